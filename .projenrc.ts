@@ -1,4 +1,4 @@
-import { awscdk, JsonFile, javascript } from 'projen';
+import { awscdk, DependencyType, JsonFile, javascript } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-timescale-security',
@@ -25,10 +25,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: '2.257.0',
   constructsVersion: '10.5.1',
   peerDeps: ['cdk-nag@^3.0.2'],
+  peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
     'aws-cdk@^2.1100.0',
     'fast-check@^4',
     'aws-sdk-client-mock@^4',
+    // Custom resource handlers run on the Lambda runtime's own AWS SDK v3; tests mock these clients.
+    '@aws-sdk/client-acm-pca@^3',
+    '@aws-sdk/client-ec2@^3',
+    '@aws-sdk/client-secrets-manager@^3',
   ],
 
   // CI is `.ci/run`; no hosted workflows, releases or dependency bots.
@@ -58,6 +63,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '*.tsbuildinfo', '/bench/results/'],
 });
 
+// Users may run any aws-cdk-lib from the 2.257 floor (cdk-nag 3's), but the tests and the reference app
+// run a current one: only newer releases hand the construct tree to policy-validation plugins, which
+// cdk-nag's packs need when registered with `Validations.of(app).addPlugins(...)`.
+project.deps.addDependency('aws-cdk-lib@2.276.0', DependencyType.BUILD);
+project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
+project.deps.addDependency('cdk-nag@3.0.2', DependencyType.BUILD);
+
+// Lambda handlers are plain JavaScript sources, not jsii output: keep them in git.
+project.gitignore.addPatterns('!/lib/tls/certificate-handler/*.js');
+
 for (const path of ['/bin/', '/bench/', 'cdk.out/', '/.ci/', '/cdk.json']) {
   project.npmignore?.exclude(path);
 }
@@ -67,7 +82,10 @@ new JsonFile(project, 'cdk.json', {
     // Transpile only: synth takes seconds; type-checking is the build's job.
     app: 'npx ts-node --transpile-only --prefer-ts-exts bin/app.ts',
     output: 'cdk.out',
+    // Synth runs offline: no notices fetched, no telemetry sent.
+    notices: false,
     context: {
+      'cli-telemetry': false,
       'aws-cdk:enableDiffNoFail': true,
       '@aws-cdk/core:checkSecretUsage': true,
       '@aws-cdk/core:target-partitions': ['aws', 'aws-cn'],
