@@ -1,1 +1,2 @@
-export const PLACEHOLDER = 1;
+export * from './customer-managed';
+export * from './service-keys';
