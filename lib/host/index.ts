@@ -1,0 +1,3 @@
+export * from './database-host';
+export * from './package-source';
+export * from './volume-options';

@@ -1,0 +1,301 @@
+/**
+ * What the host's bootstrap writes to disk: paths, the shell scripts cfn-init runs and the base
+ * server configuration. Kept apart from the construct so the scripts can be read on their own.
+ *
+ * No script prints a secret, and none uses `set -x`: cfn-init copies command output into
+ * /var/log/cfn-init-cmd.log, which is shipped to CloudWatch Logs.
+ */
+
+export const CONFIG_DIR = '/etc/timescale';
+export const CONF_D_DIR = `${CONFIG_DIR}/conf.d`;
+export const POSTGRESQL_CONF = `${CONFIG_DIR}/postgresql.conf`;
+export const PG_HBA_CONF = `${CONFIG_DIR}/pg_hba.conf`;
+export const PG_IDENT_CONF = `${CONFIG_DIR}/pg_ident.conf`;
+
+export const DATA_MOUNT = '/var/lib/timescale/data';
+export const WAL_MOUNT = '/var/lib/timescale/wal';
+export const PGDATA = `${DATA_MOUNT}/pgdata`;
+export const WALDIR = `${WAL_MOUNT}/pg_wal`;
+export const LOG_DIR = '/var/log/timescale';
+
+/** tmpfs: the superuser password never touches a disk and is gone after a reboot. */
+export const SUPERUSER_PASSWORD_FILE = '/run/timescale/superuser-password';
+
+export const SERVICE_NAME = 'timescaledb';
+export const SBIN = '/usr/local/sbin';
+export const PREPARE_VOLUME = `${SBIN}/timescale-prepare-volume`;
+export const FETCH_SECRET = `${SBIN}/timescale-fetch-secret`;
+export const INIT_CLUSTER = `${SBIN}/timescale-init-cluster`;
+export const INSTALL_S3_RPMS = `${SBIN}/timescale-install-s3-rpms`;
+export const RUN_SQL = `${SBIN}/timescale-run-sql`;
+export const SQL_DIR = `${CONFIG_DIR}/sql`;
+export const SQL_SECRETS_DIR = '/run/timescale/sql';
+/** Symlink to the installed `postgres` binary, whose directory depends on the package source. */
+export const POSTGRES_LINK = '/usr/local/libexec/timescale/postgres';
+
+export const CLOUDWATCH_AGENT_CONFIG = '/opt/aws/amazon-cloudwatch-agent/etc/timescale-host.json';
+export const CLOUDWATCH_AGENT_CTL = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
+
+/** Formats a volume only if it holds no filesystem or partition table, then mounts it by UUID. */
+export const PREPARE_VOLUME_SCRIPT = `#!/bin/bash
+# Usage: timescale-prepare-volume <volume-id> <device-name> <mount-point>
+# Never reformats: a volume with any filesystem or partition table signature is mounted as it is.
+set -euo pipefail
+volume_id="$1"
+device_name="$2"
+mount_point="$3"
+
+# Nitro instances expose EBS volumes as NVMe devices named after the volume id, not the device name.
+by_id="/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_\${volume_id//-/}"
+xen_name="/dev/xvd\${device_name#/dev/sd}"
+device=""
+# The volume attachment is created after the instance, so wait for it (up to 15 minutes).
+for _ in $(seq 1 180); do
+  for candidate in "$by_id" "$device_name" "$xen_name"; do
+    if [ -b "$candidate" ]; then device="$(readlink -f "$candidate")"; break 2; fi
+  done
+  sleep 5
+done
+if [ -z "$device" ]; then
+  echo "timescale-prepare-volume: volume $volume_id is not attached (looked for $by_id and $device_name)" >&2
+  exit 1
+fi
+
+set +e
+blkid -p "$device" >/dev/null 2>&1
+probe=$?
+set -e
+if [ "$probe" -eq 2 ]; then
+  # Exit status 2: no signature at all, a new volume.
+  mkfs.xfs -q "$device"
+elif [ "$probe" -ne 0 ]; then
+  echo "timescale-prepare-volume: cannot probe $device (blkid exit $probe); not formatting it" >&2
+  exit 1
+fi
+
+uuid="$(blkid -s UUID -o value "$device")"
+mkdir -p "$mount_point"
+if ! grep -q "^UUID=$uuid " /etc/fstab; then
+  # nofail: a missing volume must not stop the instance from booting into Session Manager.
+  echo "UUID=$uuid $mount_point xfs defaults,noatime,nofail 0 2" >> /etc/fstab
+fi
+mountpoint -q "$mount_point" || mount "$mount_point"
+`;
+
+/** Writes a Secrets Manager value to a file with the given ownership and mode, printing nothing. */
+export const FETCH_SECRET_SCRIPT = `#!/bin/bash
+# Usage: timescale-fetch-secret <secret-id> <json-field or -> <path> <mode> <owner> <group>
+# The value passes through a pipe into a private temporary file only; it is never printed or
+# passed as a command-line argument.
+set -euo pipefail
+secret_id="$1"
+field="$2"
+path="$3"
+mode="$4"
+owner="$5"
+group="$6"
+umask 077
+dir="$(dirname "$path")"
+# A new directory belongs to the file's owner, so that user can reach the file.
+[ -d "$dir" ] || install -d -o "$owner" -g "$group" -m 0750 "$dir"
+tmp="$(mktemp "$dir/.timescale-secret.XXXXXX")"
+trap 'rm -f "$tmp"' EXIT
+aws secretsmanager get-secret-value --secret-id "$secret_id" --query SecretString --output text \\
+  | if [ "$field" = "-" ]; then
+      cat
+    else
+      python3 -c 'import json, sys; sys.stdout.write(str(json.load(sys.stdin)[sys.argv[1]]))' "$field"
+    fi > "$tmp"
+chown "$owner:$group" "$tmp"
+chmod "$mode" "$tmp"
+mv -f "$tmp" "$path"
+trap - EXIT
+`;
+
+/** Downloads the RPMs under an S3 prefix and installs them with dnf (dependencies from Amazon Linux's repositories). */
+export const INSTALL_S3_RPMS_SCRIPT = `#!/bin/bash
+# Usage: timescale-install-s3-rpms <s3-uri-of-prefix>
+set -euo pipefail
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+aws s3 cp --recursive --only-show-errors --exclude '*' --include '*.rpm' "$1" "$work"
+shopt -s globstar nullglob
+rpms=("$work"/**/*.rpm)
+if [ "\${#rpms[@]}" -eq 0 ]; then
+  echo "timescale-install-s3-rpms: no .rpm files under $1" >&2
+  exit 1
+fi
+dnf install -y --setopt=install_weak_deps=False "\${rpms[@]}"
+`;
+
+/** Creates the cluster on first boot only: data on the data volume, WAL on the WAL volume. */
+export function initClusterScript(postgresVersion: string): string {
+  return `#!/bin/bash
+# Creates the PostgreSQL cluster once. A data volume that already holds a cluster (an instance
+# replaced or recovered, a volume restored from a snapshot) is used as it is.
+set -euo pipefail
+umask 077
+
+bindir=""
+for candidate in "/usr/pgsql-${postgresVersion}/bin" /usr/bin; do
+  if [ -x "$candidate/postgres" ] && [ -x "$candidate/initdb" ]; then bindir="$candidate"; break; fi
+done
+if [ -z "$bindir" ]; then
+  echo "timescale-init-cluster: no PostgreSQL ${postgresVersion} server binaries found; check the package source" >&2
+  exit 1
+fi
+install -d -m 0755 "$(dirname ${POSTGRES_LINK})"
+ln -sfn "$bindir/postgres" ${POSTGRES_LINK}
+
+for mount_point in ${DATA_MOUNT} ${WAL_MOUNT}; do
+  if ! mountpoint -q "$mount_point"; then
+    echo "timescale-init-cluster: $mount_point is not mounted; refusing to create a cluster on the root volume" >&2
+    exit 1
+  fi
+done
+chown postgres:postgres ${DATA_MOUNT} ${WAL_MOUNT}
+install -d -o postgres -g postgres -m 0700 ${LOG_DIR}
+install -d -o root -g postgres -m 0750 ${CONFIG_DIR} ${CONF_D_DIR}
+
+if [ -f ${PGDATA}/PG_VERSION ]; then
+  rm -f ${SUPERUSER_PASSWORD_FILE}
+  exit 0
+fi
+# initdb reads the superuser password from a file: never on a command line, where ps would show it.
+runuser -u postgres -- "$bindir/initdb" --pgdata=${PGDATA} --waldir=${WALDIR} \\
+  --username=postgres --pwfile=${SUPERUSER_PASSWORD_FILE} \\
+  --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums
+rm -f ${SUPERUSER_PASSWORD_FILE}
+`;
+}
+
+/** The systemd unit: the server reads its configuration from CONFIG_DIR, not from the data directory. */
+export const SYSTEMD_UNIT = `[Unit]
+Description=PostgreSQL with TimescaleDB (cdk-timescale-security)
+Wants=network-online.target
+After=network-online.target
+RequiresMountsFor=${DATA_MOUNT} ${WAL_MOUNT}
+
+[Service]
+Type=notify
+User=postgres
+Group=postgres
+ExecStart=${POSTGRES_LINK} -D ${CONFIG_DIR}
+ExecReload=/bin/kill -HUP $MAINPID
+KillMode=mixed
+KillSignal=SIGINT
+TimeoutSec=0
+OOMScoreAdjust=-1000
+Environment=PG_OOM_ADJUST_FILE=/proc/self/oom_score_adj
+Environment=PG_OOM_ADJUST_VALUE=0
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** cfn-hup ships without a systemd unit on Amazon Linux 2023. */
+export const CFN_HUP_UNIT = `[Unit]
+Description=cfn-hup: applies CloudFormation::Init changes without replacing the instance
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=/opt/aws/bin/cfn-hup
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/**
+ * The base `postgresql.conf`. TLS, access and audit settings arrive as files in conf.d (included
+ * last, so they win) and as `pg_hba.conf`.
+ */
+export function basePostgresqlConf(port: number | string): string {
+  return `# Written by cdk-timescale-security DatabaseHost. Add settings as files in ${CONF_D_DIR}.
+data_directory = '${PGDATA}'
+hba_file = '${PG_HBA_CONF}'
+ident_file = '${PG_IDENT_CONF}'
+listen_addresses = '*'
+port = ${port}
+shared_preload_libraries = 'timescaledb'
+timescaledb.telemetry_level = off
+password_encryption = 'scram-sha-256'
+
+logging_collector = on
+log_directory = '${LOG_DIR}'
+log_filename = 'postgresql-%a.log'
+log_truncate_on_rotation = on
+log_rotation_age = 1d
+log_rotation_size = 0
+log_timezone = 'UTC'
+log_line_prefix = '%m [%p] %q%u@%d/%a from %h '
+log_connections = on
+log_disconnections = on
+
+include_dir '${CONF_D_DIR}'
+`;
+}
+
+/** Until a `pg_hba.conf` is delivered, only the local superuser (the bootstrap) can connect. */
+export const DEFAULT_PG_HBA = `# Written by cdk-timescale-security DatabaseHost: no network access until a pg_hba.conf is
+# delivered with DatabaseHost.addConfigFile.
+local all postgres peer
+`;
+
+export const DEFAULT_PG_IDENT = '# Written by cdk-timescale-security DatabaseHost: no user name maps.\n';
+
+/**
+ * Runs one SQL file as the postgres superuser with psql, after setting psql variables from files
+ * (secrets fetched moments before). The variable files are removed whatever the outcome, and the
+ * values never appear on a command line: psql reads them with a backquoted `cat`.
+ */
+export function runSqlScript(port: number | string): string {
+  return `#!/bin/bash
+# Usage: timescale-run-sql <sql-file> [<variable>=<file> ...]
+set -euo pipefail
+sql="$1"
+shift
+umask 077
+install -d -o postgres -g postgres -m 0700 ${SQL_SECRETS_DIR}
+wrapper="$(mktemp ${SQL_SECRETS_DIR}/.run.XXXXXX)"
+cleanup() {
+  rm -f "$wrapper"
+  for spec in "$@"; do rm -f "\${spec#*=}"; done
+}
+trap 'cleanup "$@"' EXIT
+for spec in "$@"; do
+  printf '\\\\set %s \`cat %s\`\n' "\${spec%%=*}" "\${spec#*=}" >> "$wrapper"
+done
+printf '\\\\i %s\n' "$sql" >> "$wrapper"
+chown postgres:postgres "$wrapper"
+bindir="$(dirname "$(readlink -f ${POSTGRES_LINK})")"
+runuser -u postgres -- "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -p ${port} -d postgres -f "$wrapper"
+`;
+}
+
+/** The daily re-application of the reconfigure config set: renewed secrets reach the server. */
+export const REFRESH_NAME = 'timescale-refresh';
+
+export function refreshUnit(command: string): string {
+  return `[Unit]
+Description=Re-applies secret files and server configuration (renewed TLS certificates) and reloads PostgreSQL
+After=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=${command}
+`;
+}
+
+export const REFRESH_TIMER = `[Unit]
+Description=Daily refresh of secret files and server configuration
+
+[Timer]
+OnCalendar=daily
+RandomizedDelaySec=1h
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+`;
