@@ -1,0 +1,320 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * A customer's approval for one operator to access the database, for a limited time, to
+ * troubleshoot a technical issue (G8). Operators hold no database role without one.
+ */
+export interface OperatorAccessApproval {
+  /**
+   * Who: the operator's short login name, lower-case letters, digits and `_`, starting with a
+   * letter (at most 54 characters). The database role is `approved_<operator>`.
+   */
+  readonly operator: string;
+
+  /** Why: the customer's request, in words (at most 500 characters, no line breaks). */
+  readonly reason: string;
+
+  /** The ticket or case reference of the customer's request (printable, no spaces, at most 200 characters). */
+  readonly ticket: string;
+
+  /**
+   * When the access ends, as an ISO 8601 date and time with a time zone, e.g.
+   * `2025-07-01T18:00:00Z`. Must be in the future and at most 30 days ahead. The role's
+   * password stops working at that instant (`VALID UNTIL`); the next deployment after the
+   * approval is removed drops the role.
+   */
+  readonly expires: string;
+
+  /**
+   * The roles the operator role is granted.
+   *
+   * @default - ['pg_read_all_data', 'pg_monitor']: read every table and the monitoring views, no writes
+   */
+  readonly grantedRoles?: string[];
+}
+
+/**
+ * Options for `renderApprovedAccessSql`.
+ */
+export interface ApprovedAccessSqlOptions {
+  /**
+   * The current approval.
+   *
+   * @default - no approval: the rendered SQL disables and drops every approved operator role
+   */
+  readonly approval?: OperatorAccessApproval;
+
+  /**
+   * The instant the expiry is judged against.
+   *
+   * @default - the time of synthesis
+   */
+  readonly now?: Date;
+
+  /**
+   * The psql variable that holds the operator role's password when the SQL runs
+   * (`psql -v <name>=...`, or `\set <name> ...` from a file before including this one).
+   * The password is never part of the rendered SQL, and the statement that sets it is kept out
+   * of the server and audit logs.
+   *
+   * @default 'operator_password'
+   */
+  readonly passwordVariable?: string;
+}
+
+/** The NOLOGIN role every approved operator role is a member of: how a later run finds the roles it must remove. */
+export const APPROVED_OPERATOR_GROUP = 'approved_operator_access';
+
+/** The prefix of every approved operator role's name. */
+export const APPROVED_OPERATOR_ROLE_PREFIX = 'approved_';
+
+/** The longest approval the renderer accepts, in days. */
+export const MAX_APPROVAL_DAYS = 30;
+
+const DEFAULT_GRANTED_ROLES = ['pg_read_all_data', 'pg_monitor'];
+
+/** Roles that reach the server's file system or programs, where statements escape the audit log. */
+const FORBIDDEN_GRANTS = new Set(['postgres', 'pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program',
+  APPROVED_OPERATOR_GROUP]);
+
+const OPERATOR_NAME = /^[a-z][a-z0-9_]{0,53}$/;
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The database role name for an approved operator: `approved_<operator>`. */
+export function approvedOperatorRoleName(operator: string): string {
+  return `${APPROVED_OPERATOR_ROLE_PREFIX}${operator}`;
+}
+
+/**
+ * Renders the psql script that makes the database's operator access match the approval.
+ *
+ * With an approval: creates (or updates) the role `approved_<operator>` with `LOGIN`, a
+ * SCRAM-SHA-256 password read from a psql variable at run time, `VALID UNTIL <expires>`, no
+ * superuser/createdb/createrole/replication/bypassrls, the granted roles only, a role-level
+ * `pgaudit.log = 'all'` (only a superuser can change it, so every statement the role runs is
+ * logged with its text), and a `COMMENT` recording operator, ticket, reason and expiry. Every
+ * other approved role is disabled and dropped.
+ *
+ * Without an approval: every approved operator role is disabled (`NOLOGIN`, password removed,
+ * sessions terminated) and dropped; one that still owns objects is kept disabled, with a warning.
+ *
+ * Run it as the superuser: `psql -X -v ON_ERROR_STOP=1 -v operator_password=... -f approved-access.sql`.
+ *
+ * @throws when the approval expires in the past or more than 30 days ahead, or a field is not accepted.
+ */
+export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}): string {
+  const now = options.now ?? new Date();
+  if (!(now instanceof Date) || isNaN(now.getTime())) {
+    throw new Error(`ApprovedAccessSqlOptions.now must be a valid Date; got ${String(now)}.`);
+  }
+  const passwordVariable = options.passwordVariable ?? 'operator_password';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(passwordVariable)) {
+    throw new Error(
+      `ApprovedAccessSqlOptions.passwordVariable must be a psql variable name of letters, digits and _; got ${JSON.stringify(passwordVariable)}.`,
+    );
+  }
+  const approval = options.approval;
+  const keep = approval ? validateApproval(approval, now) : undefined;
+
+  const lines = [
+    '-- Approved operator access, rendered by cdk-timescale-security. Operators hold no database role',
+    '-- except through a customer approval; this script makes the roles match the current approval.',
+    '\\set ON_ERROR_STOP on',
+    'SET standard_conforming_strings = on;',
+    'BEGIN;',
+    'DO $$',
+    'BEGIN',
+    `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${APPROVED_OPERATOR_GROUP}') THEN`,
+    `    CREATE ROLE ${APPROVED_OPERATOR_GROUP} NOLOGIN;`,
+    '  END IF;',
+    'END $$;',
+    `COMMENT ON ROLE ${APPROVED_OPERATOR_GROUP} IS 'Members are customer-approved, time-bounded operator roles (cdk-timescale-security); ` +
+      'members not in the current approval are disabled and dropped.\';',
+    `ALTER ROLE ${APPROVED_OPERATOR_GROUP} NOLOGIN;`,
+    keep ? `-- Remove every earlier approval except ${keep.role}.` : '-- No approval: remove every approved operator role.',
+    'DO $$',
+    'DECLARE',
+    '  member_name name;',
+    'BEGIN',
+    '  FOR member_name IN',
+    '    SELECT m.rolname FROM pg_catalog.pg_auth_members a',
+    '      JOIN pg_catalog.pg_roles g ON g.oid = a.roleid',
+    '      JOIN pg_catalog.pg_roles m ON m.oid = a.member',
+    `    WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}'${keep ? ` AND m.rolname <> '${keep.role}'` : ''}`,
+    '  LOOP',
+    '    EXECUTE format(\'ALTER ROLE %I NOLOGIN PASSWORD NULL VALID UNTIL %L\', member_name, \'-infinity\');',
+    '    PERFORM pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = member_name;',
+    '    BEGIN',
+    '      EXECUTE format(\'DROP ROLE %I\', member_name);',
+    '    EXCEPTION WHEN dependent_objects_still_exist THEN',
+    '      RAISE WARNING \'approved operator role % still owns objects or holds privileges: kept, but it cannot log in\', member_name;',
+    '    END;',
+    '  END LOOP;',
+    'END $$;',
+  ];
+
+  if (keep) {
+    const granted = keep.grantedRoles;
+    lines.push(
+      `-- Approval: operator ${keep.operator}, ticket ${keep.ticket.replace(/[\r\n]/g, ' ')}, until ${keep.expires}.`,
+      `\\if :{?${passwordVariable}}`,
+      '\\else',
+      `  DO $$ BEGIN RAISE EXCEPTION 'psql variable ${passwordVariable} is not set: pass the operator password with psql -v ${passwordVariable}=...'; END $$;`,
+      '\\endif',
+      'DO $$',
+      'BEGIN',
+      `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${keep.role}') THEN`,
+      `    CREATE ROLE ${keep.role} NOLOGIN;`,
+      `    EXECUTE format('GRANT %I TO %I', '${APPROVED_OPERATOR_GROUP}', '${keep.role}');`,
+      '  ELSIF NOT EXISTS (',
+      '    SELECT FROM pg_catalog.pg_auth_members a',
+      '      JOIN pg_catalog.pg_roles g ON g.oid = a.roleid',
+      '      JOIN pg_catalog.pg_roles m ON m.oid = a.member',
+      `    WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}' AND m.rolname = '${keep.role}'`,
+      '  ) THEN',
+      `    RAISE EXCEPTION 'role ${keep.role} exists but is not an approved operator role: refusing to take it over';`,
+      '  END IF;',
+      'END $$;',
+      `ALTER ROLE ${keep.role} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;`,
+      '-- Revoke roles granted by an earlier approval and not by this one.',
+      'DO $$',
+      'DECLARE',
+      '  granted_name name;',
+      'BEGIN',
+      '  FOR granted_name IN',
+      '    SELECT g.rolname FROM pg_catalog.pg_auth_members a',
+      '      JOIN pg_catalog.pg_roles g ON g.oid = a.roleid',
+      '      JOIN pg_catalog.pg_roles m ON m.oid = a.member',
+      `    WHERE m.rolname = '${keep.role}' AND g.rolname NOT IN (${[APPROVED_OPERATOR_GROUP, ...granted].map((r) => `'${r}'`).join(', ')})`,
+      '  LOOP',
+      `    EXECUTE format('REVOKE %I FROM %I', granted_name, '${keep.role}');`,
+      '  END LOOP;',
+      'END $$;',
+      ...(granted.length > 0 ? [`GRANT ${granted.join(', ')} TO ${keep.role};`] : []),
+      `ALTER ROLE ${keep.role} SET pgaudit.log = 'all';`,
+      `ALTER ROLE ${keep.role} SET pgaudit.log_relation = 'on';`,
+      `ALTER ROLE ${keep.role} SET pgaudit.log_statement_once = 'off';`,
+      `COMMENT ON ROLE ${keep.role} IS ${sqlLiteral(
+        `Customer-approved operator access: operator=${keep.operator}; ticket=${keep.ticket}; expires=${keep.expires}; reason=${keep.reason}`,
+      )};`,
+      `ALTER ROLE ${keep.role} LOGIN VALID UNTIL '${keep.expires}';`,
+      '-- Keep the password out of the server log (statement, duration and error logging) and the audit log;',
+      '-- the settings last until COMMIT, and the statements above stay audited.',
+      'SET LOCAL log_statement = \'none\';',
+      'SET LOCAL log_min_error_statement = \'panic\';',
+      'SET LOCAL log_min_duration_statement = -1;',
+      'SET LOCAL pgaudit.log = \'none\';',
+      'SET LOCAL password_encryption = \'scram-sha-256\';',
+      `ALTER ROLE ${keep.role} PASSWORD :'${passwordVariable}';`,
+    );
+  }
+  lines.push('COMMIT;', '');
+  return lines.join('\n');
+}
+
+interface ValidApproval {
+  readonly operator: string;
+  readonly role: string;
+  readonly reason: string;
+  readonly ticket: string;
+  readonly expires: string;
+  readonly grantedRoles: string[];
+}
+
+function validateApproval(approval: OperatorAccessApproval, now: Date): ValidApproval {
+  for (const field of ['operator', 'reason', 'ticket', 'expires'] as const) {
+    const value: unknown = approval[field];
+    if (typeof value === 'string' && Token.isUnresolved(value)) {
+      throw new Error(
+        `OperatorAccessApproval.${field} must be written in the app, not a token: the approval is checked at synth. Got '${value}'.`,
+      );
+    }
+  }
+  const { operator, reason, ticket } = approval;
+  if (typeof operator !== 'string' || !OPERATOR_NAME.test(operator)) {
+    throw new Error(
+      'OperatorAccessApproval.operator must be a short login name of lower-case letters, digits and _, starting with a letter, ' +
+      `at most 54 characters (the role is approved_<operator>); got ${JSON.stringify(operator)}. Example: 'jdoe'.`,
+    );
+  }
+  // eslint-disable-next-line no-control-regex
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500 || /[\x00-\x1f\x7f]/.test(reason)) {
+    throw new Error(
+      'OperatorAccessApproval.reason must say why the customer approved the access, 1 to 500 characters without line breaks; ' +
+      `got ${JSON.stringify(reason)}.`,
+    );
+  }
+  if (typeof ticket !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(ticket)) {
+    throw new Error(
+      'OperatorAccessApproval.ticket must be the reference of the customer\'s request, 1 to 200 printable characters without spaces; ' +
+      `got ${JSON.stringify(ticket)}. Example: 'CASE-4711'.`,
+    );
+  }
+  const expiresAt = parseExpiry(approval.expires);
+  const latest = new Date(now.getTime() + MAX_APPROVAL_DAYS * DAY_MS);
+  if (expiresAt.getTime() <= now.getTime()) {
+    throw new Error(
+      `OperatorAccessApproval.expires is in the past: got '${String(approval.expires)}', now is ${now.toISOString()}. ` +
+      'An expired approval cannot be deployed: remove the approval (the role is then dropped), or get a new approval ' +
+      `from the customer with an expiry within ${MAX_APPROVAL_DAYS} days.`,
+    );
+  }
+  if (expiresAt.getTime() > latest.getTime()) {
+    throw new Error(
+      `OperatorAccessApproval.expires is more than ${MAX_APPROVAL_DAYS} days ahead: got '${String(approval.expires)}', ` +
+      `the latest accepted is ${latest.toISOString()}. Approved access is time-bounded; ask for a renewal before it ends instead.`,
+    );
+  }
+  const grantedRoles = approval.grantedRoles ?? DEFAULT_GRANTED_ROLES;
+  if (!Array.isArray(grantedRoles)) {
+    throw new Error(`OperatorAccessApproval.grantedRoles must be a list of role names; got ${JSON.stringify(grantedRoles)}.`);
+  }
+  for (const role of grantedRoles) {
+    if (typeof role !== 'string' || !ROLE_NAME.test(role) || FORBIDDEN_GRANTS.has(role) || role.startsWith(APPROVED_OPERATOR_ROLE_PREFIX)) {
+      throw new Error(
+        `OperatorAccessApproval.grantedRoles contains ${JSON.stringify(role)}, which is not accepted. Grant lower-case role names ` +
+        `(letters, digits, _), e.g. 'pg_read_all_data', 'pg_monitor' or an application role; never ${[...FORBIDDEN_GRANTS].join(', ')} ` +
+        'or another approved role, which would reach the file system or escape the audit.',
+      );
+    }
+  }
+  return {
+    operator,
+    role: approvedOperatorRoleName(operator),
+    reason,
+    ticket,
+    expires: expiresAt.toISOString(),
+    grantedRoles: [...new Set(grantedRoles)],
+  };
+}
+
+function parseExpiry(value: unknown): Date {
+  // JavaScript callers may pass a Date; accept it as the instant it is.
+  if (value instanceof Date && !isNaN(value.getTime())) {
+    return value;
+  }
+  const text = typeof value === 'string' ? value : '';
+  const parsed = ISO_WITH_ZONE.test(text) ? new Date(text) : undefined;
+  // Date normalizes impossible dates (2025-02-30 becomes March 2); compare the calendar date back.
+  const sameDay = parsed && !isNaN(parsed.getTime()) && sameCalendarDate(text, parsed);
+  if (!parsed || !sameDay) {
+    throw new Error(
+      'OperatorAccessApproval.expires must be an ISO 8601 date and time with a time zone, e.g. \'2025-07-01T18:00:00Z\' ' +
+      `or '2025-07-01T20:00:00+02:00'; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return parsed;
+}
+
+function sameCalendarDate(text: string, parsed: Date): boolean {
+  const zone = /(Z|([+-])(\d{2}):(\d{2}))$/.exec(text)!;
+  const offsetMinutes = zone[1] === 'Z' ? 0 : (zone[2] === '-' ? -1 : 1) * (Number(zone[3]) * 60 + Number(zone[4]));
+  const local = new Date(parsed.getTime() + offsetMinutes * 60 * 1000);
+  return local.toISOString().slice(0, 10) === text.slice(0, 10);
+}
+
+function sqlLiteral(text: string): string {
+  return `'${text.replace(/'/g, '\'\'')}'`;
+}

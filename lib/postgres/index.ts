@@ -1,0 +1,5 @@
+export * from './approved-access';
+export * from './audit-settings';
+export * from './pg-hba';
+export * from './postgresql-conf';
+export * from './tls-settings';

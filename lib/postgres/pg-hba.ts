@@ -1,0 +1,361 @@
+import { Token } from 'aws-cdk-lib';
+import { hasHostBits, networkAddress, parseCidr } from './cidr';
+
+/**
+ * The connection types of a `pg_hba.conf` line.
+ *
+ * @see https://www.postgresql.org/docs/current/auth-pg-hba-conf.html
+ */
+export enum PgHbaConnectionType {
+  /** Unix-domain socket connections. */
+  LOCAL = 'local',
+  /** TCP/IP connections, with or without TLS. This library never renders it. */
+  HOST = 'host',
+  /** TCP/IP connections that use TLS. */
+  HOSTSSL = 'hostssl',
+  /** TCP/IP connections that do not use TLS. */
+  HOSTNOSSL = 'hostnossl',
+  /** TCP/IP connections that use GSSAPI encryption. */
+  HOSTGSSENC = 'hostgssenc',
+  /** TCP/IP connections that do not use GSSAPI encryption. */
+  HOSTNOGSSENC = 'hostnogssenc',
+}
+
+/**
+ * Options for `renderPgHba`.
+ */
+export interface PgHbaOptions {
+  /**
+   * The client networks that may connect, each an IPv4 or IPv6 CIDR block (`10.0.0.0/16`,
+   * `fd00::/64`) or a CDK token that resolves to one (e.g. `vpc.vpcCidrBlock`). Each gets one
+   * `hostssl ... scram-sha-256` line. Literal CIDRs are validated: a /0 block, host bits set
+   * after the prefix and malformed addresses are refused. Tokens pass through unvalidated
+   * because their value is only known at deploy time; the rule packs judge the deployed value.
+   * Duplicates are rendered once.
+   */
+  readonly allowedNetworks: string[];
+
+  /**
+   * The databases the network lines admit (the pg_hba DATABASE column).
+   *
+   * @default - ['all']: every database (not replication connections)
+   */
+  readonly databases?: string[];
+
+  /**
+   * The database roles the network lines admit (the pg_hba USER column); `+name` means members
+   * of role `name`.
+   *
+   * @default - ['all']: every role, each still needing a SCRAM-SHA-256 password
+   */
+  readonly users?: string[];
+}
+
+/**
+ * One parsed line of a `pg_hba.conf` file.
+ */
+export interface PgHbaEntry {
+  /** The 1-based line number the entry starts on. */
+  readonly line: number;
+  /** The connection type (first column). */
+  readonly type: PgHbaConnectionType;
+  /** The DATABASE column as written (a comma-separated list; quotes removed). */
+  readonly database: string;
+  /** The USER column as written (a comma-separated list; quotes removed). */
+  readonly user: string;
+  /**
+   * The ADDRESS column for non-local lines: a CIDR block, an address, a host name, `all`,
+   * `samehost` or `samenet`.
+   *
+   * @default - none for `local` lines
+   */
+  readonly address?: string;
+  /**
+   * The IP-MASK column, when the address is written as an address and a separate mask.
+   *
+   * @default - none: the address carries its own prefix
+   */
+  readonly netmask?: string;
+  /** The authentication method, lower case (e.g. `scram-sha-256`, `reject`, `peer`). */
+  readonly method: string;
+  /**
+   * The `name=value` authentication options after the method.
+   *
+   * @default - {} when there are none
+   */
+  readonly options: { [key: string]: string };
+}
+
+/** The address families every TCP connection falls in: one reject line for each. */
+const EVERY_ADDRESS = ['0.0.0.0/0', '::/0'];
+
+/** The keyword values of the DATABASE and USER columns. */
+const HBA_KEYWORDS = new Set(['all', 'sameuser', 'samerole', 'samegroup', 'replication']);
+
+const HBA_NAME = /^\+?[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+/**
+ * Renders a `pg_hba.conf` that admits only TLS-encrypted connections with SCRAM-SHA-256
+ * passwords from the allowed networks:
+ *
+ * 1. `hostnossl all all 0.0.0.0/0 reject` and `hostnossl all all ::/0 reject`, first, so a
+ *    connection without TLS is refused from any address before any other line is considered;
+ * 2. one `hostssl <databases> <users> <network> scram-sha-256` line per allowed network;
+ * 3. `local all postgres peer`: the Unix socket admits only the OS user `postgres` as the
+ *    database role `postgres`, for the host bootstrap's own administration.
+ *
+ * There is never a `host` line, and never `trust`, `password` or `md5`. Anything not matched
+ * is refused by PostgreSQL ("no pg_hba.conf entry").
+ *
+ * @throws when the allowed networks are empty, contain a /0 block, a malformed CIDR or a CIDR
+ * with host bits set, or when a database or user name is not a plain identifier.
+ */
+export function renderPgHba(options: PgHbaOptions): string {
+  const networks = validateAllowedNetworks(options.allowedNetworks);
+  const databases = validateNames('PgHbaOptions.databases', options.databases ?? ['all']).join(',');
+  const users = validateNames('PgHbaOptions.users', options.users ?? ['all']).join(',');
+
+  const row = (type: string, database: string, user: string, address: string, method: string) =>
+    `${type.padEnd(10)} ${database.padEnd(10)} ${user.padEnd(10)} ${address.padEnd(20)} ${method}`.trimEnd();
+
+  return [
+    '# pg_hba.conf rendered by cdk-timescale-security. Only TLS connections with SCRAM-SHA-256 passwords',
+    '# are accepted from the network; there is no plaintext option. Edits on the host are overwritten.',
+    row('# TYPE', 'DATABASE', 'USER', 'ADDRESS', 'METHOD'),
+    '# Refuse every connection without TLS, from any IPv4 or IPv6 address, before any other line applies.',
+    ...EVERY_ADDRESS.map((address) => row('hostnossl', 'all', 'all', address, 'reject')),
+    '# TLS-only access from the allowed client networks.',
+    ...networks.map((network) => row('hostssl', databases, users, network, 'scram-sha-256')),
+    '# Unix socket: only the OS user postgres, for the host bootstrap\'s own administration.',
+    row('local', 'all', 'postgres', '', 'peer'),
+    '',
+  ].join('\n');
+}
+
+function validateAllowedNetworks(allowedNetworks: string[]): string[] {
+  if (Token.isUnresolved(allowedNetworks)) {
+    throw new Error(
+      'PgHbaOptions.allowedNetworks must be a list written in the app, one CIDR or token per element; ' +
+      'got a list token whose length is only known at deploy time. Each network needs its own pg_hba line: ' +
+      'pass e.g. [vpc.vpcCidrBlock, \'10.20.0.0/16\'] or use Fn.select on the list for each element.',
+    );
+  }
+  if (!Array.isArray(allowedNetworks) || allowedNetworks.length === 0) {
+    throw new Error(
+      `PgHbaOptions.allowedNetworks must list at least one client network; got ${JSON.stringify(allowedNetworks)}. ` +
+      'Pass the CIDR blocks of the service VPC and of the peered customer VPCs, e.g. [\'10.0.0.0/16\'].',
+    );
+  }
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of allowedNetworks) {
+    const network = typeof raw === 'string' ? raw.trim() : raw;
+    if (typeof network !== 'string' || network === '') {
+      throw new Error(
+        `PgHbaOptions.allowedNetworks contains an empty or non-string element; got ${JSON.stringify(raw)}. ` +
+        'Each element must be an IPv4 or IPv6 CIDR block such as \'10.0.0.0/16\' or \'fd00::/64\', or a token.',
+      );
+    }
+    if (!Token.isUnresolved(network)) {
+      assertAllowedCidr(network);
+    } else if (/\s|#|"/.test(network)) {
+      throw new Error(
+        `PgHbaOptions.allowedNetworks element '${network}' mixes a token with spaces, quotes or '#'; ` +
+        'pass the token alone (e.g. vpc.vpcCidrBlock) so it becomes one pg_hba address field.',
+      );
+    }
+    if (!seen.has(network)) {
+      seen.add(network);
+      out.push(network);
+    }
+  }
+  return out;
+}
+
+function assertAllowedCidr(network: string): void {
+  const accepted = 'An allowed network is an IPv4 or IPv6 CIDR block with its network address, such as ' +
+    '\'10.0.0.0/16\', \'192.168.1.10/32\' or \'fd00:10::/64\'.';
+  const parsed = parseCidr(network);
+  if (typeof parsed === 'string') {
+    throw new Error(`PgHbaOptions.allowedNetworks element '${network}' is not a valid CIDR block: ${parsed}. ${accepted}`);
+  }
+  if (parsed.prefix === 0) {
+    throw new Error(
+      `PgHbaOptions.allowedNetworks element '${network}' admits every address on the internet; ` +
+      'a /0 block is never accepted (the database is reachable only from the service and peered customer networks). ' +
+      `${accepted} List the customer VPC CIDR blocks instead.`,
+    );
+  }
+  if (hasHostBits(parsed)) {
+    throw new Error(
+      `PgHbaOptions.allowedNetworks element '${network}' has host bits set after the /${parsed.prefix} prefix, ` +
+      'so it is unclear whether one host or the whole block was meant. Write the network address ' +
+      `'${networkAddress(parsed)}' for the block, or '${network.split('/')[0]}/${parsed.family === 4 ? 32 : 128}' for the single host.`,
+    );
+  }
+}
+
+function validateNames(what: string, names: string[]): string[] {
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new Error(`${what} must list at least one name; got ${JSON.stringify(names)}. Omit it to admit 'all'.`);
+  }
+  for (const name of names) {
+    if (typeof name !== 'string' || (!HBA_KEYWORDS.has(name) && !HBA_NAME.test(name))) {
+      throw new Error(
+        `${what} element ${JSON.stringify(name)} is not accepted. Use a keyword (${[...HBA_KEYWORDS].join(', ')}), ` +
+        'a plain identifier of letters, digits, _ and $ (at most 63 characters) or +role for members of a role. ' +
+        'Quoted names and @file references are not rendered.',
+      );
+    }
+  }
+  return names;
+}
+
+/**
+ * Parses the text of a `pg_hba.conf` file into its entries, the way PostgreSQL reads it:
+ * `#` comments, blank lines, double-quoted fields, comma lists, a trailing backslash continuing
+ * a line, and an address written as address plus separate mask.
+ *
+ * @throws on a line PostgreSQL would refuse (unknown type, missing fields), and on `include`,
+ * `include_if_exists` and `include_dir` lines and `@file` references, whose content this
+ * parser cannot see: a config that pulls in other files cannot be judged from its own text.
+ */
+export function parsePgHba(text: string): PgHbaEntry[] {
+  const entries: PgHbaEntry[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const startLine = index + 1;
+    let logical = lines[index];
+    while (/\\\s*$/.test(stripComment(logical)) && index + 1 < lines.length) {
+      logical = stripComment(logical).replace(/\\\s*$/, ' ') + lines[++index];
+    }
+    const fields = splitFields(logical, startLine);
+    if (fields.length === 0) {
+      continue;
+    }
+    entries.push(toEntry(fields, startLine));
+  }
+  return entries;
+}
+
+interface Field {
+  readonly text: string;
+  readonly quoted: boolean;
+}
+
+function stripComment(line: string): string {
+  let inQuotes = false;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') {
+      inQuotes = !inQuotes;
+    } else if (line[i] === '#' && !inQuotes) {
+      return line.slice(0, i);
+    }
+  }
+  return line;
+}
+
+function splitFields(line: string, lineNumber: number): Field[] {
+  const fields: Field[] = [];
+  let current = '';
+  let quoted = false;
+  let inQuotes = false;
+  let started = false;
+  const flush = () => {
+    if (started) {
+      fields.push({ text: current, quoted });
+    }
+    current = '';
+    quoted = false;
+    started = false;
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inQuotes) {
+      if (c === '"') {
+        inQuotes = false;
+      } else {
+        current += c;
+      }
+    } else if (c === '"') {
+      inQuotes = true;
+      quoted = true;
+      started = true;
+    } else if (c === '#') {
+      break;
+    } else if (/\s/.test(c)) {
+      flush();
+    } else {
+      current += c;
+      started = true;
+    }
+  }
+  if (inQuotes) {
+    throw new Error(`pg_hba.conf line ${lineNumber}: unterminated quoted field in '${line.trim()}'.`);
+  }
+  flush();
+  return fields;
+}
+
+const TYPES = new Map<string, PgHbaConnectionType>(
+  Object.values(PgHbaConnectionType).map((type) => [type, type as PgHbaConnectionType]),
+);
+
+function toEntry(fields: Field[], line: number): PgHbaEntry {
+  const where = `pg_hba.conf line ${line}`;
+  const keyword = fields[0].text.toLowerCase();
+  if (!fields[0].quoted && ['include', 'include_if_exists', 'include_dir'].includes(keyword)) {
+    throw new Error(
+      `${where}: '${keyword} ${fields.slice(1).map((f) => f.text).join(' ')}' pulls in another file, which cannot be judged ` +
+      'from this text. Render one self-contained pg_hba.conf (renderPgHba) instead.',
+    );
+  }
+  const type = fields[0].quoted ? undefined : TYPES.get(keyword);
+  if (type === undefined) {
+    throw new Error(
+      `${where}: unknown connection type '${fields[0].text}'. Accepted: ${[...TYPES.keys()].join(', ')}.`,
+    );
+  }
+  const isLocal = type === PgHbaConnectionType.LOCAL;
+  const minimum = isLocal ? 4 : 5;
+  if (fields.length < minimum) {
+    throw new Error(
+      `${where}: a '${type}' line needs ${isLocal ? 'DATABASE USER METHOD' : 'DATABASE USER ADDRESS METHOD'} ` +
+      `after the type; got '${fields.map((f) => f.text).join(' ')}'.`,
+    );
+  }
+  for (const field of [fields[1], fields[2]]) {
+    if (!field.quoted && field.text.split(',').some((name) => name.startsWith('@'))) {
+      throw new Error(`${where}: '${field.text}' reads names from a file (@file), which cannot be judged from this text.`);
+    }
+  }
+  let next = 3;
+  let address: string | undefined;
+  let netmask: string | undefined;
+  if (!isLocal) {
+    address = fields[next++].text;
+    const looksLikeBareAddress = !address.includes('/') && /^[0-9a-fA-F:.]+$/.test(address) && /[.:]/.test(address);
+    if (looksLikeBareAddress && fields.length > next + 1 && /^[0-9a-fA-F:.]+$/.test(fields[next].text)) {
+      netmask = fields[next++].text;
+    }
+  }
+  const method = fields[next++].text.toLowerCase();
+  const options: { [key: string]: string } = {};
+  for (const field of fields.slice(next)) {
+    const equals = field.text.indexOf('=');
+    if (equals <= 0) {
+      throw new Error(`${where}: authentication option '${field.text}' is not of the form name=value.`);
+    }
+    options[field.text.slice(0, equals)] = field.text.slice(equals + 1);
+  }
+  return {
+    line,
+    type,
+    database: fields[1].text,
+    user: fields[2].text,
+    ...(address !== undefined ? { address } : {}),
+    ...(netmask !== undefined ? { netmask } : {}),
+    method,
+    options,
+  };
+}

@@ -1,0 +1,99 @@
+import { Lazy } from 'aws-cdk-lib';
+import { APPROVED_OPERATOR_GROUP, approvedOperatorRoleName, OperatorAccessApproval, renderApprovedAccessSql } from '../../lib/postgres';
+
+const NOW = new Date('2025-06-01T12:00:00Z');
+const APPROVAL: OperatorAccessApproval = {
+  operator: 'jdoe', reason: "Customer's nightly import is slow", ticket: 'CASE-4711', expires: '2025-06-03T18:00:00Z',
+};
+const render = (approval?: Partial<OperatorAccessApproval>, now = NOW) =>
+  renderApprovedAccessSql({ approval: approval && { ...APPROVAL, ...approval }, now });
+
+describe('renderApprovedAccessSql with an approval', () => {
+  const sql = render({});
+
+  test('creates a login role with an expiry and a password read from a psql variable', () => {
+    expect(sql).toContain("ALTER ROLE approved_jdoe LOGIN VALID UNTIL '2025-06-03T18:00:00.000Z';");
+    expect(sql).toContain("ALTER ROLE approved_jdoe PASSWORD :'operator_password';");
+    expect(sql).toContain('\\if :{?operator_password}');
+  });
+
+  test('logs every statement of the role with pgaudit', () => {
+    expect(sql).toContain("ALTER ROLE approved_jdoe SET pgaudit.log = 'all';");
+  });
+
+  test('records who, why, the ticket and the expiry, with quotes escaped', () => {
+    expect(sql).toContain("COMMENT ON ROLE approved_jdoe IS 'Customer-approved operator access: operator=jdoe; ticket=CASE-4711; " +
+      "expires=2025-06-03T18:00:00.000Z; reason=Customer''s nightly import is slow';");
+  });
+
+  test('grants read-only roles by default and no superuser powers', () => {
+    expect(sql).toContain('GRANT pg_read_all_data, pg_monitor TO approved_jdoe;');
+    expect(sql).toContain('ALTER ROLE approved_jdoe NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;');
+  });
+
+  test('removes every other approved role and keeps the password out of the logs', () => {
+    expect(sql).toContain(`WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}' AND m.rolname <> 'approved_jdoe'`);
+    const passwordAt = sql.indexOf("PASSWORD :'operator_password'");
+    for (const guard of ["SET LOCAL log_statement = 'none';", "SET LOCAL pgaudit.log = 'none';", "SET LOCAL log_min_error_statement = 'panic';"]) {
+      expect(sql.indexOf(guard)).toBeGreaterThan(0);
+      expect(sql.indexOf(guard)).toBeLessThan(passwordAt);
+    }
+  });
+
+  test('uses the chosen password variable and granted roles', () => {
+    const custom = renderApprovedAccessSql({ approval: { ...APPROVAL, grantedRoles: ['app_reader'] }, now: NOW, passwordVariable: 'pw' });
+    expect(custom).toContain("PASSWORD :'pw'");
+    expect(custom).toContain('GRANT app_reader TO approved_jdoe;');
+  });
+
+  test('accepts an expiry with an offset and exactly 30 days ahead', () => {
+    expect(render({ expires: '2025-07-01T14:00:00+02:00' })).toContain("VALID UNTIL '2025-07-01T12:00:00.000Z'");
+  });
+
+  test('names the role approved_<operator>', () => {
+    expect(approvedOperatorRoleName('jdoe')).toBe('approved_jdoe');
+  });
+
+  test('is stable text', () => {
+    expect(sql).toMatchSnapshot();
+  });
+});
+
+describe('renderApprovedAccessSql without an approval', () => {
+  const sql = renderApprovedAccessSql({ now: NOW });
+
+  test('disables and drops every approved operator role and creates none', () => {
+    expect(sql).toContain(`WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}'\n`);
+    expect(sql).toContain("ALTER ROLE %I NOLOGIN PASSWORD NULL VALID UNTIL %L', member_name, '-infinity'");
+    expect(sql).toContain("EXECUTE format('DROP ROLE %I', member_name);");
+    expect(sql).not.toMatch(/ LOGIN /);
+    expect(sql).not.toContain('PASSWORD :');
+  });
+});
+
+describe('renderApprovedAccessSql refuses bad input', () => {
+  test.each([
+    [{ expires: '2025-06-01T11:59:59Z' }, /OperatorAccessApproval\.expires is in the past: got '2025-06-01T11:59:59Z', now is 2025-06-01T12:00:00\.000Z\. An expired approval cannot be deployed: remove the approval/],
+    [{ expires: '2025-07-01T12:00:01Z' }, /OperatorAccessApproval\.expires is more than 30 days ahead: got '2025-07-01T12:00:01Z', the latest accepted is 2025-07-01T12:00:00\.000Z/],
+    [{ expires: '2025-06-03' }, /expires must be an ISO 8601 date and time with a time zone, e.g\. '2025-07-01T18:00:00Z'.*got "2025-06-03"/],
+    [{ expires: '2025-06-03T18:00:00' }, /with a time zone.*got "2025-06-03T18:00:00"/],
+    [{ expires: '2025-02-30T18:00:00Z' }, /ISO 8601 date and time.*got "2025-02-30T18:00:00Z"/],
+    [{ operator: 'J.Doe' }, /OperatorAccessApproval\.operator must be a short login name of lower-case letters.*got "J\.Doe"/],
+    [{ operator: 'jdoe; DROP ROLE postgres' }, /operator must be a short login name/],
+    [{ operator: 'a'.repeat(55) }, /at most 54 characters/],
+    [{ reason: '' }, /OperatorAccessApproval\.reason must say why the customer approved the access/],
+    [{ reason: 'line one\nline two' }, /without line breaks/],
+    [{ ticket: 'CASE 4711' }, /OperatorAccessApproval\.ticket must be the reference of the customer's request.*got "CASE 4711"/],
+    [{ grantedRoles: ['pg_execute_server_program'] }, /grantedRoles contains "pg_execute_server_program", which is not accepted/],
+    [{ grantedRoles: ['postgres'] }, /grantedRoles contains "postgres"/],
+    [{ grantedRoles: ['approved_other'] }, /or another approved role/],
+    [{ operator: Lazy.string({ produce: () => 'jdoe' }) }, /OperatorAccessApproval\.operator must be written in the app, not a token/],
+  ])('fails for %j', (approval, message) => {
+    expect(() => render(approval)).toThrow(message);
+  });
+
+  test('fails for an invalid now and password variable', () => {
+    expect(() => renderApprovedAccessSql({ now: new Date('nope') })).toThrow(/ApprovedAccessSqlOptions\.now must be a valid Date/);
+    expect(() => renderApprovedAccessSql({ passwordVariable: 'pw; \\! rm' })).toThrow(/passwordVariable must be a psql variable name/);
+  });
+});

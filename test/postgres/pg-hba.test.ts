@@ -1,0 +1,215 @@
+import { Lazy, Token } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
+import { addressBytes, allowedNetworks, anyConnection, decidingEntry, hbaNames } from './support/hba-model';
+import { parsePgHba, PgHbaConnectionType, PgHbaEntry, renderPgHba } from '../../lib/postgres';
+import { parseCidr } from '../../lib/postgres/cidr';
+
+const ENCRYPTION_ONLY_TYPES = [PgHbaConnectionType.HOSTNOSSL, PgHbaConnectionType.HOSTSSL, PgHbaConnectionType.LOCAL];
+
+describe('renderPgHba', () => {
+  const entries = parsePgHba(renderPgHba({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] }));
+
+  test('starts with hostnossl reject lines for every IPv4 and IPv6 address', () => {
+    expect(entries.slice(0, 2)).toEqual([
+      expect.objectContaining({ type: PgHbaConnectionType.HOSTNOSSL, database: 'all', user: 'all', address: '0.0.0.0/0', method: 'reject' }),
+      expect.objectContaining({ type: PgHbaConnectionType.HOSTNOSSL, database: 'all', user: 'all', address: '::/0', method: 'reject' }),
+    ]);
+  });
+
+  test('admits each allowed network with hostssl and scram-sha-256 only', () => {
+    const network = entries.filter((entry) => entry.type === PgHbaConnectionType.HOSTSSL);
+    expect(network.map((entry) => [entry.address, entry.method, entry.options])).toEqual([
+      ['10.0.0.0/16', 'scram-sha-256', {}],
+      ['fd00:10::/64', 'scram-sha-256', {}],
+    ]);
+  });
+
+  test('has one local line, for the postgres OS user by peer, and no host lines', () => {
+    expect(entries.filter((entry) => entry.type === PgHbaConnectionType.LOCAL)).toEqual([
+      expect.objectContaining({ database: 'all', user: 'postgres', method: 'peer' }),
+    ]);
+    expect(entries).toHaveLength(5);
+    expect(entries.every((entry) => ENCRYPTION_ONLY_TYPES.includes(entry.type))).toBe(true);
+  });
+
+  test('renders the databases and users columns', () => {
+    const text = renderPgHba({ allowedNetworks: ['10.1.0.0/16'], databases: ['tsdb', 'analytics'], users: ['+readers', 'app'] });
+    expect(parsePgHba(text).find((entry) => entry.type === PgHbaConnectionType.HOSTSSL)).toMatchObject({
+      database: 'tsdb,analytics', user: '+readers,app', address: '10.1.0.0/16',
+    });
+  });
+
+  test('passes tokens through unvalidated, one line each', () => {
+    const token = Lazy.string({ produce: () => '10.0.0.0/16' });
+    const text = renderPgHba({ allowedNetworks: [token, '192.168.0.0/24'] });
+    expect(text).toContain(`hostssl    all        all        ${token}`);
+    expect(Token.isUnresolved(text)).toBe(true);
+  });
+
+  test('renders a duplicated network once', () => {
+    const text = renderPgHba({ allowedNetworks: ['10.0.0.0/8', ' 10.0.0.0/8 '] });
+    expect(parsePgHba(text).filter((entry) => entry.address === '10.0.0.0/8')).toHaveLength(1);
+  });
+
+  test('is stable text', () => {
+    expect(renderPgHba({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] })).toMatchSnapshot();
+  });
+});
+
+describe('renderPgHba refuses bad input', () => {
+  test.each([
+    ['0.0.0.0/0', /'0\.0\.0\.0\/0' admits every address on the internet; a \/0 block is never accepted/],
+    ['::/0', /'::\/0' admits every address on the internet/],
+    ['10.0.0.0/0', /'10\.0\.0\.0\/0' admits every address/],
+    ['10.0.0.0/33', /'10\.0\.0\.0\/33' is not a valid CIDR block: the prefix length '\/33' is not a whole number from 0 to 32/],
+    ['fd00::/129', /not a valid CIDR block: the prefix length '\/129' is not a whole number from 0 to 128/],
+    ['10.0.0.256/32', /'10\.0\.0\.256' is not a valid IPv4 address/],
+    ['010.0.0.0/8', /'010\.0\.0\.0' is not a valid IPv4 address/],
+    ['10.0.0.0', /it has no prefix length \(a single host is written with \/32/],
+    ['fe80::1%eth0/128', /is not a valid IPv6 address/],
+    ['1::2::3/64', /is not a valid IPv6 address/],
+    ['db.example.com/32', /is not a valid IPv4 address/],
+    ['10.0.0.1/8', /has host bits set after the \/8 prefix.*Write the network address '10\.0\.0\.0\/8' for the block, or '10\.0\.0\.1\/32' for the single host/],
+    ['fd00::1/64', /has host bits set.*'fd00::\/64' for the block, or 'fd00::1\/128'/],
+  ])('fails for the allowed network %s', (network, message) => {
+    expect(() => renderPgHba({ allowedNetworks: [network] })).toThrow(message);
+    // Every message says what is accepted.
+    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16', network] })).toThrow(/PgHbaOptions\.allowedNetworks element/);
+  });
+
+  test('fails for an empty list of allowed networks', () => {
+    expect(() => renderPgHba({ allowedNetworks: [] })).toThrow(
+      /PgHbaOptions\.allowedNetworks must list at least one client network; got \[\]\. Pass the CIDR blocks/);
+  });
+
+  test('fails for an empty element', () => {
+    expect(() => renderPgHba({ allowedNetworks: [''] })).toThrow(/contains an empty or non-string element; got ""/);
+  });
+
+  test('fails for a list token', () => {
+    const list = Token.asList(Lazy.list({ produce: () => ['10.0.0.0/16'] }));
+    expect(() => renderPgHba({ allowedNetworks: list })).toThrow(/must be a list written in the app, one CIDR or token per element/);
+  });
+
+  test('fails for a token mixed with other text', () => {
+    const token = Lazy.string({ produce: () => '10.0.0.0/16' });
+    expect(() => renderPgHba({ allowedNetworks: [`${token} trust`] })).toThrow(/mixes a token with spaces/);
+  });
+
+  test.each([
+    [{ databases: [] }, /PgHbaOptions\.databases must list at least one name; got \[\]/],
+    [{ databases: ['@dbs'] }, /PgHbaOptions\.databases element "@dbs" is not accepted.*@file references are not rendered/],
+    [{ users: ['app user'] }, /PgHbaOptions\.users element "app user" is not accepted/],
+    [{ users: ['"quoted"'] }, /PgHbaOptions\.users element/],
+  ])('fails for the names %j', (names, message) => {
+    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16'], ...names })).toThrow(message);
+  });
+});
+
+describe('parsePgHba', () => {
+  test('reads comments, quotes, comma lists, masks, options and continuation lines', () => {
+    const entries = parsePgHba([
+      '# comment',
+      '',
+      'local   all  all                 peer  map=ops   # trailing comment',
+      'hostssl "my db",other  +readers  192.168.1.0 255.255.255.0  scram-sha-256',
+      'host    all  all  samenet \\',
+      '        md5',
+      'HOSTSSL all  all  ::1/128  cert clientcert=verify-full',
+      'hostssl all  "#user" 10.0.0.0/8 scram-sha-256',
+    ].join('\n'));
+    expect(entries).toEqual([
+      { line: 3, type: 'local', database: 'all', user: 'all', method: 'peer', options: { map: 'ops' } },
+      { line: 4, type: 'hostssl', database: 'my db,other', user: '+readers', address: '192.168.1.0', netmask: '255.255.255.0', method: 'scram-sha-256', options: {} },
+      { line: 5, type: 'host', database: 'all', user: 'all', address: 'samenet', method: 'md5', options: {} },
+      { line: 7, type: 'hostssl', database: 'all', user: 'all', address: '::1/128', method: 'cert', options: { clientcert: 'verify-full' } },
+      { line: 8, type: 'hostssl', database: 'all', user: '#user', address: '10.0.0.0/8', method: 'scram-sha-256', options: {} },
+    ]);
+  });
+
+  test.each([
+    ['hostx all all 10.0.0.0/8 trust', /line 1: unknown connection type 'hostx'\. Accepted: local, host, hostssl/],
+    ['host all all 10.0.0.0/8', /line 1: a 'host' line needs DATABASE USER ADDRESS METHOD after the type/],
+    ['local all', /line 1: a 'local' line needs DATABASE USER METHOD/],
+    ['include other.conf', /line 1: 'include other\.conf' pulls in another file, which cannot be judged/],
+    ['include_dir hba.d', /pulls in another file/],
+    ['host all @users 10.0.0.0/8 md5', /reads names from a file \(@file\)/],
+    ['host all all 10.0.0.0/8 md5 badoption', /authentication option 'badoption' is not of the form name=value/],
+    ['host "all all 10.0.0.0/8 md5', /unterminated quoted field/],
+  ])('fails on %s', (text, message) => {
+    expect(() => parsePgHba(text)).toThrow(message);
+  });
+});
+
+describe('no rendered pg_hba.conf admits a connection without TLS (property)', () => {
+  const runs = 500;
+
+  test('reject lines first, hostssl + scram-sha-256 for exactly the allowed networks, one local peer line', () => {
+    fc.assert(fc.property(allowedNetworks, hbaNames, hbaNames, (networks, databases, users) => {
+      const entries = parsePgHba(renderPgHba({ allowedNetworks: networks, databases, users }));
+      const expectedNetworks = [...new Set(networks.map((n) => n.trim()))];
+
+      expect(entries.every((entry) => ENCRYPTION_ONLY_TYPES.includes(entry.type))).toBe(true);
+      expect(entries.slice(0, 2).map((e) => [e.type, e.database, e.user, e.address, e.method])).toEqual([
+        ['hostnossl', 'all', 'all', '0.0.0.0/0', 'reject'],
+        ['hostnossl', 'all', 'all', '::/0', 'reject'],
+      ]);
+      const tls = entries.filter((entry) => entry.type === PgHbaConnectionType.HOSTSSL);
+      expect(tls.map((entry) => entry.address)).toEqual(expectedNetworks);
+      expect(tls.every((entry) => entry.method === 'scram-sha-256' && Object.keys(entry.options).length === 0)).toBe(true);
+      expect(entries.filter((entry) => entry.type !== PgHbaConnectionType.HOSTSSL && entry.method !== 'reject')).toEqual([
+        expect.objectContaining({ type: PgHbaConnectionType.LOCAL, database: 'all', user: 'postgres', method: 'peer' }),
+      ]);
+    }), { numRuns: runs });
+  });
+
+  test('the line that decides any plaintext TCP connection is a reject line', () => {
+    fc.assert(fc.property(allowedNetworks, hbaNames, hbaNames, anyConnection, (networks, databases, users, connection) => {
+      const entries = parsePgHba(renderPgHba({ allowedNetworks: networks, databases, users }));
+      const deciding = decidingEntry(entries, { ...connection, local: false, ssl: false });
+      expect(deciding?.method).toBe('reject');
+    }), { numRuns: runs });
+  });
+
+  test('every admitted connection is TLS with SCRAM from an allowed network, or the postgres OS user on the socket', () => {
+    fc.assert(fc.property(allowedNetworks, anyConnection, (networks, connection) => {
+      const entries = parsePgHba(renderPgHba({ allowedNetworks: networks }));
+      const deciding: PgHbaEntry | undefined = decidingEntry(entries, connection);
+      if (!deciding || deciding.method === 'reject') {
+        return;
+      }
+      if (connection.local) {
+        expect([deciding.method, deciding.user, connection.user]).toEqual(['peer', 'postgres', 'postgres']);
+        return;
+      }
+      expect(connection.ssl).toBe(true);
+      expect(deciding.method).toBe('scram-sha-256');
+      // The address is one of the allowed networks, and (unless it is a token) contains the client.
+      expect(networks.map((n) => n.trim())).toContain(deciding.address);
+      const parsed = parseCidr(deciding.address!);
+      if (typeof parsed !== 'string') {
+        expect(parsed.bytes.length).toBe(connection.address.length);
+      }
+    }), { numRuns: runs });
+  });
+
+  test('a TLS connection from an allowed loopback network is admitted (the model is not vacuous)', () => {
+    const entries = parsePgHba(renderPgHba({ allowedNetworks: ['127.0.0.0/8', '::1/128'] }));
+    for (const address of ['127.0.0.1', '::1']) {
+      const connection = { local: false, address: addressBytes(address), database: 'app', user: 'app' };
+      expect(decidingEntry(entries, { ...connection, ssl: true })?.method).toBe('scram-sha-256');
+      expect(decidingEntry(entries, { ...connection, ssl: false })?.method).toBe('reject');
+    }
+    expect(decidingEntry(entries, { local: false, ssl: true, address: addressBytes('10.0.0.1'), database: 'app', user: 'app' }))
+      .toBeUndefined();
+  });
+
+  test('the model finds the hole in a hand-mutated config with a host line', () => {
+    const mutated = renderPgHba({ allowedNetworks: ['10.0.0.0/8'] })
+      .replace(/^hostnossl .*$/gm, '')
+      .replace('hostssl', 'host   ');
+    const deciding = decidingEntry(parsePgHba(mutated),
+      { local: false, ssl: false, address: addressBytes('10.1.2.3'), database: 'app', user: 'app' });
+    expect(deciding).toMatchObject({ type: PgHbaConnectionType.HOST, method: 'scram-sha-256' });
+  });
+});

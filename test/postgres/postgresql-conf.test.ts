@@ -1,0 +1,56 @@
+import { parsePostgresqlConf, parsePostgresqlConfEntries } from '../../lib/postgres';
+import { quoteConfValue } from '../../lib/postgres/conf-quote';
+
+describe('parsePostgresqlConf', () => {
+  test('reads comments, optional =, quotes, escapes and qualified names; the last assignment wins', () => {
+    expect(parsePostgresqlConf([
+      '# a comment',
+      '',
+      '  ssl = on   # trailing',
+      "listen_addresses '*'",
+      'Max_Connections=100',
+      "log_line_prefix = '%m [%p] it''s \\'quoted\\' \\\\ # not a comment'",
+      "pgaudit.log = 'ddl, role'",
+      'shared_buffers 128MB',
+      "ssl = 'off'",
+      'ssl = on',
+      "escapes = 'a\\tb\\101'",
+      "include_dir 'conf.d'",
+    ].join('\n'))).toEqual({
+      'ssl': 'on',
+      'listen_addresses': '*',
+      'max_connections': '100',
+      'log_line_prefix': "%m [%p] it's 'quoted' \\ # not a comment",
+      'pgaudit.log': 'ddl, role',
+      'shared_buffers': '128MB',
+      'escapes': 'a\tbA',
+    });
+  });
+
+  test('returns include directives as entries, in order', () => {
+    expect(parsePostgresqlConfEntries("ssl = on\ninclude_if_exists = 'extra.conf'\ninclude 'a.conf'\ninclude_dir '/etc/timescale/conf.d'"))
+      .toEqual([
+        { line: 1, name: 'ssl', value: 'on', isInclude: false },
+        { line: 2, name: 'include_if_exists', value: 'extra.conf', isInclude: true },
+        { line: 3, name: 'include', value: 'a.conf', isInclude: true },
+        { line: 4, name: 'include_dir', value: '/etc/timescale/conf.d', isInclude: true },
+      ]);
+  });
+
+  test.each([
+    ["ssl = 'on", /postgresql\.conf line 1: the quoted value is not terminated/],
+    ['= on', /line 1: the parameter name is missing or malformed/],
+    ['ssl =', /line 1: the parameter 'ssl' has no value/],
+    ['ssl = on off', /line 1: unexpected text 'off' after the value/],
+    ['ok = 1\nbad.name.x = 1', /line 2: unexpected text/],
+  ])('fails on %j', (text, message) => {
+    expect(() => parsePostgresqlConf(text)).toThrow(message);
+  });
+
+  test('reads back every value quoteConfValue writes', () => {
+    for (const value of ["it's", 'back\\slash', '%m [%p] ', '#hash', '', "''"]) {
+      expect(parsePostgresqlConf(`x = ${quoteConfValue(value)}`).x).toBe(value);
+    }
+    expect(() => quoteConfValue('a\nb')).toThrow(/cannot contain line breaks or control characters; got "a\\nb"/);
+  });
+});
