@@ -1,0 +1,2 @@
+export * from './server-certificate';
+export * from './database-endpoint';
