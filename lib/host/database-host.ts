@@ -309,6 +309,7 @@ export class DatabaseHost extends Construct {
   private readonly configFiles = new Map<string, ConfigFile>();
   private readonly secretFiles = new Map<string, SecretFile>();
   private readonly sqlScripts = new Map<string, SqlScript>();
+  private readonly osUsers = new Set<string>();
 
   constructor(scope: Construct, id: string, props: DatabaseHostProps) {
     super(scope, id);
@@ -555,6 +556,18 @@ export class DatabaseHost extends Construct {
     this.sqlScripts.set(script.name, script);
   }
 
+  /**
+   * Adds an operating system user with a home directory and no password (for example the user
+   * Session Manager sessions run as). It is created at boot and on reconfiguration if missing.
+   */
+  public addOsUser(name: string): void {
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(name) || name === 'root' || name === 'postgres') {
+      throw new Error(`DatabaseHost.addOsUser: name must be an OS user name (lower-case letters, digits, _ and -, at most 32) ` +
+        `other than root and postgres; got '${name}'.`);
+    }
+    this.osUsers.add(name);
+  }
+
   private assertPathFree(what: string, path: string): void {
     if (RESERVED_PATHS.includes(path)) {
       throw new Error(`${what}: ${path} is written by DatabaseHost itself. ` +
@@ -663,6 +676,9 @@ export class DatabaseHost extends Construct {
       }),
     ]);
 
+    const osUsers = new ec2.InitConfig([new LazyInitElements('COMMAND', () => [...this.osUsers].map((name) =>
+      ec2.InitCommand.shellCommand(`useradd --create-home --shell /bin/bash ${name}`, { key: `10-user-${name}`, testCmd: `! id -u ${name} >/dev/null 2>&1` })))]);
+
     // Files first (cfn-init writes a config's files before its commands), then one run per script.
     const sqlScripts = new ec2.InitConfig([
       new LazyInitElements('FILE', () => [...this.sqlScripts.values()].map((sql) =>
@@ -678,10 +694,10 @@ export class DatabaseHost extends Construct {
 
     return ec2.CloudFormationInit.fromConfigSets({
       configSets: {
-        [DEFAULT_CONFIG_SET]: ['volumes', 'packages', 'superuser', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
-        [RECONFIGURE_CONFIG_SET]: ['secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
+        [DEFAULT_CONFIG_SET]: ['volumes', 'packages', 'osUsers', 'superuser', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
+        [RECONFIGURE_CONFIG_SET]: ['osUsers', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
       },
-      configs: { volumes, packages, superuser, secretFiles, serverConfig, cluster, sqlScripts, logging, cfnHup, reload },
+      configs: { volumes, packages, osUsers, superuser, secretFiles, serverConfig, cluster, sqlScripts, logging, cfnHup, reload },
     });
   }
 

@@ -171,8 +171,8 @@ describe('DatabaseHost with defaults', () => {
 
   test('cfn-init runs the config sets in order and cfn-signal reports to a creation policy', () => {
     expect(init.configSets).toEqual({
-      default: ['volumes', 'packages', 'superuser', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
-      reconfigure: ['secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
+      default: ['volumes', 'packages', 'osUsers', 'superuser', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
+      reconfigure: ['osUsers', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
     });
     const wait = only(template, 'AWS::CloudFormation::WaitCondition');
     expect(wait.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT1800S' } });
@@ -598,4 +598,25 @@ test('re-applies secret files and configuration daily, so a renewed certificate 
   expect(cfnHup.files['/etc/systemd/system/timescale-refresh.timer'].content).toMatch(/OnCalendar=daily/);
   expect(JSON.stringify(cfnHup.files['/etc/systemd/system/timescale-refresh.service'].content)).toMatch(/cfn-init -v --region .* -c reconfigure/);
   expect(cfnHup.commands['20-start-refresh-timer'].command).toBe('systemctl enable --now timescale-refresh.timer');
+});
+
+describe('OS users', () => {
+  test('creates an added user at boot and on reconfiguration when it is missing', () => {
+    const f = fixture();
+    const host = new DatabaseHost(f.stack, 'Host', hostProps(f));
+    host.addOsUser('timescale-operator');
+    const init = only(Template.fromStack(f.stack), 'AWS::EC2::Instance').Metadata['AWS::CloudFormation::Init'];
+    expect(init.osUsers.commands['10-user-timescale-operator']).toEqual({
+      command: 'useradd --create-home --shell /bin/bash timescale-operator',
+      test: '! id -u timescale-operator >/dev/null 2>&1',
+    });
+    expect(init.configSets.reconfigure).toContain('osUsers');
+  });
+
+  test('fails for root or a name that is not an OS user name', () => {
+    const f = fixture();
+    const host = new DatabaseHost(f.stack, 'Host', hostProps(f));
+    expect(() => host.addOsUser('root')).toThrow(/other than root and postgres; got 'root'/);
+    expect(() => host.addOsUser('Bad Name')).toThrow(/must be an OS user name.*got 'Bad Name'/);
+  });
 });

@@ -1,0 +1,3 @@
+export * from './operator-access';
+export * from './operator-bastion';
+export * from './vm-access-audit';

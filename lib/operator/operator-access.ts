@@ -1,0 +1,811 @@
+import { Annotations, ArnFormat, Aws, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { assertCustomerManagedKey } from '../keys/customer-managed';
+import type { OperatorAccessApproval } from '../postgres/approved-access';
+
+/** The tag every host of a service carries; the operator role may start sessions only on hosts with it. */
+export const SERVICE_TAG_KEY = 'timescale:service';
+
+/** The AWS-owned Session document for port forwarding through a host to another address (the database). */
+export const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';
+
+/** The Session Manager API calls that open, reopen or close a session: each one raises an alert. */
+export const SESSION_EVENT_NAMES = ['StartSession', 'ResumeSession', 'TerminateSession'];
+
+const SESSION_LOG_PREFIX = 'session-logs';
+const TRAIL_PREFIX = 'cloudtrail';
+const ACCESS_LOG_PREFIX = 'audit-bucket/';
+const MAX_ROLE_SESSION_HOURS = 12;
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const RESERVED_DOCUMENT_PREFIX = /^(aws|amazon|amzn)/i;
+const OS_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Properties of an `OperatorAccess`.
+ */
+export interface OperatorAccessProps {
+  /**
+   * The name of the service whose hosts operators may reach.
+   *
+   * Hosts are tagged `timescale:service` = this name, and the operator role may start sessions only
+   * on instances with that tag. It also names the session document (`<serviceName>-operator-session`),
+   * the trail, the alert topic and the log groups, so it must be unique per account and region:
+   * letters, digits, `-` and `_`, starting with a letter or digit, at most 63 characters, and not
+   * starting with `aws`, `amazon` or `amzn` (reserved for AWS documents).
+   */
+  readonly serviceName: string;
+
+  /**
+   * The customer-managed KMS key that encrypts the session logs, the session stream, the audit
+   * bucket, the trail, its log group and the alert topic.
+   *
+   * Its key policy must let `logs.<region>.amazonaws.com` use it (the `ServiceKeys.logsKey` does).
+   * When the key is defined in this app, the construct adds the statements the other users need:
+   * CloudTrail (for this trail only), SNS messages published by EventBridge (for the alert topic
+   * only), S3 (only through S3, for callers in this account), and the operator and host roles by
+   * name. For an imported key it cannot, and adds a warning listing them.
+   */
+  readonly logsKey: kms.IKey;
+
+  /**
+   * The named principals (IAM users or roles) who may assume the operator role.
+   *
+   * Each is allowed only with MFA. Service principals, federated principals and `*` are refused:
+   * they cannot present MFA, or are not named. An account principal is accepted with a warning,
+   * because it lets any IAM identity in that account that is granted `sts:AssumeRole` in.
+   */
+  readonly operatorPrincipals: iam.IPrincipal[];
+
+  /**
+   * Require MFA to assume the operator role. Must be `true`.
+   *
+   * This property exists so that a configuration that tries to switch MFA off fails loudly instead
+   * of being silently ignored: an operator role without MFA is refused.
+   *
+   * @default true
+   */
+  readonly requireMfa?: boolean;
+
+  /**
+   * How long ago the operator's MFA authentication may have happened when they assume the role
+   * (`aws:MultiFactorAuthAge`).
+   *
+   * @default Duration.hours(1)
+   */
+  readonly mfaMaxAge?: Duration;
+
+  /**
+   * The maximum duration of the operator role's credentials, from 1 to 12 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+
+  /**
+   * How long a Session Manager session may stay idle before it is closed, from 1 to 60 minutes.
+   *
+   * @default Duration.minutes(20)
+   */
+  readonly idleSessionTimeout?: Duration;
+
+  /**
+   * The longest a Session Manager session may last before it is ended, from 1 minute to 12 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionLength?: Duration;
+
+  /**
+   * The operating system user sessions run as (Session Manager "Run As").
+   *
+   * The user must exist on every host (see `OperatorAccess.operatorUserCommands`); it should not be
+   * in a sudo group, so that operators cannot read the database files, which belong to `postgres`.
+   * `root` is refused.
+   *
+   * @default 'timescale-operator'
+   */
+  readonly runAsUser?: string;
+
+  /**
+   * How long session logs, trail logs and audit objects are kept (log group retention, and the
+   * audit bucket's lifecycle expiry).
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Turn on S3 Object Lock on the audit bucket with this default retention, so that session and
+   * trail logs cannot be deleted or overwritten, even by an administrator in COMPLIANCE mode.
+   *
+   * Object Lock can only be turned on when the bucket is created.
+   *
+   * @default - no object lock; the bucket is versioned and retained
+   */
+  readonly auditBucketObjectLock?: s3.ObjectLockRetention;
+
+  /**
+   * The bucket that receives the audit bucket's S3 server access logs.
+   *
+   * @default - a dedicated, retained access-log bucket (SSE-S3, the only default encryption S3
+   * server access logging delivers to)
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * Email addresses subscribed to the session alert topic.
+   *
+   * @default - no subscriptions; subscribe to `alertTopic` yourself
+   */
+  readonly alertEmails?: string[];
+
+  /**
+   * Roles of hosts whose SSM agent must write session logs. Each gets what `grantHostLogging`
+   * grants. More can be added later with `grantHostLogging`.
+   *
+   * @default - none
+   */
+  readonly hostRoles?: iam.IRole[];
+
+  /**
+   * A customer's approval for one operator to access the database for a limited time.
+   *
+   * Operators hold no database role by default. This construct only carries the approval: pass
+   * `approval` to the PostgreSQL renderer (`renderApprovedAccessSql`), which validates it (expiry in
+   * the future, at most 30 days ahead) and renders the expiring, pgaudit-logged role.
+   *
+   * @default - no approval: operators have no database role
+   */
+  readonly approval?: OperatorAccessApproval;
+}
+
+/**
+ * Audited operator access to a service's hosts through AWS Systems Manager Session Manager only.
+ *
+ * Creates a session document of its own that logs every session to a KMS-encrypted CloudWatch log
+ * group and a KMS-encrypted, versioned, TLS-only, retained S3 bucket, encrypts the session stream
+ * with KMS and runs sessions as a named non-root user; an operator role that named principals may
+ * assume only with MFA, which may start sessions only on this service's hosts and only with that
+ * document; a multi-region CloudTrail trail with log file validation; and an EventBridge rule that
+ * sends every StartSession, ResumeSession and TerminateSession call to a KMS-encrypted SNS topic.
+ *
+ * How an auditor finds who opened which session, when, and what they did: the alert topic and the
+ * trail (`eventName` StartSession) give the caller (`userIdentity.arn`, the assumed operator role
+ * and its session name; the AssumeRole event before it names the IAM user or role that assumed it),
+ * the host (`requestParameters.target`), the document and the session ID
+ * (`responseElements.sessionId`); the session log group has one log stream per session ID with
+ * every command and its output, and the audit bucket holds the same transcript under
+ * `session-logs/<sessionId>.log`.
+ *
+ * The trail is a second copy of the account's management events if another trail already records
+ * them, which CloudTrail bills; it is kept here so that the evidence lives with the service.
+ */
+export class OperatorAccess extends Construct {
+  /** The tag key hosts carry with the service name (`timescale:service`). */
+  public static readonly SERVICE_TAG_KEY = SERVICE_TAG_KEY;
+  /** The AWS-owned Session document for port forwarding to a remote host. */
+  public static readonly PORT_FORWARDING_DOCUMENT = PORT_FORWARDING_DOCUMENT;
+
+  /** The role operators assume (with MFA) to open sessions. */
+  public readonly role: iam.Role;
+  /** The name of the Session document operators must use: `<serviceName>-operator-session`. */
+  public readonly sessionDocumentName: string;
+  /** The ARN of the Session document. */
+  public readonly sessionDocumentArn: string;
+  /** The Session document. */
+  public readonly sessionDocument: ssm.CfnDocument;
+  /** The log group that receives every session transcript. */
+  public readonly sessionLogGroup: logs.LogGroup;
+  /** The bucket that holds session transcripts (`session-logs/`) and trail log files (`cloudtrail/`). */
+  public readonly auditBucket: s3.Bucket;
+  /** The bucket that receives the audit bucket's server access logs. */
+  public readonly accessLogsBucket: s3.IBucket;
+  /** The CloudTrail trail. */
+  public readonly trail: cloudtrail.CfnTrail;
+  /** The ARN of the trail. */
+  public readonly trailArn: string;
+  /** The log group the trail delivers to. */
+  public readonly trailLogGroup: logs.LogGroup;
+  /** The topic that receives every StartSession, ResumeSession and TerminateSession. */
+  public readonly alertTopic: sns.Topic;
+  /** The EventBridge rule that sends session events to the alert topic. */
+  public readonly sessionEventsRule: events.Rule;
+  /** The service name hosts are tagged with. */
+  public readonly serviceName: string;
+  /** The operating system user sessions run as. */
+  public readonly runAsUser: string;
+  /** The customer-approved database access, if any, for the PostgreSQL renderer. */
+  public readonly approval?: OperatorAccessApproval;
+
+  private readonly logsKey: kms.IKey;
+  private readonly keyPolicyWarnings: string[] = [];
+  private readonly hostRoles = new Set<iam.IRole>();
+  private readonly portForwardingHosts = new Set<ec2.IInstance>();
+  private auditorCount = 0;
+  private readonly sidPrefix: string;
+
+  constructor(scope: Construct, id: string, props: OperatorAccessProps) {
+    super(scope, id);
+    validateServiceName(props.serviceName);
+    assertCustomerManagedKey(props.logsKey, 'OperatorAccessProps.logsKey');
+    if (props.requireMfa === false) {
+      throw new Error(
+        'OperatorAccessProps.requireMfa must be true; got false. An operator role without MFA is not accepted: ' +
+        'operators log in to the service hosts, and a stolen password or access key alone must not be enough. ' +
+        'Remove requireMfa (it defaults to true) and have operators assume the role with an MFA device.',
+      );
+    }
+    validatePrincipals(this, props.operatorPrincipals);
+    const maxSessionDuration = props.maxSessionDuration ?? Duration.hours(1);
+    validateRoleSessionDuration(maxSessionDuration);
+    const mfaMaxAge = props.mfaMaxAge ?? Duration.hours(1);
+    validateDuration('OperatorAccessProps.mfaMaxAge', mfaMaxAge, 60, MAX_ROLE_SESSION_HOURS * 3600, 'seconds', 'Duration.hours(1)');
+    const idleMinutes = minutes('OperatorAccessProps.idleSessionTimeout', props.idleSessionTimeout ?? Duration.minutes(20), 1, 60, 'Duration.minutes(20)');
+    const maxMinutes = minutes('OperatorAccessProps.maxSessionLength', props.maxSessionLength ?? Duration.hours(1), 1, MAX_ROLE_SESSION_HOURS * 60, 'Duration.hours(1)');
+    this.runAsUser = props.runAsUser ?? 'timescale-operator';
+    validateRunAsUser(this.runAsUser);
+    const emails = props.alertEmails ?? [];
+    emails.forEach(validateEmail);
+
+    const stack = Stack.of(this);
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.serviceName = props.serviceName;
+    this.logsKey = props.logsKey;
+    this.approval = props.approval;
+    this.sidPrefix = Token.isUnresolved(props.serviceName)
+      ? `Operators${this.node.addr.slice(0, 8)}`
+      : props.serviceName.replace(/[^A-Za-z0-9]/g, '').replace(/^./, (c) => c.toUpperCase());
+
+    this.warnWhenLoosened(maxSessionDuration.toSeconds() > 3600, 'operator-long-role-session',
+      `OperatorAccessProps.maxSessionDuration is ${maxSessionDuration.toHumanString()}, longer than the 1 hour default: operator credentials stay valid longer.`);
+    this.warnWhenLoosened(mfaMaxAge.toSeconds() > 3600, 'operator-old-mfa',
+      `OperatorAccessProps.mfaMaxAge is ${mfaMaxAge.toHumanString()}, longer than the 1 hour default: an older MFA sign-in is accepted.`);
+    this.warnWhenLoosened(idleMinutes > 20 || maxMinutes > 60, 'operator-long-session',
+      `Sessions may idle ${idleMinutes} minutes and last ${maxMinutes} minutes, longer than the 20 and 60 minute defaults.`);
+    this.warnWhenLoosened(retention !== logs.RetentionDays.INFINITE && retention < logs.RetentionDays.ONE_YEAR, 'operator-short-retention',
+      `OperatorAccessProps.logRetention is ${retention} days, shorter than the one year default: session and trail logs are deleted sooner.`);
+
+    // Deterministic names: the key policy refers to the trail and topic by ARN, and referring to the
+    // resources themselves would make the key depend on resources that depend on the key.
+    this.sessionDocumentName = `${props.serviceName}-operator-session`;
+    this.sessionDocumentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: this.sessionDocumentName });
+    const trailName = `${props.serviceName}-operator-audit`;
+    this.trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
+    const topicName = `${props.serviceName}-operator-sessions`;
+    const topicArn = stack.formatArn({ service: 'sns', resource: topicName });
+
+    // --- Where sessions are recorded -------------------------------------------------------------
+    this.sessionLogGroup = new logs.LogGroup(this, 'SessionLogGroup', {
+      logGroupName: `/timescale/${props.serviceName}/operator-sessions`,
+      encryptionKey: props.logsKey,
+      retention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.accessLogsBucket = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogsBucket', {
+      // S3 server access logging delivers only to buckets whose default encryption is SSE-S3;
+      // the records hold request metadata (who, when, which key), never session content.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: expiryRules(retention),
+    });
+
+    this.auditBucket = new s3.Bucket(this, 'AuditBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.logsKey,
+      bucketKeyEnabled: true,
+      versioned: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      objectLockEnabled: props.auditBucketObjectLock ? true : undefined,
+      objectLockDefaultRetention: props.auditBucketObjectLock,
+      lifecycleRules: expiryRules(retention),
+    });
+
+    // Server access logging set on the L1 with an explicit, conditioned bucket policy, whatever the
+    // app's S3 feature flags (ACL-based log delivery is incompatible with BUCKET_OWNER_ENFORCED).
+    (this.auditBucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.accessLogsBucket.bucketName,
+      logFilePrefix: ACCESS_LOG_PREFIX,
+    };
+    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'S3ServerAccessLogsFromAuditBucket',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [this.accessLogsBucket.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.auditBucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      },
+    }));
+
+    this.sessionDocument = new ssm.CfnDocument(this, 'SessionDocument', {
+      name: this.sessionDocumentName,
+      documentType: 'Session',
+      documentFormat: 'JSON',
+      // A named document cannot be replaced in place; a new version becomes the default instead.
+      updateMethod: 'NewVersion',
+      content: {
+        schemaVersion: '1.0',
+        description: `Operator sessions on ${props.serviceName} hosts: logged to CloudWatch Logs and S3, encrypted with KMS, run as ${this.runAsUser}.`,
+        sessionType: 'Standard_Stream',
+        inputs: {
+          s3BucketName: this.auditBucket.bucketName,
+          s3KeyPrefix: SESSION_LOG_PREFIX,
+          s3EncryptionEnabled: true,
+          cloudWatchLogGroupName: this.sessionLogGroup.logGroupName,
+          cloudWatchEncryptionEnabled: true,
+          cloudWatchStreamingEnabled: true,
+          kmsKeyId: props.logsKey.keyArn,
+          runAsEnabled: true,
+          runAsDefaultUser: this.runAsUser,
+          idleSessionTimeout: String(idleMinutes),
+          maxSessionDuration: String(maxMinutes),
+          // Sets a private umask and says the session is recorded; holds no secret.
+          shellProfile: {
+            linux: 'umask 077; cd "$HOME"; echo "This session is recorded to CloudWatch Logs and S3."',
+            windows: '',
+          },
+        },
+      },
+    });
+
+    // --- The operator role -----------------------------------------------------------------------
+    const mfaConditions = {
+      Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      NumericLessThan: { 'aws:MultiFactorAuthAge': String(mfaMaxAge.toSeconds()) },
+    };
+    const [first, ...rest] = props.operatorPrincipals;
+    this.role = new iam.Role(this, 'Role', {
+      description: `Operators of ${props.serviceName}: Session Manager sessions on its hosts, with MFA, logged.`,
+      assumedBy: new iam.PrincipalWithConditions(first, mfaConditions),
+      maxSessionDuration,
+    });
+    for (const principal of rest) {
+      this.role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        actions: [principal.assumeRoleAction],
+        principals: [principal],
+        conditions: mfaConditions,
+      }));
+    }
+
+    const documentCheck = { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } };
+    const ownSessions = stack.formatArn({ service: 'ssm', resource: 'session', resourceName: '${aws:userid}-*' });
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'StartSessionOnServiceHostsOnly',
+      actions: ['ssm:StartSession'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+      conditions: { StringEquals: { [`ssm:resourceTag/${SERVICE_TAG_KEY}`]: props.serviceName }, ...documentCheck },
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      // With the document access check, a session without an explicitly allowed document (which
+      // would fall back to the account's default, possibly unlogged, preferences) is refused.
+      sid: 'StartSessionWithLoggedDocumentOnly',
+      actions: ['ssm:StartSession'],
+      resources: [this.sessionDocumentArn],
+      conditions: documentCheck,
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'OwnSessionsOnly',
+      actions: ['ssm:TerminateSession', 'ssm:ResumeSession', 'ssmmessages:OpenDataChannel'],
+      resources: [ownSessions],
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadSessionDocument',
+      actions: ['ssm:GetDocument'],
+      resources: [this.sessionDocumentArn],
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'FindHostsAndSessions',
+      actions: ['ssm:DescribeSessions', 'ssm:GetConnectionStatus', 'ssm:DescribeInstanceProperties', 'ssm:DescribeInstanceInformation', 'ec2:DescribeInstances'],
+      resources: ['*'], // these List/Describe actions support no resource-level permissions
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      // The client asks KMS for the data key that encrypts the session stream.
+      sid: 'EncryptSessionStream',
+      actions: ['kms:GenerateDataKey'],
+      resources: [props.logsKey.keyArn],
+    }));
+    this.addKeyStatement('OperatorRoleEncryptsSessionStream', new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(this.role.roleArn)],
+      actions: ['kms:GenerateDataKey'],
+      resources: ['*'],
+    }));
+
+    // --- Audit trail -----------------------------------------------------------------------------
+    this.trailLogGroup = new logs.LogGroup(this, 'TrailLogGroup', {
+      logGroupName: `/timescale/${props.serviceName}/audit-trail`,
+      encryptionKey: props.logsKey,
+      retention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const cloudTrailPrincipal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    const fromThisTrail = { 'aws:SourceArn': this.trailArn };
+    this.auditBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudTrailAclCheck',
+      principals: [cloudTrailPrincipal],
+      actions: ['s3:GetBucketAcl'],
+      resources: [this.auditBucket.bucketArn],
+      conditions: { StringEquals: fromThisTrail },
+    }));
+    this.auditBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudTrailWrite',
+      principals: [cloudTrailPrincipal],
+      actions: ['s3:PutObject'],
+      resources: [this.auditBucket.arnForObjects(`${TRAIL_PREFIX}/AWSLogs/${Aws.ACCOUNT_ID}/*`)],
+      conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...fromThisTrail } },
+    }));
+    const trailLogsRole = new iam.Role(this, 'TrailLogsRole', {
+      description: `Lets the ${trailName} trail deliver to its log group.`,
+      assumedBy: new iam.PrincipalWithConditions(cloudTrailPrincipal, { StringEquals: fromThisTrail }),
+    });
+    trailLogsRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.trailLogGroup.logGroupArn],
+    }));
+    this.addKeyStatement('CloudTrailEncryptsThisTrail', new iam.PolicyStatement({
+      principals: [cloudTrailPrincipal],
+      actions: ['kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: fromThisTrail,
+        StringLike: {
+          'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: '*' }),
+        },
+      },
+    }));
+    this.addKeyStatement('CloudTrailDescribesKey', new iam.PolicyStatement({
+      principals: [cloudTrailPrincipal],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: fromThisTrail },
+    }));
+    this.addKeyStatement('S3UsesKeyForThisAccount', new iam.PolicyStatement({
+      // Callers still need an IAM grant; this only lets them use the key through S3.
+      principals: [new iam.AccountRootPrincipal()],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com`, 'kms:CallerAccount': Aws.ACCOUNT_ID } },
+    }));
+
+    this.trail = new cloudtrail.CfnTrail(this, 'Trail', {
+      trailName,
+      isLogging: true,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      kmsKeyId: props.logsKey.keyArn,
+      s3BucketName: this.auditBucket.bucketName,
+      s3KeyPrefix: TRAIL_PREFIX,
+      cloudWatchLogsLogGroupArn: this.trailLogGroup.logGroupArn,
+      cloudWatchLogsRoleArn: trailLogsRole.roleArn,
+      eventSelectors: [{ includeManagementEvents: true, readWriteType: 'All' }],
+    });
+    // CloudTrail checks the bucket policy, the key policy and the role when the trail is created.
+    this.trail.node.addDependency(this.auditBucket.policy!, trailLogsRole);
+    if (props.logsKey instanceof kms.Key) {
+      this.trail.node.addDependency(props.logsKey);
+    }
+
+    // --- Alerts ----------------------------------------------------------------------------------
+    this.alertTopic = new sns.Topic(this, 'AlertTopic', {
+      topicName,
+      displayName: `${props.serviceName} operator sessions`,
+      masterKey: props.logsKey,
+      enforceSSL: true,
+    });
+    for (const email of emails) {
+      this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    this.sessionEventsRule = new events.Rule(this, 'SessionEventsRule', {
+      description: `Every Session Manager StartSession, ResumeSession and TerminateSession call (${props.serviceName} operator access).`,
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['ssm.amazonaws.com'], eventName: SESSION_EVENT_NAMES },
+      },
+    });
+    this.addAlertTarget(this.sessionEventsRule);
+    this.addKeyStatement('EventBridgePublishesToAlertTopic', new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } },
+    }));
+
+    for (const hostRole of props.hostRoles ?? []) {
+      this.grantHostLogging(hostRole);
+    }
+
+    if (this.keyPolicyWarnings.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-timescale-security:operator-key-policy',
+        'OperatorAccessProps.logsKey is not defined in this app, so its key policy cannot be changed here. ' +
+        `Add these statements to it, or sessions, the trail and alerts will fail: ${this.keyPolicyWarnings.join('; ')}.`);
+    }
+  }
+
+  /**
+   * Lets a host's SSM agent write session transcripts: `s3:PutObject` under `session-logs/` in the
+   * audit bucket (and `s3:GetEncryptionConfiguration`, which the agent checks), log streams and
+   * events in the session log group (and the describe calls it uses to check encryption),
+   * `kms:Decrypt` on the logs key for the session stream, and `kms:GenerateDataKey` through S3 for
+   * the encrypted transcript objects. Without it, logged sessions cannot start on the host.
+   *
+   * The role is also named in the logs key's policy when the key is defined in this app.
+   */
+  public grantHostLogging(hostRole: iam.IRole): void {
+    if (this.hostRoles.has(hostRole)) {
+      return;
+    }
+    this.hostRoles.add(hostRole);
+    const stack = Stack.of(this);
+    const statements = [
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [this.auditBucket.arnForObjects(`${SESSION_LOG_PREFIX}/*`)],
+      }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetEncryptionConfiguration'],
+        resources: [this.auditBucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [this.sessionLogGroup.logGroupArn],
+      }),
+      new iam.PolicyStatement({
+        // The agent lists log groups to confirm the target group is encrypted.
+        actions: ['logs:DescribeLogGroups'],
+        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.logsKey.keyArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [this.logsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    ];
+    for (const statement of statements) {
+      hostRole.addToPrincipalPolicy(statement);
+    }
+    this.addKeyStatement(`HostDecryptsSessionStream${this.hostRoles.size}`, new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(hostRole.roleArn)],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+    }));
+  }
+
+  /**
+   * Lets an auditor role read the session transcripts and trail log files: `s3:GetObject` and
+   * `s3:ListBucket` on the audit bucket, read access to both log groups, and `kms:Decrypt` on the
+   * logs key through S3 (named in the key policy when the key is defined in this app).
+   */
+  public grantAuditRead(auditorRole: iam.IRole): void {
+    const stack = Stack.of(this);
+    this.auditBucket.grantRead(auditorRole);
+    this.sessionLogGroup.grantRead(auditorRole);
+    this.trailLogGroup.grantRead(auditorRole);
+    this.auditorCount += 1;
+    this.addKeyStatement(`AuditorReadsThroughS3${this.auditorCount}`, new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(auditorRole.roleArn)],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+    }));
+  }
+
+  /**
+   * Lets the operator role open port-forwarding sessions (`AWS-StartPortForwardingSessionToRemoteHost`)
+   * on one host, typically an `OperatorBastion`.
+   *
+   * The statement keeps the `ssm:SessionDocumentAccessCheck` condition, so the document must be
+   * named explicitly. IAM authorizes the instance and the document of a StartSession call
+   * separately, so it cannot tie the document to this host alone: a second EventBridge rule alerts
+   * on any port-forwarding session whose target is not an allowed host. Session Manager does not
+   * record the traffic of port-forwarding sessions (only their start and end, in CloudTrail), so the
+   * database's own pgaudit log is what records what an operator did through one.
+   */
+  public allowPortForwarding(host: ec2.IInstance): void {
+    const stack = Stack.of(this);
+    this.portForwardingHosts.add(host);
+    this.role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ssm:StartSession'],
+      resources: [
+        stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: host.instanceId }),
+        stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: PORT_FORWARDING_DOCUMENT }),
+      ],
+      conditions: { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } },
+    }));
+    if (this.node.tryFindChild('PortForwardingElsewhereRule')) {
+      return;
+    }
+    const rule = new events.Rule(this, 'PortForwardingElsewhereRule', {
+      description: `Port-forwarding sessions to a host other than the ${this.serviceName} bastion.`,
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['ssm.amazonaws.com'],
+          eventName: ['StartSession'],
+          requestParameters: {
+            documentName: [PORT_FORWARDING_DOCUMENT],
+            // Rendered at synthesis, so every host allowed by a later call is excluded too.
+            target: [{ 'anything-but': Lazy.list({ produce: () => [...this.portForwardingHosts].map((h) => h.instanceId) }) }],
+          },
+        },
+      },
+    });
+    this.addAlertTarget(rule);
+  }
+
+  /** Sends a rule's events to the alert topic; the topic accepts them from that rule only. */
+  private addAlertTarget(rule: events.Rule): void {
+    rule.addTarget({ bind: () => ({ arn: this.alertTopic.topicArn, targetResource: this.alertTopic }) });
+    this.alertTopic.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.alertTopic.topicArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+    }));
+  }
+
+  /** A default was loosened on purpose: say so, in a warning users can acknowledge. */
+  private warnWhenLoosened(loosened: boolean, id: string, message: string): void {
+    if (loosened) {
+      Annotations.of(this).addWarningV2(`cdk-timescale-security:${id}`, message);
+    }
+  }
+
+  private addKeyStatement(sid: string, statement: iam.PolicyStatement): void {
+    // Prefixed with the service, so that services sharing one logs key keep distinct statement IDs.
+    statement.sid = `${this.sidPrefix}${sid}`;
+    const result = this.logsKey.addToResourcePolicy(statement, true);
+    if (!result.statementAdded) {
+      this.keyPolicyWarnings.push(statement.sid);
+    }
+  }
+
+  /**
+   * The shell commands that create the operating system user sessions run as (idempotent), for a
+   * host's user data or bootstrap: a normal user with a home directory and a login shell, in no
+   * sudo group.
+   */
+  public operatorUserCommands(): string[] {
+    return [
+      `id -u ${this.runAsUser} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash ${this.runAsUser}`,
+    ];
+  }
+}
+
+function expiryRules(retention: logs.RetentionDays): s3.LifecycleRule[] {
+  if (retention === logs.RetentionDays.INFINITE) {
+    return [];
+  }
+  return [{
+    id: 'ExpireAfterRetention',
+    expiration: Duration.days(retention),
+    noncurrentVersionExpiration: Duration.days(retention),
+  }];
+}
+
+function validateServiceName(name: string): void {
+  if (Token.isUnresolved(name)) {
+    return;
+  }
+  if (!SERVICE_NAME.test(name) || RESERVED_DOCUMENT_PREFIX.test(name)) {
+    throw new Error(
+      `OperatorAccessProps.serviceName must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit and not with 'aws', 'amazon' or 'amzn'; got ${JSON.stringify(name)}. ` +
+      "It names the session document, trail and topic and is the value of the hosts' timescale:service tag. Pass for example 'orders-db'.",
+    );
+  }
+}
+
+function validatePrincipals(scope: Construct, principals: iam.IPrincipal[] | undefined): void {
+  if (!principals || principals.length === 0) {
+    throw new Error(
+      'OperatorAccessProps.operatorPrincipals must name at least one IAM user or role; got an empty list. ' +
+      'Nobody could assume the operator role. Pass the operators, e.g. [iam.Role.fromRoleName(this, "Ops", "sre-team")].',
+    );
+  }
+  for (const principal of principals) {
+    const json = Stack.of(scope).resolve(principal.policyFragment.principalJson) as { [key: string]: unknown[] };
+    const kinds = Object.keys(json);
+    const received = JSON.stringify(json);
+    if (kinds.includes('Service') || kinds.includes('Federated') || kinds.includes('CanonicalUser')) {
+      throw new Error(
+        `OperatorAccessProps.operatorPrincipals accepts IAM users and roles only; got ${received}. ` +
+        'Service and federated principals cannot present MFA, which the operator role requires. ' +
+        'Pass the IAM role your federated operators land in (or an IAM user) instead.',
+      );
+    }
+    const aws = (json.AWS ?? []).map((a) => JSON.stringify(a));
+    if (aws.some((a) => a === '"*"')) {
+      throw new Error(
+        `OperatorAccessProps.operatorPrincipals must be named principals; got ${received}. ` +
+        'Anyone (*) may not assume the operator role. Pass the IAM users or roles of your operators.',
+      );
+    }
+    if (aws.some((a) => /:root"|^"\d{12}"$/.test(a)) || aws.some((a) => a.includes(':root'))) {
+      Annotations.of(scope).addWarningV2('cdk-timescale-security:operator-account-principal',
+        `OperatorAccessProps.operatorPrincipals includes an account principal (${received}): any IAM identity in that ` +
+        'account that is granted sts:AssumeRole on the operator role can assume it (with MFA). Prefer naming the operators\' users or roles.');
+    }
+  }
+}
+
+function validateRoleSessionDuration(duration: Duration): void {
+  if (Token.isUnresolved(duration.toSeconds())) {
+    return;
+  }
+  const seconds = duration.toSeconds();
+  if (seconds > MAX_ROLE_SESSION_HOURS * 3600 || seconds < 3600) {
+    throw new Error(
+      `OperatorAccessProps.maxSessionDuration must be from 1 hour to 12 hours; got ${duration.toHumanString()}. ` +
+      'Operator credentials are kept short-lived, and IAM accepts no more than 12 hours. Pass for example Duration.hours(1).',
+    );
+  }
+}
+
+function validateDuration(what: string, duration: Duration, min: number, max: number, unit: string, example: string): void {
+  const value = duration.toSeconds();
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (value < min || value > max) {
+    throw new Error(`${what} must be from ${min} to ${max} ${unit}; got ${duration.toHumanString()}. Pass for example ${example}.`);
+  }
+}
+
+function minutes(what: string, duration: Duration, min: number, max: number, example: string): number {
+  const seconds = duration.toSeconds();
+  if (Token.isUnresolved(seconds)) {
+    throw new Error(`${what} must be a concrete duration: it is written into the session document. Pass for example ${example}.`);
+  }
+  const value = seconds / 60;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(
+      `${what} must be a whole number of minutes from ${min} to ${max}; got ${duration.toHumanString()}. ` +
+      `Session Manager counts it in minutes. Pass for example ${example}.`,
+    );
+  }
+  return value;
+}
+
+function validateRunAsUser(user: string): void {
+  if (Token.isUnresolved(user)) {
+    return;
+  }
+  if (user === 'root' || !OS_USER.test(user)) {
+    throw new Error(
+      `OperatorAccessProps.runAsUser must be a non-root Linux user name (lower-case letters, digits, '_' or '-', at most 32 characters); got ${JSON.stringify(user)}. ` +
+      "Sessions as root could read the database files. Pass for example 'timescale-operator'.",
+    );
+  }
+}
+
+function validateEmail(email: string): void {
+  if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
+    throw new Error(`OperatorAccessProps.alertEmails must hold email addresses; got ${JSON.stringify(email)}. Pass for example 'oncall@example.com'.`);
+  }
+}
