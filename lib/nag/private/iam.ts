@@ -1,0 +1,82 @@
+import { asArray } from './values';
+
+export interface PolicyStatementJson {
+  readonly Effect?: string;
+  readonly Action?: unknown;
+  readonly NotAction?: unknown;
+  readonly Principal?: unknown;
+  readonly NotPrincipal?: unknown;
+  readonly Condition?: { [op: string]: { [key: string]: unknown } };
+  readonly Sid?: string;
+}
+
+export function statementsOf(document: unknown): PolicyStatementJson[] {
+  if (!document || typeof document !== 'object') {
+    return [];
+  }
+  return asArray<PolicyStatementJson>((document as any).Statement);
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+/** Whether an Allow statement grants `action` (Action globs, or NotAction not excluding it). */
+export function grantsAction(statement: PolicyStatementJson, action: string): boolean {
+  if (statement.Effect !== 'Allow') {
+    return false;
+  }
+  if (statement.Action !== undefined) {
+    return asArray(statement.Action).some((a) => typeof a === 'string' && globToRegExp(a).test(action));
+  }
+  if (statement.NotAction !== undefined) {
+    return !asArray(statement.NotAction).some((a) => typeof a === 'string' && globToRegExp(a).test(action));
+  }
+  return false;
+}
+
+/** Condition values under `key` for any operator in `operators` (keys compared case-insensitively). */
+export function conditionValues(statement: PolicyStatementJson, operators: string[], key: string): unknown[] {
+  const out: unknown[] = [];
+  for (const [op, block] of Object.entries(statement.Condition ?? {})) {
+    if (!operators.includes(op) || !block || typeof block !== 'object') {
+      continue;
+    }
+    for (const [k, v] of Object.entries(block)) {
+      if (k.toLowerCase() === key.toLowerCase()) {
+        out.push(...asArray(v));
+      }
+    }
+  }
+  return out;
+}
+
+/** The statement requires MFA: `Bool aws:MultiFactorAuthPresent true` or a bound on `aws:MultiFactorAuthAge`. */
+export function requiresMfa(statement: PolicyStatementJson): boolean {
+  const present = conditionValues(statement, ['Bool'], 'aws:MultiFactorAuthPresent');
+  if (present.length > 0 && present.every((v) => v === true || v === 'true')) {
+    return true;
+  }
+  return conditionValues(statement, ['NumericLessThan', 'NumericLessThanEquals'], 'aws:MultiFactorAuthAge').length > 0;
+}
+
+/** Principals of a trust policy, flattened to `Service:x` / `AWS:x` / `Federated:x` / `*`. */
+export function trustedPrincipals(document: unknown): string[] {
+  const out: string[] = [];
+  for (const s of statementsOf(document)) {
+    if (s.Effect !== 'Allow') {
+      continue;
+    }
+    if (s.Principal === '*') {
+      out.push('*');
+      continue;
+    }
+    for (const [kind, values] of Object.entries((s.Principal ?? {}) as object)) {
+      for (const v of asArray(values)) {
+        out.push(`${kind}:${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      }
+    }
+  }
+  return out;
+}

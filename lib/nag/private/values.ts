@@ -1,0 +1,155 @@
+/**
+ * Helpers over resolved CloudFormation values: literals, intrinsics and text.
+ * Everything here is pure; nothing reads the construct tree.
+ */
+
+/** Stands in for an unresolved intrinsic inside text built from Fn::Join / Fn::Sub. */
+export const UNRESOLVED = '${UNRESOLVED}';
+
+/** An intrinsic function object (`{ Ref }`, `{ 'Fn::GetAtt' }`, ...). */
+export function isIntrinsic(value: unknown): value is { [key: string]: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::') || keys[0] === 'Condition');
+}
+
+/** True when the value (or anything inside it) still needs CloudFormation to be known. */
+export function containsIntrinsic(value: unknown): boolean {
+  if (isIntrinsic(value)) {
+    return true;
+  }
+  if (Array.isArray(value)) {
+    return value.some(containsIntrinsic);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.values(value).some(containsIntrinsic);
+  }
+  return false;
+}
+
+/** Logical id behind `{ Ref: X }` or `{ 'Fn::GetAtt': [X, attr] }` / `'X.attr'`. */
+export function referencedLogicalId(value: unknown): string | undefined {
+  if (!isIntrinsic(value)) {
+    return undefined;
+  }
+  if (typeof value.Ref === 'string') {
+    return value.Ref;
+  }
+  const getAtt = value['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') {
+    return getAtt[0];
+  }
+  if (typeof getAtt === 'string') {
+    return getAtt.split('.')[0];
+  }
+  return undefined;
+}
+
+/** Attribute name of a `Fn::GetAtt`, undefined for anything else. */
+export function referencedAttribute(value: unknown): string | undefined {
+  if (!isIntrinsic(value)) {
+    return undefined;
+  }
+  const getAtt = value['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[1] === 'string') {
+    return getAtt[1];
+  }
+  if (typeof getAtt === 'string') {
+    return getAtt.split('.').slice(1).join('.');
+  }
+  return undefined;
+}
+
+/**
+ * Text of a value as far as it is known: literal strings as they are, `Fn::Join` / `Fn::Sub` /
+ * `Fn::Base64` with their literal parts kept and each unresolved part replaced by {@link UNRESOLVED}.
+ * Returns undefined for values that are not text.
+ */
+export function knownText(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (!isIntrinsic(value)) {
+    return undefined;
+  }
+  const [fn, arg] = Object.entries(value)[0];
+  switch (fn) {
+    case 'Fn::Join': {
+      if (!Array.isArray(arg) || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) {
+        return UNRESOLVED;
+      }
+      return arg[1].map((part: unknown) => knownText(part) ?? UNRESOLVED).join(arg[0]);
+    }
+    case 'Fn::Sub': {
+      const template = Array.isArray(arg) ? arg[0] : arg;
+      return typeof template === 'string' ? template.replace(/\$\{(?!!)[^}]*\}/g, UNRESOLVED) : UNRESOLVED;
+    }
+    case 'Fn::Base64':
+      // Fn::Base64 encodes at deploy time: its argument is the plain text.
+      return knownText(arg) ?? UNRESOLVED;
+    default:
+      return UNRESOLVED;
+  }
+}
+
+/** Decodes a literal that is plausibly base64 (pre-encoded user data); undefined otherwise. */
+export function decodeBase64Literal(text: string): string | undefined {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length < 8 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+    return undefined;
+  }
+  const decoded = Buffer.from(compact, 'base64').toString('utf8');
+  // Only accept printable results: random identifiers also match the base64 alphabet.
+  return /^[\x09\x0a\x0d\x20-\x7e\u00a0-\uffff]*$/.test(decoded) && !decoded.includes('\ufffd') ? decoded : undefined;
+}
+
+/**
+ * Every piece of text in a value: string leaves, and joins/subs rendered with {@link knownText}.
+ * Calls `visit(text, path)` with a JSON-pointer-like path.
+ */
+export function visitText(value: unknown, path: string, visit: (text: string, path: string) => void): void {
+  if (typeof value === 'string') {
+    visit(value, path);
+    return;
+  }
+  if (isIntrinsic(value)) {
+    const fn = Object.keys(value)[0];
+    if (fn === 'Fn::Join' || fn === 'Fn::Sub' || fn === 'Fn::Base64') {
+      const text = knownText(value);
+      if (text !== undefined) {
+        visit(text, path);
+      }
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => visitText(item, `${path}/${i}`, visit));
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      visitText(item, `${path}/${key}`, visit);
+    }
+  }
+}
+
+/** `value` as an array: CloudFormation accepts a single item where a list is expected. */
+export function asArray<T = any>(value: unknown): T[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  return (Array.isArray(value) ? value : [value]) as T[];
+}
+
+/** True for CloudFormation booleans (`true` or `'true'`, any case). */
+export function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+}
+
+/** Short, single-line rendering of a value for messages. */
+export function describe(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text === undefined ? 'undefined' : text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

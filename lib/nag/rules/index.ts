@@ -1,0 +1,86 @@
+// The rule lists of the packs (not part of the public API: rules are reached through the packs).
+import { BackupVaultCustomerManagedKey } from './backup/BackupVaultCustomerManagedKey';
+import { CloudTrailValidatedAndEncrypted } from './cloudtrail/CloudTrailValidatedAndEncrypted';
+import { BlockDeviceCustomerManagedKey } from './ec2/BlockDeviceCustomerManagedKey';
+import { InstanceNoPublicIp } from './ec2/InstanceNoPublicIp';
+import { VolumeCustomerManagedKey } from './ec2/VolumeCustomerManagedKey';
+import { InteractiveAccessRequiresMfa } from './iam/InteractiveAccessRequiresMfa';
+import { NoSshKeyPair } from './iam/NoSshKeyPair';
+import { StartSessionRequiresLoggingDocument } from './iam/StartSessionRequiresLoggingDocument';
+import { KmsKeyPolicyNoUnconditionedWildcard } from './kms/KmsKeyPolicyNoUnconditionedWildcard';
+import { KmsKeyRetained } from './kms/KmsKeyRetained';
+import { KmsKeyRotation } from './kms/KmsKeyRotation';
+import { StatefulResourceRetained } from './lifecycle/StatefulResourceRetained';
+import { LogGroupCustomerManagedKey } from './logs/LogGroupCustomerManagedKey';
+import { DatabaseIngressFromAllowedNetworks } from './network/DatabaseIngressFromAllowedNetworks';
+import { DatabaseSubnetNoInternetRoute } from './network/DatabaseSubnetNoInternetRoute';
+import { IngressNotFromAnywhere } from './network/IngressNotFromAnywhere';
+import { ListenerTlsPolicy } from './network/ListenerTlsPolicy';
+import { LoadBalancerInternal } from './network/LoadBalancerInternal';
+import { NoInternetGatewayWithDatabase } from './network/NoInternetGatewayWithDatabase';
+import { NoRemoteShellIngress } from './network/NoRemoteShellIngress';
+import { PeeringRouteNotDefault } from './network/PeeringRouteNotDefault';
+import { SubnetNoPublicIp } from './network/SubnetNoPublicIp';
+import { PostgresRefusesPlaintext } from './postgres/PostgresRefusesPlaintext';
+import { PostgresTlsMinimumVersion } from './postgres/PostgresTlsMinimumVersion';
+import { StackRegionAllowed } from './residency/StackRegionAllowed';
+import { BucketBlocksPublicAccess } from './s3/BucketBlocksPublicAccess';
+import { BucketCustomerManagedKey } from './s3/BucketCustomerManagedKey';
+import { BucketDeniesInsecureTransport } from './s3/BucketDeniesInsecureTransport';
+import { SecretCustomerManagedKey } from './secrets/SecretCustomerManagedKey';
+import { SecretValueGenerated } from './secrets/SecretValueGenerated';
+import { TopicCustomerManagedKey } from './sns/TopicCustomerManagedKey';
+import { SessionDocumentEncryptedLogging } from './ssm/SessionDocumentEncryptedLogging';
+import { NoPasswordLiteral } from './template/NoPasswordLiteral';
+import { NoPrivateKeyMaterial } from './template/NoPrivateKeyMaterial';
+import { RuleDefinition } from '../private/rule';
+
+/** Rules of TimescaleCloudSecurityChecks, in guarantee order. */
+export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
+  // G1 at-rest
+  VolumeCustomerManagedKey,
+  BlockDeviceCustomerManagedKey,
+  KmsKeyRotation,
+  KmsKeyPolicyNoUnconditionedWildcard,
+  KmsKeyRetained,
+  BackupVaultCustomerManagedKey,
+  BucketCustomerManagedKey,
+  LogGroupCustomerManagedKey,
+  SecretCustomerManagedKey,
+  TopicCustomerManagedKey,
+  // G2 keys-never-plaintext
+  NoPrivateKeyMaterial,
+  NoPasswordLiteral,
+  SecretValueGenerated,
+  // G3 in-transit
+  PostgresRefusesPlaintext,
+  PostgresTlsMinimumVersion,
+  ListenerTlsPolicy,
+  BucketDeniesInsecureTransport,
+  // G4 no-public-access
+  BucketBlocksPublicAccess,
+  LoadBalancerInternal,
+  IngressNotFromAnywhere,
+  DatabaseIngressFromAllowedNetworks,
+  InstanceNoPublicIp,
+  SubnetNoPublicIp,
+  DatabaseSubnetNoInternetRoute,
+  NoInternetGatewayWithDatabase,
+  PeeringRouteNotDefault,
+  // G5 automated-lifecycle
+  StatefulResourceRetained,
+  // G6 operator-audit
+  CloudTrailValidatedAndEncrypted,
+  SessionDocumentEncryptedLogging,
+  StartSessionRequiresLoggingDocument,
+  // G7 no-customer-vm-access
+  NoSshKeyPair,
+  NoRemoteShellIngress,
+  InteractiveAccessRequiresMfa,
+];
+
+/** Rules of DataResidencyChecks. */
+export const DATA_RESIDENCY_RULES: RuleDefinition[] = [StackRegionAllowed];
+
+export const TIMESCALE_CLOUD_SECURITY_PACK = 'TimescaleCloudSecurity';
+export const DATA_RESIDENCY_PACK = 'DataResidency';

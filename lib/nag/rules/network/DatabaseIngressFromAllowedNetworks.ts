@@ -1,0 +1,48 @@
+import { cidrWithin, isAnywhere } from '../../private/cidr';
+import { coversPort, ingressRules } from '../../private/ingress';
+import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
+import { describe } from '../../private/values';
+
+/** The database port is reachable only from the allowed (peered customer) networks. */
+export const DatabaseIngressFromAllowedNetworks: RuleDefinition = {
+  name: 'DatabaseIngressFromAllowedNetworks',
+  guarantee: 'G4',
+  info: 'The security group admits the database port from a network outside the allowed networks.',
+  explanation: 'Only the customer\'s peered VPC may reach the database. Restrict ingress on the database port to the ' +
+    'CIDRs passed as allowedDatabaseCidrs (or to security groups). Without allowedDatabaseCidrs only ingress from ' +
+    'anywhere is judged.',
+  resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress'],
+  evaluate(r, { index, options }) {
+    const rules = ingressRules(r, index);
+    if (!rules) {
+      return NOT_APPLICABLE;
+    }
+    const port = options.databasePort;
+    const allowed = options.allowedDatabaseCidrs;
+    const outcomes: Outcome[] = [];
+    for (const rule of rules) {
+      if (rule.portsUnresolved) {
+        outcomes.push(rule.sourceKind === 'group' ? COMPLIANT : unverifiable('ingress ports are only known at deploy time'));
+        continue;
+      }
+      if (!coversPort(rule, port)) {
+        continue;
+      }
+      if (rule.sourceKind === 'group') {
+        outcomes.push(COMPLIANT);
+      } else if (rule.sourceKind === 'cidr') {
+        const cidr = rule.cidr!;
+        if (isAnywhere(cidr)) {
+          outcomes.push(nonCompliant(`port ${port} is open to ${cidr}`));
+        } else if (allowed && !allowed.some((a) => cidrWithin(cidr, a))) {
+          outcomes.push(nonCompliant(`port ${port} is open to ${cidr}, outside ${allowed.join(', ')}`));
+        } else {
+          outcomes.push(COMPLIANT);
+        }
+      } else {
+        outcomes.push(unverifiable(`port ${port} is open to ${describe(rule.unresolvedSource)}, only known at deploy time`));
+      }
+    }
+    return outcomes.length === 0 ? NOT_APPLICABLE : worst(outcomes);
+  },
+};

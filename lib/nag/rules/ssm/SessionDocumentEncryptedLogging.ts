@@ -1,0 +1,58 @@
+import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
+import { isIntrinsic, isTrue } from '../../private/values';
+
+function inputsOf(content: unknown): { [key: string]: unknown } | undefined {
+  if (typeof content === 'string') {
+    try {
+      return inputsOf(JSON.parse(content));
+    } catch {
+      // YAML content: read the flat `key: value` lines under inputs.
+      const inputs: { [key: string]: unknown } = {};
+      for (const m of content.matchAll(/^\s+(\w+):\s*['"]?([^'"\n#]*)['"]?\s*$/gm)) {
+        inputs[m[1]] = m[2].trim() === 'true' ? true : m[2].trim() === 'false' ? false : m[2].trim();
+      }
+      return inputs;
+    }
+  }
+  if (content && typeof content === 'object' && !isIntrinsic(content)) {
+    return ((content as any).inputs ?? {}) as { [key: string]: unknown };
+  }
+  return undefined;
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** Session Manager session documents log every session, encrypted. */
+export const SessionDocumentEncryptedLogging: RuleDefinition = {
+  name: 'SessionDocumentEncryptedLogging',
+  guarantee: 'G6',
+  info: 'The Session Manager session document does not log sessions to encrypted CloudWatch Logs or S3 with a KMS key.',
+  explanation: 'Operator accesses are audit logged. Set inputs.cloudWatchLogGroupName with cloudWatchEncryptionEnabled: ' +
+    'true (or s3BucketName with s3EncryptionEnabled: true) and inputs.kmsKeyId for session data encryption.',
+  resourceTypes: ['AWS::SSM::Document'],
+  evaluate(r) {
+    if (r.type !== 'AWS::SSM::Document') {
+      return NOT_APPLICABLE;
+    }
+    const docType = r.properties.DocumentType;
+    if (isIntrinsic(docType)) {
+      return unverifiable('DocumentType is only known at deploy time');
+    }
+    if (docType !== 'Session') {
+      return NOT_APPLICABLE;
+    }
+    const inputs = inputsOf(r.properties.Content);
+    if (!inputs) {
+      return unverifiable('the document content is only known at deploy time');
+    }
+    const toCloudWatch = isTrue(inputs.cloudWatchEncryptionEnabled) && present(inputs.cloudWatchLogGroupName);
+    const toS3 = isTrue(inputs.s3EncryptionEnabled) && present(inputs.s3BucketName);
+    if (!toCloudWatch && !toS3) {
+      return nonCompliant('neither encrypted CloudWatch Logs (cloudWatchEncryptionEnabled + cloudWatchLogGroupName) nor encrypted S3 logging is configured');
+    }
+    if (!present(inputs.kmsKeyId)) {
+      return nonCompliant('inputs.kmsKeyId is not set, so session data is not encrypted with a customer-managed key');
+    }
+    return COMPLIANT;
+  },
+};

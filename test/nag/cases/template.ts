@@ -1,0 +1,334 @@
+import { Fn, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { C, NA, NC, RuleCase, UNV } from './types';
+import { param, plain } from '../helpers';
+
+const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----';
+const GOOD_HBA = [
+  'local   all all                  peer',
+  'hostssl all all 10.20.0.0/16     scram-sha-256',
+  'hostnossl all all 0.0.0.0/0      reject',
+  'hostnossl all all ::/0           reject',
+].join('\n');
+const GOOD_TLS = "ssl = on\nssl_min_protocol_version = 'TLSv1.2'\nssl_cert_file = '/etc/timescale/tls/server.crt'\n";
+
+/** An instance carrying PostgreSQL config files in AWS::CloudFormation::Init metadata. */
+function hostWithInit(s: Stack, files: { [path: string]: unknown }, id = 'Host') {
+  const host = plain(s, 'AWS::EC2::Instance', { ImageId: 'ami-1' }, id);
+  host.addMetadata('AWS::CloudFormation::Init', {
+    configSets: { default: ['config'] },
+    config: { files: Object.fromEntries(Object.entries(files).map(([p, content]) => [p, { content, mode: '000640' }])) },
+  });
+  return host;
+}
+
+function hostWithUserData(s: Stack, script: string) {
+  return new ec2.CfnInstance(s, 'Host', { imageId: 'ami-1', userData: Fn.base64(script) });
+}
+
+/** The typed L2 path: ec2.CloudFormationInit attached to an instance. */
+function hostWithL2Init(s: Stack, files: { [path: string]: string }) {
+  const host = new ec2.CfnInstance(s, 'Host', { imageId: 'ami-1' });
+  const role = new iam.Role(s, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  ec2.CloudFormationInit.fromElements(...Object.entries(files).map(([p, c]) => ec2.InitFile.fromString(p, c)))
+    .attach(host, { platform: ec2.OperatingSystemType.LINUX, instanceRole: role, userData: ec2.UserData.forLinux() });
+  return host;
+}
+
+export const TEMPLATE_CASES: RuleCase[] = [
+  // NoPrivateKeyMaterial
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'l2',
+    title: 'parameter holding a certificate only',
+    expect: C,
+    build: (s) => new ssm.StringParameter(s, 'Cert', { stringValue: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }),
+  },
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'l2',
+    title: 'parameter holding a private key',
+    expect: NC,
+    detail: /Properties\/Value/,
+    build: (s) => new ssm.StringParameter(s, 'Key', { stringValue: PEM }),
+  },
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'plain',
+    title: 'private key in an Init file',
+    expect: NC,
+    detail: /Metadata\/AWS::CloudFormation::Init/,
+    build: (s) => hostWithInit(s, { '/etc/timescale/tls/server.key': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----' }),
+  },
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'l1',
+    title: 'private key inside joined user data',
+    expect: NC,
+    build: (s) => new ec2.CfnInstance(s, 'Host', { imageId: 'ami-1', userData: Fn.base64(Fn.join('', ['#!/bin/bash\ncat > /k <<EOF\n-----BEGIN OPENSSH PRIVATE KEY-----\n', param(s), '\nEOF\n'])) }),
+  },
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'plain',
+    title: 'private key in pre-encoded base64 user data',
+    expect: NC,
+    detail: /UserData/,
+    build: (s) => plain(s, 'AWS::EC2::LaunchTemplate', { LaunchTemplateData: { UserData: Buffer.from(`#!/bin/bash\necho '${PEM}' > /k\n`).toString('base64') } }),
+  },
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'override',
+    title: 'override writes a key into a parameter',
+    expect: NC,
+    build: (s) => {
+      const p = new ssm.StringParameter(s, 'Key', { stringValue: 'placeholder' });
+      (p.node.defaultChild as ssm.CfnParameter).addPropertyOverride('Value', PEM);
+      return p;
+    },
+  },
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'token',
+    title: 'value from a parameter is not material in the template',
+    expect: C,
+    build: (s) => new ssm.StringParameter(s, 'Key', { stringValue: param(s) }),
+  },
+
+  // NoPasswordLiteral
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'MasterUserPassword literal',
+    expect: NC,
+    detail: /MasterUserPassword/,
+    build: (s) => plain(s, 'AWS::RDS::DBInstance', { Engine: 'postgres', MasterUsername: 'postgres', MasterUserPassword: 'hunter2' }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'dynamic reference to Secrets Manager',
+    expect: C,
+    build: (s) => plain(s, 'AWS::RDS::DBInstance', { MasterUserPassword: '{{resolve:secretsmanager:db:SecretString:password}}' }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'l1',
+    title: 'PGPASSWORD literal in user data',
+    expect: NC,
+    detail: /PGPASSWORD=\*\*\*\*/,
+    build: (s) => hostWithUserData(s, '#!/bin/bash\nPGPASSWORD=hunter2 psql -h localhost -c "select 1"\n'),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'l1',
+    title: 'password fetched at boot',
+    expect: C,
+    build: (s) => hostWithUserData(s, '#!/bin/bash\nPGPASSWORD=$(aws secretsmanager get-secret-value --secret-id x --query SecretString --output text) psql\n'),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'password inside a connection URI',
+    expect: NC,
+    build: (s) => hostWithInit(s, { '/etc/app.env': 'DATABASE_URL=postgres://app:s3cret@db.internal:5432/app\n' }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'password_encryption setting is not a password',
+    expect: C,
+    build: (s) => hostWithInit(s, { '/etc/timescale/conf.d/auth.conf': "password_encryption = 'scram-sha-256'\n" }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'SQL PASSWORD literal in an Init file',
+    expect: NC,
+    build: (s) => hostWithInit(s, { '/tmp/init.sql': "ALTER ROLE app PASSWORD 'hunter2';\n" }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'override',
+    title: 'override adds a password',
+    expect: NC,
+    build: (s) => {
+      const db = plain(s, 'AWS::RDS::DBInstance', { Engine: 'postgres', ManageMasterUserPassword: true });
+      db.addPropertyOverride('MasterUserPassword', 'hunter2');
+      return db;
+    },
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: 'password from a NoEcho parameter',
+    expect: C,
+    build: (s) => plain(s, 'AWS::RDS::DBInstance', { MasterUserPassword: param(s) }),
+  },
+
+  // PostgresRefusesPlaintext
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'plain',
+    title: 'hostssl + hostnossl reject + ssl = on',
+    expect: C,
+    build: (s) => hostWithInit(s, { '/etc/timescale/pg_hba.conf': GOOD_HBA, '/etc/timescale/conf.d/tls.conf': GOOD_TLS }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'l2',
+    title: 'ec2.CloudFormationInit files',
+    expect: C,
+    build: (s) => hostWithL2Init(s, { '/etc/timescale/pg_hba.conf': GOOD_HBA, '/etc/timescale/conf.d/tls.conf': GOOD_TLS }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'l2',
+    title: 'ec2.CloudFormationInit with a host line',
+    expect: NC,
+    detail: /admits connections without TLS/,
+    build: (s) => hostWithL2Init(s, { '/etc/timescale/pg_hba.conf': 'host all all 10.20.0.0/16 scram-sha-256\n' }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'plain',
+    title: 'hostnossl line that is not reject',
+    expect: NC,
+    build: (s) => hostWithInit(s, { '/etc/timescale/pg_hba.conf': 'hostnossl all all 10.0.0.0/8 scram-sha-256\n' }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'plain',
+    title: 'md5 on a TLS network line',
+    expect: NC,
+    detail: /md5/,
+    build: (s) => hostWithInit(s, { '/etc/timescale/pg_hba.conf': 'hostssl all all 10.0.0.0/8 md5\n' }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'plain',
+    title: 'trust with an address and mask column',
+    expect: NC,
+    detail: /trust/,
+    build: (s) => hostWithInit(s, { '/etc/timescale/pg_hba.conf': 'hostssl all all 10.0.0.0 255.0.0.0 trust\n' }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'plain',
+    title: 'ssl = off',
+    expect: NC,
+    detail: /ssl = off/,
+    build: (s) => hostWithInit(s, { '/etc/timescale/conf.d/tls.conf': 'ssl = off\n' }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'plain',
+    title: 'postgresql.conf fragment without ssl = on',
+    expect: NC,
+    detail: /sets ssl = on/,
+    build: (s) => hostWithInit(s, { '/etc/postgresql/16/main/conf.d/tuning.conf': 'max_connections = 200\nshared_buffers = 1GB\n' }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'l1',
+    title: 'pg_hba line appended from user data',
+    expect: NC,
+    build: (s) => hostWithUserData(s, '#!/bin/bash\necho "host all all 0.0.0.0/0 md5" >> /etc/postgresql/pg_hba.conf\n'),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'l1',
+    title: 'user data without PostgreSQL config',
+    expect: NA,
+    build: (s) => hostWithUserData(s, '#!/bin/bash\nyum update -y\n'),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'override',
+    title: 'override replaces pg_hba.conf',
+    expect: NC,
+    build: (s) => {
+      const h = hostWithInit(s, { '/etc/timescale/pg_hba.conf': GOOD_HBA, '/etc/timescale/conf.d/tls.conf': GOOD_TLS });
+      h.addOverride('Metadata.AWS::CloudFormation::Init.config.files./etc/timescale/pg_hba\\.conf.content', 'host all all 0.0.0.0/0 trust');
+      return h;
+    },
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'token',
+    title: 'auth method from a parameter',
+    expect: UNV,
+    build: (s) => hostWithInit(s, { '/etc/timescale/pg_hba.conf': Fn.join('', ['hostssl all all 10.0.0.0/8 ', param(s), '\n']) }),
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
+    form: 'token',
+    title: 'allowed network from a parameter is fine',
+    expect: C,
+    build: (s) => hostWithInit(s, { '/etc/timescale/pg_hba.conf': Fn.join('', ['hostssl all all ', param(s), ' scram-sha-256\n']), '/etc/timescale/conf.d/tls.conf': GOOD_TLS }),
+  },
+
+  // PostgresTlsMinimumVersion
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'plain',
+    title: 'TLSv1.2 minimum',
+    expect: C,
+    build: (s) => hostWithInit(s, { '/etc/timescale/conf.d/tls.conf': GOOD_TLS }),
+  },
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'plain',
+    title: 'ssl = on with the default minimum',
+    expect: C,
+    build: (s) => hostWithInit(s, { '/etc/timescale/conf.d/tls.conf': 'ssl = on\n' }),
+  },
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'plain',
+    title: 'TLSv1.1 minimum',
+    expect: NC,
+    detail: /TLSv1\.1/,
+    build: (s) => hostWithInit(s, { '/etc/timescale/conf.d/tls.conf': "ssl = on\nssl_min_protocol_version = 'TLSv1.1'\n" }),
+  },
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'l2',
+    title: 'ec2.CloudFormationInit with TLSv1',
+    expect: NC,
+    build: (s) => hostWithL2Init(s, { '/etc/timescale/conf.d/tls.conf': "ssl = on\nssl_min_protocol_version = 'TLSv1'\n" }),
+  },
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'l1',
+    title: 'ALTER SYSTEM in user data',
+    expect: NC,
+    build: (s) => hostWithUserData(s, "#!/bin/bash\npsql -c \"ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1'\"\n"),
+  },
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'override',
+    title: 'override lowers the minimum',
+    expect: NC,
+    build: (s) => {
+      const h = hostWithInit(s, { '/etc/timescale/conf.d/tls.conf': GOOD_TLS });
+      h.addOverride('Metadata.AWS::CloudFormation::Init.config.files./etc/timescale/conf\\.d/tls\\.conf.content', "ssl = on\nssl_min_protocol_version = 'TLSv1.1'\n");
+      return h;
+    },
+  },
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'token',
+    title: 'minimum from a parameter',
+    expect: UNV,
+    build: (s) => hostWithInit(s, { '/etc/timescale/conf.d/tls.conf': Fn.join('', ["ssl = on\nssl_min_protocol_version = '", param(s), "'\n"]) }),
+  },
+  {
+    rule: 'PostgresTlsMinimumVersion',
+    form: 'plain',
+    title: 'pg_hba alone is not TLS settings',
+    expect: NA,
+    build: (s) => hostWithInit(s, { '/etc/timescale/pg_hba.conf': GOOD_HBA }),
+  },
+];
