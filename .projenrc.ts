@@ -72,6 +72,8 @@ project.deps.addDependency('cdk-nag@3.0.2', DependencyType.BUILD);
 
 // Lambda handlers are plain JavaScript sources, not jsii output: keep them in git.
 project.gitignore.addPatterns('!/lib/tls/certificate-handler/*.js');
+// projen ignores every folder named `logs`; the CloudWatch Logs rules live in one.
+project.gitignore.addPatterns('!/lib/nag/rules/logs/');
 
 for (const path of ['/bin/', '/bench/', 'cdk.out/', '/.ci/', '/cdk.json']) {
   project.npmignore?.exclude(path);

@@ -445,7 +445,7 @@ export class DatabaseHost extends Construct {
     // need the instance's ID, so a creation policy on the instance itself would wait for them forever.
     const bootstrapped = new cfn.CfnWaitCondition(this, 'Bootstrapped', {});
     bootstrapped.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: `PT${bootstrapTimeout.toSeconds()}S` } };
-    attachments.forEach((attachment) => bootstrapped.addDependency(attachment));
+    attachments.forEach((attachment) => bootstrapped.node.addDependency(attachment));
 
     this.buildInit(postgresVersion, props.packageSource ?? PackageSource.amazonLinuxRepositories(), logGroup)
       .attach(this.instance.instance, {
@@ -562,7 +562,7 @@ export class DatabaseHost extends Construct {
    */
   public addOsUser(name: string): void {
     if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(name) || name === 'root' || name === 'postgres') {
-      throw new Error(`DatabaseHost.addOsUser: name must be an OS user name (lower-case letters, digits, _ and -, at most 32) ` +
+      throw new Error('DatabaseHost.addOsUser: name must be an OS user name (lower-case letters, digits, _ and -, at most 32) ' +
         `other than root and postgres; got '${name}'.`);
     }
     this.osUsers.add(name);

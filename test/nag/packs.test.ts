@@ -63,7 +63,7 @@ describe('rule ids', () => {
   });
 
   test('DataResidencyChecks reports exactly these rule ids', () => {
-    const pack = new DataResidencyChecks(undefined, { allowedRegions: ['eu-central-1'] });
+    const pack = new DataResidencyChecks(new App(), { allowedRegions: ['eu-central-1'] });
     expect(pack.ruleIds).toEqual(['DataResidency-StackRegionAllowed', 'DataResidency-StackRegionAllowed-Unverifiable']);
   });
 });
@@ -83,7 +83,7 @@ describe('guarantee catalogue', () => {
     const ids = GuaranteeCatalogue.guarantees.map((g) => g.id);
     const packRules = [
       ...new TimescaleCloudSecurityChecks().ruleInfos,
-      ...new DataResidencyChecks(undefined, { allowedRegions: ['eu-west-1'] }).ruleInfos,
+      ...new DataResidencyChecks(new App(), { allowedRegions: ['eu-west-1'] }).ruleInfos,
     ];
     expect(packRules.map((r) => r.ruleId)).toEqual(rules.map((r) => r.ruleId));
     expect(packRules.filter((r) => !ids.includes(r.guarantee))).toEqual([]);
@@ -113,8 +113,8 @@ describe('pack props', () => {
     expect(() => new TimescaleCloudSecurityChecks(undefined, { allowedDatabaseCidrs: ['10.0.0.0/33'] })).toThrow(/allowedDatabaseCidrs must hold literal CIDRs; got '10.0.0.0\/33'/);
   });
   test('rejects an empty or malformed region list', () => {
-    expect(() => new DataResidencyChecks(undefined, { allowedRegions: [] })).toThrow(/allowedRegions must be a non-empty list of region names; got \[\]/);
-    expect(() => new DataResidencyChecks(undefined, { allowedRegions: ['Frankfurt'] })).toThrow(/got \["Frankfurt"\]/);
+    expect(() => new DataResidencyChecks(new App(), { allowedRegions: [] })).toThrow(/allowedRegions must be a non-empty list of region names; got \[\]/);
+    expect(() => new DataResidencyChecks(new App(), { allowedRegions: ['Frankfurt'] })).toThrow(/got \["Frankfurt"\]/);
   });
 });
 

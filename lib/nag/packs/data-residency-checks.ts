@@ -23,12 +23,12 @@ export interface DataResidencyChecksProps extends NagPackProps {
  */
 export class DataResidencyChecks extends NagPack implements IEvidenceSource {
   public readonly name = DATA_RESIDENCY_PACK;
-  public readonly ruleIds: string[];
+  public readonly ruleIds?: string[];
   private readonly engine: RuleEngine;
   private readonly scope?: IConstruct;
   private templatePaths?: string[];
 
-  constructor(scope: IConstruct | undefined, props: DataResidencyChecksProps) {
+  constructor(scope: IConstruct, props: DataResidencyChecksProps) {
     super(scope, props);
     this.packName = DATA_RESIDENCY_PACK;
     this.scope = scope;

@@ -34,7 +34,7 @@ export interface TimescaleCloudSecurityChecksProps extends NagPackProps {
  */
 export class TimescaleCloudSecurityChecks extends NagPack implements IEvidenceSource {
   public readonly name = TIMESCALE_CLOUD_SECURITY_PACK;
-  public readonly ruleIds: string[];
+  public readonly ruleIds?: string[];
   private readonly engine: RuleEngine;
   private readonly scope?: IConstruct;
   private templatePaths?: string[];

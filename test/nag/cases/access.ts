@@ -222,6 +222,15 @@ export const ACCESS_CASES: RuleCase[] = [
   {
     rule: 'StartSessionRequiresLoggingDocument',
     form: 'l2',
+    title: 'StartSession with the documented BoolIfExists document check',
+    expect: C,
+    build: (s) => policyWith(s, new iam.PolicyStatement({
+      actions: ['ssm:StartSession'], resources: ['*'], conditions: { ...MFA, BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } },
+    })),
+  },
+  {
+    rule: 'StartSessionRequiresLoggingDocument',
+    form: 'l2',
     title: 'StartSession without the document check',
     expect: NC,
     build: (s) => policyWith(s, new iam.PolicyStatement({ actions: ['ssm:StartSession'], resources: ['*'], conditions: MFA })),
@@ -296,6 +305,22 @@ export const ACCESS_CASES: RuleCase[] = [
     expect: C,
     build: (s) => policyWith(s, new iam.PolicyStatement({ actions: ['ssm:SendCommand'], resources: ['*'] }),
       new iam.Role(s, 'MwRole', { assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com') })),
+  },
+  {
+    rule: 'InteractiveAccessRequiresMfa',
+    form: 'l2',
+    title: 'role that people can assume only with MFA',
+    expect: C,
+    build: (s) => policyWith(s, new iam.PolicyStatement({ actions: ['ssm:StartSession'], resources: ['*'] }),
+      new iam.Role(s, 'OperatorRole', { assumedBy: new iam.AccountRootPrincipal().withConditions(MFA) })),
+  },
+  {
+    rule: 'InteractiveAccessRequiresMfa',
+    form: 'l2',
+    title: 'role that people can assume without MFA',
+    expect: NC,
+    build: (s) => policyWith(s, new iam.PolicyStatement({ actions: ['ssm:StartSession'], resources: ['*'] }),
+      new iam.Role(s, 'OperatorRole', { assumedBy: new iam.AccountRootPrincipal() })),
   },
   {
     rule: 'InteractiveAccessRequiresMfa',

@@ -19,8 +19,9 @@ export const InteractiveAccessRequiresMfa: RuleDefinition = {
   guarantee: 'G7',
   info: 'An IAM policy grants instance access (StartSession, SendCommand, Instance Connect, serial console) without MFA.',
   explanation: 'Only the operator role may reach the machines, and only with MFA. Add a Bool aws:MultiFactorAuthPresent ' +
-    '"true" condition (or bound aws:MultiFactorAuthAge), or do not grant these actions (including via ssm:*, ssm:Start*, *). ' +
-    'Roles that only AWS services can assume (e.g. a maintenance window role) are not judged.',
+    '"true" condition (or bound aws:MultiFactorAuthAge) to the grant or to the trust policy of the role that holds it, ' +
+    'or do not grant these actions (including via ssm:*, ssm:Start*, *). Roles that only AWS services can assume ' +
+    '(e.g. a maintenance window role) need no MFA.',
   resourceTypes: IAM_POLICY_TYPES,
   evaluate(r, { index }) {
     const sources = policySources(r, index);
@@ -31,7 +32,7 @@ export const InteractiveAccessRequiresMfa: RuleDefinition = {
       if (source.unresolved) {
         return unverifiable(`${source.where} is only known at deploy time`);
       }
-      if (source.serviceRolesOnly) {
+      if (source.mfaAtAssumption) {
         continue;
       }
       for (const s of source.statements) {

@@ -7,7 +7,7 @@ export const StartSessionRequiresLoggingDocument: RuleDefinition = {
   name: 'StartSessionRequiresLoggingDocument',
   guarantee: 'G6',
   info: 'An IAM policy grants ssm:StartSession without the ssm:SessionDocumentAccessCheck condition.',
-  explanation: 'Operator accesses are audit logged: without Bool ssm:SessionDocumentAccessCheck "true" a caller may ' +
+  explanation: 'Operator accesses are audit logged: without (Bool or BoolIfExists) ssm:SessionDocumentAccessCheck "true" a caller may ' +
     'start a session with the default document and skip session logging. Grant StartSession on the logging ' +
     'session document with that condition.',
   resourceTypes: IAM_POLICY_TYPES,
@@ -26,7 +26,7 @@ export const StartSessionRequiresLoggingDocument: RuleDefinition = {
           continue;
         }
         granted = true;
-        const check = conditionValues(s, ['Bool'], 'ssm:SessionDocumentAccessCheck');
+        const check = conditionValues(s, ['Bool', 'BoolIfExists'], 'ssm:SessionDocumentAccessCheck');
         if (!(check.length > 0 && check.every((v) => v === true || v === 'true'))) {
           return nonCompliant(`${source.where} grants ssm:StartSession${s.Sid ? ` (statement ${s.Sid})` : ''} without ssm:SessionDocumentAccessCheck`);
         }
