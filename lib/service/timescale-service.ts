@@ -1,0 +1,411 @@
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { EncryptedBackups } from '../backup';
+import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
+import { ServiceKeys } from '../keys';
+import { CustomerPeering, ServiceDns, ServiceNetwork } from '../network';
+import { OperatorAccess } from '../operator';
+import {
+  OperatorAccessApproval, renderApprovedAccessSql, renderAuditSettings, renderPgHba, renderTlsSettings, TlsVersion,
+} from '../postgres';
+import { CertificateSource, DatabaseEndpoint, ServerCertificate } from '../tls';
+
+/** Where the host keeps the TLS files PostgreSQL reads. */
+const TLS_DIR = `${DatabaseHost.CONFIG_DIR}/tls`;
+
+/**
+ * The database host's size and software.
+ */
+export interface TimescaleHostOptions {
+  /**
+   * The EC2 instance type.
+   *
+   * @default - m7g.large
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The data volume (gp3).
+   *
+   * @default - 100 GiB, 3000 IOPS, 125 MiB/s
+   */
+  readonly dataVolume?: VolumeOptions;
+
+  /**
+   * The WAL volume (gp3).
+   *
+   * @default - 20 GiB, 3000 IOPS, 125 MiB/s
+   */
+  readonly walVolume?: VolumeOptions;
+
+  /**
+   * Where PostgreSQL and TimescaleDB are installed from. Never the open internet.
+   *
+   * @default - PackageSource.amazonLinuxRepositories()
+   */
+  readonly packageSource?: PackageSource;
+
+  /**
+   * The PostgreSQL major version.
+   *
+   * @default '16'
+   */
+  readonly postgresVersion?: string;
+}
+
+/**
+ * One customer VPC peered with the service.
+ */
+export interface CustomerOptions {
+  /** A short name for the customer, unique on the service. */
+  readonly customerName: string;
+  /** The id of the customer's VPC. */
+  readonly peerVpcId: string;
+  /** The customer CIDR blocks that may reach the database (routes, security group and pg_hba.conf). */
+  readonly peerCidrs: string[];
+  /**
+   * The customer VPC's own CIDR blocks; every `peerCidrs` entry must lie within one of them.
+   *
+   * @default - peerCidrs are only checked against the largest VPC block (/16)
+   */
+  readonly peerVpcCidrs?: string[];
+  /**
+   * The AWS account of the customer VPC, for a cross-account peering.
+   *
+   * @default - this stack's account
+   */
+  readonly peerOwnerId?: string;
+  /**
+   * The Region of the customer VPC.
+   *
+   * @default - this stack's Region
+   */
+  readonly peerRegion?: string;
+  /**
+   * The customer's accepter role (`CustomerPeeringAccepter.role`), required for a cross-account peering.
+   *
+   * @default - none: a same-account peering
+   */
+  readonly peerRoleArn?: string;
+}
+
+/**
+ * Who may log in to the service's machines, and how.
+ */
+export interface TimescaleOperatorOptions {
+  /** The principals that may assume the operator role, always with MFA. */
+  readonly operatorPrincipals: iam.IPrincipal[];
+  /**
+   * The operator role's maximum session.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+  /**
+   * Addresses that receive every session start, resume and termination.
+   *
+   * @default - no subscriptions: subscribe to the alert topic yourself
+   */
+  readonly alertEmails?: string[];
+  /**
+   * A customer's time-bounded approval for one operator to access the database. Without one, no
+   * operator has a database role.
+   *
+   * @default - no operator database access
+   */
+  readonly approval?: OperatorAccessApproval;
+}
+
+/**
+ * Properties of a `TimescaleService`.
+ */
+export interface TimescaleServiceProps {
+  /**
+   * The service's name: tags every host (`timescale:service`), names the session document and
+   * the backup plan. Lower-case letters, digits and `-`, 3 to 40 characters.
+   */
+  readonly serviceName: string;
+
+  /**
+   * The DNS name clients connect to; the server certificate is issued for it.
+   */
+  readonly serverName: string;
+
+  /**
+   * A public hosted zone in which `serverName` is published, resolving to the service's private
+   * addresses.
+   *
+   * @default - no DNS record: publish `serverName` yourself
+   */
+  readonly publicZone?: route53.IPublicHostedZone;
+
+  /**
+   * The customer-managed keys.
+   *
+   * @default - a new `ServiceKeys`
+   */
+  readonly keys?: ServiceKeys;
+
+  /**
+   * The service network.
+   *
+   * @default - a new `ServiceNetwork` with isolated subnets only, encrypted with the logs key
+   */
+  readonly network?: ServiceNetwork;
+
+  /**
+   * Client networks that are not peered customers (for example a transit gateway attachment),
+   * admitted on the database port and in pg_hba.conf.
+   *
+   * @default - the service network's own CIDR only (the load balancer and operators' port forwarding)
+   */
+  readonly allowedNetworks?: string[];
+
+  /**
+   * Customer VPCs peered at construction; more can be added with `addCustomer`.
+   *
+   * @default - none
+   */
+  readonly customers?: CustomerOptions[];
+
+  /**
+   * The lowest TLS version the server accepts.
+   *
+   * @default TlsVersion.TLS_1_2
+   */
+  readonly minTlsVersion?: TlsVersion;
+
+  /**
+   * Who issues the server certificate.
+   *
+   * @default - CertificateSource.selfManagedCa()
+   */
+  readonly certificateSource?: CertificateSource;
+
+  /**
+   * The database host.
+   *
+   * @default - an m7g.large with PostgreSQL 16 from Amazon Linux's repositories
+   */
+  readonly host?: TimescaleHostOptions;
+
+  /**
+   * How long daily backups are kept.
+   *
+   * @default Duration.days(35)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * A lock on the backup vault.
+   *
+   * @default - no lock
+   */
+  readonly backupVaultLock?: backup.LockConfiguration;
+
+  /**
+   * Operator access through Session Manager, audited.
+   *
+   * @default - no operator role: nobody can open a session on the hosts
+   */
+  readonly operators?: TimescaleOperatorOptions;
+}
+
+/**
+ * A TimescaleDB service with the guarantees of the Timescale Cloud security document: encrypted
+ * at rest with customer-managed keys (G1, G2), TLS-only connections (G3), reachable only from
+ * peered customer VPCs at private addresses (G4), a host that bootstraps, patches and recovers
+ * itself (G5), audited operator access through Session Manager only (G6, G7) and operators kept out
+ * of customer data unless a customer approves (G8).
+ */
+export class TimescaleService extends Construct {
+  /** The customer-managed keys. */
+  public readonly keys: ServiceKeys;
+  /** The service network. */
+  public readonly network: ServiceNetwork;
+  /** The database host. */
+  public readonly host: DatabaseHost;
+  /** The server certificate (kept in Secrets Manager). */
+  public readonly certificate: ServerCertificate;
+  /** The internal load balancer clients connect through. */
+  public readonly endpoint: DatabaseEndpoint;
+  /** Daily backups of the host's volumes. */
+  public readonly backups: EncryptedBackups;
+  /** The DNS record, when a public zone was given. */
+  public readonly dns?: ServiceDns;
+  /** Operator access, when operators were given. */
+  public readonly operatorAccess?: OperatorAccess;
+  /** The peered customers. */
+  public readonly customers: CustomerPeering[] = [];
+  /** The DNS name clients connect to. */
+  public readonly serverName: string;
+
+  private readonly allowedNetworks: string[];
+
+  constructor(scope: Construct, id: string, props: TimescaleServiceProps) {
+    super(scope, id);
+    validateServiceName(props.serviceName);
+    this.serverName = props.serverName;
+
+    this.keys = props.keys ?? new ServiceKeys(this, 'Keys');
+    this.network = props.network ?? new ServiceNetwork(this, 'Network', { logsKey: this.keys.logsKey });
+    this.allowedNetworks = [...(props.allowedNetworks ?? [this.network.vpcCidrBlock])];
+    const vpcSubnets = { subnets: this.network.databaseSubnets.subnets };
+
+    if (props.operators) {
+      this.operatorAccess = new OperatorAccess(this, 'Operators', {
+        serviceName: props.serviceName,
+        logsKey: this.keys.logsKey,
+        operatorPrincipals: props.operators.operatorPrincipals,
+        maxSessionDuration: props.operators.maxSessionDuration,
+        alertEmails: props.operators.alertEmails,
+        approval: props.operators.approval,
+      });
+    }
+
+    this.certificate = new ServerCertificate(this, 'Certificate', {
+      serverName: props.serverName,
+      source: props.certificateSource,
+      secretsKey: this.keys.secretsKey,
+      logsKey: this.keys.logsKey,
+      vpc: this.network.vpc,
+      vpcSubnets,
+      // A failed issue or renewal reaches the same people as session alerts.
+      alarmTopic: this.operatorAccess?.alertTopic,
+    });
+
+    this.host = new DatabaseHost(this, 'Host', {
+      vpc: this.network.vpc,
+      vpcSubnets,
+      serviceName: props.serviceName,
+      dataKey: this.keys.dataKey,
+      logsKey: this.keys.logsKey,
+      secretsKey: this.keys.secretsKey,
+      ...props.host,
+    });
+    // The host's first boot must find the issued certificate, not the secret's placeholder. Only the
+    // instance waits: the host's role is named in the secrets key's policy, which the issuer needs.
+    this.host.instance.node.addDependency(this.certificate);
+    this.configureServer(props);
+
+    this.endpoint = new DatabaseEndpoint(this, 'Endpoint', {
+      vpc: this.network.vpc,
+      vpcSubnets,
+      instances: [this.host.instance],
+      allowedNetworks: this.allowedNetworks,
+      port: this.host.port,
+      serverName: props.serverName,
+    });
+    this.host.connections.allowFrom(this.endpoint.securityGroup, ec2.Port.tcp(this.host.port), 'PostgreSQL from the endpoint');
+
+    this.backups = new EncryptedBackups(this, 'Backups', {
+      backupKey: this.keys.backupKey,
+      retention: props.backupRetention,
+      vaultLock: props.backupVaultLock,
+      resources: [
+        backup.BackupResource.fromArn(volumeArn(this.host.dataVolume)),
+        backup.BackupResource.fromArn(volumeArn(this.host.walVolume)),
+      ],
+    });
+
+    if (props.publicZone) {
+      this.dns = new ServiceDns(this, 'Dns', {
+        zone: props.publicZone,
+        recordName: props.serverName,
+        loadBalancer: this.endpoint.loadBalancer,
+      });
+    }
+
+    if (this.operatorAccess) {
+      this.operatorAccess.grantHostLogging(this.host.role);
+      this.host.addOsUser(this.operatorAccess.runAsUser);
+    }
+    this.configureOperatorDatabaseAccess(props.operators?.approval);
+
+    for (const customer of props.customers ?? []) {
+      this.addCustomer(customer);
+    }
+
+    new CfnOutput(this, 'ServerName', { description: 'The DNS name clients connect to (sslmode=verify-full)', value: props.serverName });
+  }
+
+  /**
+   * Peers a customer VPC: routes and a security group rule for its CIDRs only, and a `hostssl`
+   * line for each in pg_hba.conf.
+   */
+  public addCustomer(customer: CustomerOptions): CustomerPeering {
+    const peering = new CustomerPeering(this, `Customer-${customer.customerName.replace(/\s+/g, '-')}`, {
+      network: this.network,
+      databaseSecurityGroup: this.endpoint.securityGroup,
+      databasePort: this.host.port,
+      ...customer,
+    });
+    this.customers.push(peering);
+    this.allowedNetworks.push(...customer.peerCidrs);
+    return peering;
+  }
+
+  /** pg_hba.conf, TLS and audit settings, and the TLS files: the server refuses plaintext (G3). */
+  private configureServer(props: TimescaleServiceProps): void {
+    const certFile = `${TLS_DIR}/server.crt`;
+    const keyFile = `${TLS_DIR}/server.key`;
+    this.host.addSecretFile({ path: certFile, secret: this.certificate.certificateSecret, jsonField: ServerCertificate.CERTIFICATE_FIELD, mode: '000644' });
+    this.host.addSecretFile({ path: keyFile, secret: this.certificate.certificateSecret, jsonField: ServerCertificate.PRIVATE_KEY_FIELD, mode: '000600' });
+
+    // Rendered at synth, so customers added after construction reach pg_hba.conf too.
+    this.host.addConfigFile({
+      path: `${DatabaseHost.CONFIG_DIR}/pg_hba.conf`,
+      content: Lazy.string({ produce: () => renderPgHba({ allowedNetworks: this.allowedNetworks }) }),
+    });
+    this.host.addConfigFile({
+      path: `${DatabaseHost.CONF_D_DIR}/50-tls.conf`,
+      content: renderTlsSettings({ minProtocolVersion: props.minTlsVersion ?? TlsVersion.TLS_1_2, certFile, keyFile }),
+    });
+    // The audit fragment owns shared_preload_libraries (the last assignment wins), so it comes last.
+    this.host.addConfigFile({
+      path: `${DatabaseHost.CONF_D_DIR}/90-audit.conf`,
+      content: renderAuditSettings({ sharedPreloadLibraries: ['timescaledb'] }),
+    });
+  }
+
+  /**
+   * Operators hold no database role unless a customer approved one (G8). The SQL always runs, so
+   * removing an approval removes the role on the next deployment.
+   */
+  private configureOperatorDatabaseAccess(approval: OperatorAccessApproval | undefined): void {
+    const sql = renderApprovedAccessSql({ approval });
+    if (!approval) {
+      this.host.addSqlScript({ name: 'approved-operator-access', sql });
+      return;
+    }
+    const password = new secretsmanager.Secret(this, 'ApprovedOperatorPassword', {
+      description: `Database password of the customer-approved operator '${approval.operator}' (ticket ${approval.ticket}), valid until ${approval.expires}`,
+      encryptionKey: this.keys.secretsKey,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (this.operatorAccess) {
+      password.grantRead(this.operatorAccess.role);
+    }
+    this.host.addSqlScript({ name: 'approved-operator-access', sql, secretVariables: [{ name: 'operator_password', secret: password }] });
+  }
+}
+
+function volumeArn(volume: ec2.CfnVolume): string {
+  const stack = volume.stack;
+  return stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: volume.ref });
+}
+
+function validateServiceName(name: string): void {
+  if (Token.isUnresolved(name)) {
+    throw new Error('TimescaleServiceProps.serviceName must be written in the app, not a token: it names resources and tags at synth.');
+  }
+  if (!/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(name)) {
+    throw new Error(`TimescaleServiceProps.serviceName must be 3-40 lower-case letters, digits and -, starting with a letter and not ending with -; got '${name}'.`);
+  }
+}
