@@ -1,3 +1,4 @@
-import { App } from 'aws-cdk-lib';
+#!/usr/bin/env node
+import { buildReferenceDeployment } from './reference-app';
 
-new App().synth();
+buildReferenceDeployment().app.synth();

@@ -1,0 +1,116 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { TimescaleService } from '../lib';
+
+/** The custom-resource provider CDK shares across a stack (AwsCustomResource). */
+const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+const HIPAA = 'HIPAA.Security';
+const NIST = 'NIST.800.53.R5';
+const PCI = 'PCI.DSS.321';
+
+function acknowledge(scope: IConstruct, ids: string[], reason: string): void {
+  for (const id of ids) {
+    Validations.of(scope).acknowledge({ id, reason });
+  }
+}
+
+/** The same rule in each of the compliance packs that has it. */
+function inPacks(rule: string, packs: string[] = [HIPAA, NIST, PCI]): string[] {
+  return packs.map((pack) => `${pack}-${rule}`);
+}
+
+/**
+ * Findings of the reference deployment that are accepted, each with the reason a security reviewer
+ * needs. Every acknowledgment is written into the template (cdk_nag metadata) and listed in the
+ * evidence report. Findings of this library's own pack are fixed, not acknowledged, with one
+ * exception the AWS service imposes (the access-log bucket).
+ */
+export function acknowledgeReferenceFindings(service: TimescaleService): void {
+  const stack = Stack.of(service);
+  const { host, endpoint, certificate, backups, operatorAccess } = service;
+
+  // The internal Network Load Balancer passes TCP through to PostgreSQL.
+  acknowledge(endpoint.loadBalancer, ['AwsSolutions-ELB2', ...inPacks('ELBLoggingEnabled')],
+    'Network Load Balancers write access logs only for TLS listeners; this one passes TCP through, so there is nothing ' +
+    'to log. Connections are recorded by VPC flow logs (all traffic) and by PostgreSQL connection logging.');
+  acknowledge(endpoint.listener, inPacks('ELBv2ACMCertificateRequired'),
+    'PostgreSQL negotiates TLS inside its own protocol (SSLRequest), so a TLS-terminating listener would break ordinary ' +
+    'clients. TLS ends at PostgreSQL, whose pg_hba.conf rejects every non-TLS connection (TimescaleCloudSecurity-PostgresRefusesPlaintext).');
+
+  acknowledge(host.instance, inPacks('EC2InstancesInVPC'),
+    'The instance is in an isolated subnet of the service VPC through its primary network interface (NetworkInterfaces.SubnetId, ' +
+    'used to pin AssociatePublicIpAddress to false); the rule reads only the SubnetId property.');
+  acknowledge(host.instance, ['CloudFormation-Validate::E1152'],
+    'ImageId is a resolve:ssm reference to the public Amazon Linux 2023 parameter, resolved by CloudFormation at deploy time; ' +
+    'the template validator checks its literal format only.');
+
+  acknowledge(host.role, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]'],
+    'AmazonSSMManagedInstanceCore is what the SSM agent needs for Session Manager, patching and inventory; AWS maintains it as the agent changes.');
+  acknowledge(host.role, [
+    'AwsSolutions-IAM5[Resource::<TimescaleOperatorsAuditBucket36B3361E.Arn>/session-logs/*]',
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+  ], 'Session transcripts are written under the audit bucket\'s session-logs/ prefix, one object per session id, which cannot be ' +
+    'known in advance; logs:DescribeLogGroups, which the SSM agent calls before streaming a session, has no resource-level scope.');
+
+  acknowledge(backups.backupRole, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]'],
+    'The AWS Backup service role policy is the documented, AWS-maintained permission set for backup jobs of EBS volumes.');
+
+  acknowledge(certificate.issuer, inPacks('LambdaDLQ', [HIPAA, NIST]),
+    'The issuer runs as a CloudFormation custom resource (CloudFormation gets its result) and on a daily schedule; a failure ' +
+    'raises the IssuerErrors alarm and the next daily run retries, so a dead-letter queue would hold nothing actionable.');
+  acknowledge(certificate, [
+    'AwsSolutions-IAM5[Resource::*]',
+    'AwsSolutions-IAM5[Resource::<TimescaleCertificateIssuerLogs645C5318.Arn>:log-stream:*]',
+  ], 'The issuer runs in the VPC: the EC2 network-interface actions Lambda needs have no resource-level scope. Its log ' +
+    'streams are created per execution environment under its own log group only.');
+  for (const secret of [certificate.certificateSecret, certificate.caSecret, host.superuserSecret]) {
+    if (secret) {
+      acknowledge(secret, ['AwsSolutions-SMG4', ...inPacks('SecretsManagerRotationEnabled', [HIPAA, NIST])],
+        secret === host.superuserSecret
+          ? 'The superuser password is set once by initdb; Secrets Manager rotation would need a rotation function inside the ' +
+            'isolated network with database access. It is encrypted with the secrets key and readable only by the host role.'
+          : 'The certificate and its CA are renewed by the issuer on its own schedule (30 days before expiry), not by Secrets ' +
+            'Manager rotation; the host re-reads the secret daily.');
+    }
+  }
+
+  if (operatorAccess) {
+    acknowledge(operatorAccess.role, [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:session/<aws:userid>-*]',
+      'AwsSolutions-IAM5[Resource::*]',
+    ], 'StartSession on instances is limited by the ssm:resourceTag/timescale:service condition to this service\'s hosts and ' +
+      'by ssm:SessionDocumentAccessCheck to the logging document; Terminate/ResumeSession only on the caller\'s own sessions ' +
+      '(session ids start with aws:userid); the Describe actions that find hosts and sessions have no resource-level scope.');
+    acknowledge(operatorAccess.accessLogsBucket, [
+      'TimescaleCloudSecurity-BucketCustomerManagedKey', ...inPacks('S3DefaultEncryptionKMS'),
+    ], 'Amazon S3 delivers server access logs only to buckets encrypted with S3-managed keys (SSE-S3); this bucket holds ' +
+      'only the audit bucket\'s access logs, is versioned, TLS-only, blocks public access and is retained.');
+    acknowledge(operatorAccess.auditBucket, inPacks('S3BucketReplicationEnabled'),
+      'Replicating audit data to another Region would take it outside the data-residency Regions; the bucket is versioned, ' +
+      'KMS-encrypted, retained, and object lock is available (auditBucketObjectLock).');
+    acknowledge(operatorAccess.accessLogsBucket, inPacks('S3BucketReplicationEnabled'),
+      'Access logs of the audit bucket stay in the data-residency Region; the bucket is versioned and retained.');
+  }
+
+  // CDK's shared provider for AwsCustomResource: it enables DNS resolution over the peering, once per deployment.
+  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER);
+  if (provider) {
+    acknowledge(provider, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+      'The basic execution policy lets the provider write its own logs; the peering-options permission itself is scoped to the peering connection.');
+    acknowledge(provider, [...inPacks('LambdaDLQ', [HIPAA, NIST]), ...inPacks('LambdaConcurrency', [HIPAA, NIST]), ...inPacks('LambdaInsideVPC')],
+      'The provider runs only when CloudFormation creates, updates or deletes a peering connection and reports its result to ' +
+      'CloudFormation; it stays outside the VPC because the isolated network has no EC2 endpoint and its S3 endpoint policy ' +
+      'admits only this account, which would block the signed reply to CloudFormation.');
+  }
+
+  // CDK writes role grants as an AWS::IAM::Policy attached to one role: versioned with the stack, reviewed with it.
+  for (const scope of [host.role, operatorAccess?.role, operatorAccess?.node.tryFindChild('TrailLogsRole'), ...service.customers]) {
+    if (scope) {
+      acknowledge(scope, inPacks('IAMNoInlinePolicy'),
+        'The policy is an AWS::IAM::Policy that CDK generates from least-privilege grants for exactly one role; it is part of ' +
+        'this template, so it is reviewed, versioned and deployed with the stack like a managed policy.');
+    }
+  }
+}
