@@ -7,12 +7,9 @@ import { ServiceNetwork } from './service-network';
 import { assertInRange } from '../private/validation';
 
 /**
- * Properties of a `CustomerPeering`.
+ * The customer side of a peering: who the customer is and which of their networks reach the database.
  */
-export interface CustomerPeeringProps {
-  /** The service network to peer from. */
-  readonly network: ServiceNetwork;
-
+export interface CustomerPeeringOptions {
   /**
    * A short name for the customer, unique on the network. It names the peering connection and every
    * route and security group rule made for this customer.
@@ -69,6 +66,15 @@ export interface CustomerPeeringProps {
    * @default - none: same-account peerings are accepted by CloudFormation with the deployer's rights
    */
   readonly peerRoleArn?: string;
+
+}
+
+/**
+ * Properties of a `CustomerPeering`.
+ */
+export interface CustomerPeeringProps extends CustomerPeeringOptions {
+  /** The service network to peer from. */
+  readonly network: ServiceNetwork;
 
   /** The security group of the database hosts. It gets one ingress rule per entry of `peerCidrs`. */
   readonly databaseSecurityGroup: ec2.ISecurityGroup;

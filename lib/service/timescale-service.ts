@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { EncryptedBackups } from '../backup';
 import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
 import { ServiceKeys } from '../keys';
-import { CustomerPeering, ServiceDns, ServiceNetwork } from '../network';
+import { CustomerPeering, CustomerPeeringOptions, ServiceDns, ServiceNetwork } from '../network';
 import { OperatorAccess } from '../operator';
 import {
   OperatorAccessApproval, renderApprovedAccessSql, renderAuditSettings, renderPgHba, renderTlsSettings, TlsVersion,
@@ -56,42 +56,6 @@ export interface TimescaleHostOptions {
    * @default '16'
    */
   readonly postgresVersion?: string;
-}
-
-/**
- * One customer VPC peered with the service.
- */
-export interface CustomerOptions {
-  /** A short name for the customer, unique on the service. */
-  readonly customerName: string;
-  /** The id of the customer's VPC. */
-  readonly peerVpcId: string;
-  /** The customer CIDR blocks that may reach the database (routes, security group and pg_hba.conf). */
-  readonly peerCidrs: string[];
-  /**
-   * The customer VPC's own CIDR blocks; every `peerCidrs` entry must lie within one of them.
-   *
-   * @default - peerCidrs are only checked against the largest VPC block (/16)
-   */
-  readonly peerVpcCidrs?: string[];
-  /**
-   * The AWS account of the customer VPC, for a cross-account peering.
-   *
-   * @default - this stack's account
-   */
-  readonly peerOwnerId?: string;
-  /**
-   * The Region of the customer VPC.
-   *
-   * @default - this stack's Region
-   */
-  readonly peerRegion?: string;
-  /**
-   * The customer's accepter role (`CustomerPeeringAccepter.role`), required for a cross-account peering.
-   *
-   * @default - none: a same-account peering
-   */
-  readonly peerRoleArn?: string;
 }
 
 /**
@@ -171,7 +135,7 @@ export interface TimescaleServiceProps {
    *
    * @default - none
    */
-  readonly customers?: CustomerOptions[];
+  readonly customers?: CustomerPeeringOptions[];
 
   /**
    * The lowest TLS version the server accepts.
@@ -338,7 +302,7 @@ export class TimescaleService extends Construct {
    * Peers a customer VPC: routes and a security group rule for its CIDRs only, and a `hostssl`
    * line for each in pg_hba.conf.
    */
-  public addCustomer(customer: CustomerOptions): CustomerPeering {
+  public addCustomer(customer: CustomerPeeringOptions): CustomerPeering {
     const peering = new CustomerPeering(this, `Customer-${customer.customerName.replace(/\s+/g, '-')}`, {
       network: this.network,
       databaseSecurityGroup: this.endpoint.securityGroup,
