@@ -226,6 +226,14 @@ export class ServiceNetwork extends Construct {
       actions: ['s3:GetObject'],
       resources: AWS_OWNED_READ_BUCKETS.map((bucket) => `arn:${Aws.PARTITION}:s3:::${bucket}/*`),
     }));
+    // A custom resource in these subnets (the certificate issuer) reports to CloudFormation with an
+    // S3 URL that CloudFormation presigned: the request carries CloudFormation's account, not ours.
+    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+      sid: 'AllowCustomResourceResponsesToCloudFormation',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::cloudformation-custom-resource-response-${Aws.REGION}*/*`],
+    }));
 
     const retention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
     if (retention < logs.RetentionDays.ONE_YEAR) {

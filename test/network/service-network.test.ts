@@ -94,10 +94,14 @@ describe('ServiceNetwork with defaults', () => {
     expect(gateways[0].RouteTableIds).toEqual(network.databaseRouteTableIds.map((id) => stack.resolve(id)));
   });
 
-  test('the S3 endpoint admits this account\'s principals and unsigned reads of the Amazon Linux and SSM buckets only', () => {
+  test('the S3 endpoint admits this account\'s principals, unsigned reads of the Amazon Linux and SSM buckets, and custom-resource replies only', () => {
     const gateway = propertiesOf(template, 'AWS::EC2::VPCEndpoint').find((e) => e.VpcEndpointType === 'Gateway')!;
-    const [account, repos] = gateway.PolicyDocument.Statement;
-    expect(gateway.PolicyDocument.Statement).toHaveLength(2);
+    const [account, repos, replies] = gateway.PolicyDocument.Statement;
+    expect(gateway.PolicyDocument.Statement).toHaveLength(3);
+    // CloudFormation presigns the reply URL, so the request carries CloudFormation's account, not ours.
+    expect(replies.Action).toBe('s3:PutObject');
+    expect(replies.Condition).toBeUndefined();
+    expect(JSON.stringify(replies.Resource)).toContain(':s3:::cloudformation-custom-resource-response-');
     expect(account.Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
     expect(repos.Action).toBe('s3:GetObject');
     expect(repos.Condition).toBeUndefined();
