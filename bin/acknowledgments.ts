@@ -53,6 +53,9 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
   ], 'Session transcripts are written under the audit bucket\'s session-logs/ prefix, one object per session id, which cannot be ' +
     'known in advance; logs:DescribeLogGroups, which the SSM agent calls before streaming a session, has no resource-level scope.');
 
+  acknowledge(host.role, ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::timescale-reference-packages/el9/*]'],
+    'The host installs every RPM under the package mirror\'s el9/ prefix, whose file names change with each release; ' +
+    'it may read that prefix only, and s3:ListBucket is conditioned on the same prefix.');
   acknowledge(backups.backupRole, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]'],
     'The AWS Backup service role policy is the documented, AWS-maintained permission set for backup jobs of EBS volumes.');
 

@@ -1,9 +1,10 @@
 import { App, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
-  DataResidency, DataResidencyChecks, EvidenceReport, ServiceNetwork, TimescaleCloudSecurityChecks, TimescaleService,
+  DataResidency, DataResidencyChecks, EvidenceReport, PackageSource, ServiceNetwork, TimescaleCloudSecurityChecks, TimescaleService,
 } from '../lib';
 import { acknowledgeReferenceFindings } from './acknowledgments';
 
@@ -15,6 +16,8 @@ export const SAMPLE = {
   serverName: 'db.example.com',
   customer: { customerName: 'sample-customer', peerVpcId: 'vpc-0123456789abcdef0', peerCidrs: ['10.20.0.0/16'] },
   operatorRoleName: 'timescale-oncall',
+  /** A bucket in the deploying account holding PostgreSQL and TimescaleDB RPMs (mirrored from Timescale's repository). */
+  packageBucketName: 'timescale-reference-packages',
 };
 
 export interface ReferenceDeployment {
@@ -39,6 +42,7 @@ export function buildReferenceDeployment(app: App = new App()): ReferenceDeploym
   const service = new TimescaleService(stack, 'Timescale', {
     serviceName: SAMPLE.serviceName,
     serverName: SAMPLE.serverName,
+    packageSource: PackageSource.s3Bucket(s3.Bucket.fromBucketName(stack, 'PackageMirror', SAMPLE.packageBucketName), 'el9/'),
     publicZone: route53.PublicHostedZone.fromHostedZoneAttributes(stack, 'Zone', {
       hostedZoneId: SAMPLE.hostedZoneId,
       zoneName: SAMPLE.zoneName,

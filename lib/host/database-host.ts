@@ -198,11 +198,15 @@ export interface DatabaseHostProps {
   readonly postgresVersion?: string;
 
   /**
-   * Where PostgreSQL and TimescaleDB are installed from. Never the open internet.
+   * Where PostgreSQL and TimescaleDB are installed from; never the open internet.
    *
-   * @default PackageSource.amazonLinuxRepositories()
+   * There is deliberately no default: Amazon Linux's repositories carry PostgreSQL but not
+   * TimescaleDB, so a host without a working source would fail at its first boot. Choose
+   * `PackageSource.s3Bucket()` (RPMs you mirror, e.g. Timescale's), `PackageSource.preinstalled()`
+   * (your AMI has both), or `PackageSource.amazonLinuxRepositories()` with package names the
+   * host's repositories serve.
    */
-  readonly packageSource?: PackageSource;
+  readonly packageSource: PackageSource;
 
   /**
    * Server configuration files, such as `pg_hba.conf` and `conf.d` fragments. More can be added with
@@ -317,6 +321,11 @@ export class DatabaseHost extends Construct {
     assertCustomerManagedKey(props.dataKey, 'DatabaseHostProps.dataKey');
     assertCustomerManagedKey(props.logsKey, 'DatabaseHostProps.logsKey');
     assertCustomerManagedKey(props.secretsKey, 'DatabaseHostProps.secretsKey');
+    if (!props.packageSource) {
+      throw new Error('DatabaseHostProps.packageSource is required; got none. Amazon Linux\'s repositories carry PostgreSQL but not ' +
+        'TimescaleDB, so choose where both come from: PackageSource.s3Bucket(bucket, prefix) for RPMs you mirror, ' +
+        'PackageSource.preinstalled() when your AMI has them, or PackageSource.amazonLinuxRepositories(packages).');
+    }
     validateServiceName(props.serviceName);
     this.port = props.port ?? 5432;
     assertInRange('DatabaseHostProps.port', this.port, 1, 65535);
@@ -447,7 +456,7 @@ export class DatabaseHost extends Construct {
     bootstrapped.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: `PT${bootstrapTimeout.toSeconds()}S` } };
     attachments.forEach((attachment) => bootstrapped.node.addDependency(attachment));
 
-    this.buildInit(postgresVersion, props.packageSource ?? PackageSource.amazonLinuxRepositories(), logGroup)
+    this.buildInit(postgresVersion, props.packageSource, logGroup)
       .attach(this.instance.instance, {
         platform: ec2.OperatingSystemType.LINUX,
         instanceRole: role,

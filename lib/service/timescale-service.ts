@@ -44,13 +44,6 @@ export interface TimescaleHostOptions {
   readonly walVolume?: VolumeOptions;
 
   /**
-   * Where PostgreSQL and TimescaleDB are installed from. Never the open internet.
-   *
-   * @default - PackageSource.amazonLinuxRepositories()
-   */
-  readonly packageSource?: PackageSource;
-
-  /**
    * The PostgreSQL major version.
    *
    * @default '16'
@@ -99,6 +92,12 @@ export interface TimescaleServiceProps {
    * The DNS name clients connect to; the server certificate is issued for it.
    */
   readonly serverName: string;
+
+  /**
+   * Where the host installs PostgreSQL and TimescaleDB from; never the open internet. No default:
+   * Amazon Linux's repositories carry PostgreSQL but not TimescaleDB (see `DatabaseHostProps.packageSource`).
+   */
+  readonly packageSource: PackageSource;
 
   /**
    * A public hosted zone in which `serverName` is published, resolving to the service's private
@@ -154,7 +153,7 @@ export interface TimescaleServiceProps {
   /**
    * The database host.
    *
-   * @default - an m7g.large with PostgreSQL 16 from Amazon Linux's repositories
+   * @default - an m7g.large with PostgreSQL 16
    */
   readonly host?: TimescaleHostOptions;
 
@@ -250,6 +249,7 @@ export class TimescaleService extends Construct {
       dataKey: this.keys.dataKey,
       logsKey: this.keys.logsKey,
       secretsKey: this.keys.secretsKey,
+      packageSource: props.packageSource,
       ...props.host,
     });
     // The host's first boot must find the issued certificate, not the secret's placeholder. Only the

@@ -40,7 +40,15 @@ function fixture(subnets: ec2.SubnetConfiguration[] = [
 }
 
 function hostProps(f: Fixture, extra: Partial<DatabaseHostProps> = {}): DatabaseHostProps {
-  return { vpc: f.vpc, dataKey: f.dataKey, logsKey: f.logsKey, secretsKey: f.secretsKey, serviceName: 'orders', ...extra };
+  return {
+    vpc: f.vpc,
+    dataKey: f.dataKey,
+    logsKey: f.logsKey,
+    secretsKey: f.secretsKey,
+    serviceName: 'orders',
+    packageSource: PackageSource.amazonLinuxRepositories(),
+    ...extra,
+  };
 }
 
 /** The one resource of `type` whose properties match, with its whole CloudFormation definition. */
@@ -619,4 +627,10 @@ describe('OS users', () => {
     expect(() => host.addOsUser('root')).toThrow(/other than root and postgres; got 'root'/);
     expect(() => host.addOsUser('Bad Name')).toThrow(/must be an OS user name.*got 'Bad Name'/);
   });
+});
+
+test('fails without a package source, naming the choices', () => {
+  const f = fixture();
+  expect(() => new DatabaseHost(f.stack, 'Host', hostProps(f, { packageSource: undefined as any })))
+    .toThrow(/packageSource is required; got none.*PackageSource.s3Bucket.*PackageSource.preinstalled.*amazonLinuxRepositories/);
 });

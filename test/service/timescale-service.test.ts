@@ -1,14 +1,15 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { parsePgHba, parsePostgresqlConf, PgHbaConnectionType, TimescaleService, TimescaleServiceProps, TlsVersion } from '../../lib';
+import { PackageSource, parsePgHba, parsePostgresqlConf, PgHbaConnectionType, TimescaleService, TimescaleServiceProps, TlsVersion } from '../../lib';
 
 const CERTIFICATE_TYPE = 'Custom::TimescaleServerCertificate';
+const PACKAGES = PackageSource.preinstalled();
 const CUSTOMER = { customerName: 'acme', peerVpcId: 'vpc-0a1b2c3d4e5f67890', peerCidrs: ['10.20.0.0/16'] };
 
 function build(extra: Partial<TimescaleServiceProps> = {}): { stack: Stack; service: TimescaleService } {
   const stack = new Stack(new App(), 'Service');
-  const service = new TimescaleService(stack, 'Db', { serviceName: 'orders', serverName: 'db.example.com', customers: [CUSTOMER], ...extra });
+  const service = new TimescaleService(stack, 'Db', { serviceName: 'orders', serverName: 'db.example.com', packageSource: PACKAGES, customers: [CUSTOMER], ...extra });
   return { stack, service };
 }
 
@@ -118,12 +119,12 @@ describe('TimescaleService with operators', () => {
 
   test('logs sessions from the host, runs them as the operator OS user, and alerts on failed certificate renewals', () => {
     const stack = new Stack(new App(), 'Ops');
-    const service = new TimescaleService(stack, 'Db', { serviceName: 'orders', serverName: 'db.example.com', customers: [CUSTOMER] });
+    const service = new TimescaleService(stack, 'Db', { serviceName: 'orders', serverName: 'db.example.com', packageSource: PACKAGES, customers: [CUSTOMER] });
     expect(service.operatorAccess).toBeUndefined();
 
     const withOps = new Stack(new App(), 'WithOps');
     const ops = new TimescaleService(withOps, 'Db', {
-      serviceName: 'orders', serverName: 'db.example.com', customers: [CUSTOMER], operators: { operatorPrincipals: [operator(withOps)] },
+      serviceName: 'orders', serverName: 'db.example.com', packageSource: PACKAGES, customers: [CUSTOMER], operators: { operatorPrincipals: [operator(withOps)] },
     });
     const config = init(withOps);
     expect(config.osUsers.commands['10-user-timescale-operator'].command).toBe('useradd --create-home --shell /bin/bash timescale-operator');
@@ -143,6 +144,7 @@ describe('TimescaleService with operators', () => {
     const service = new TimescaleService(stack, 'Db', {
       serviceName: 'orders',
       serverName: 'db.example.com',
+      packageSource: PACKAGES,
       customers: [CUSTOMER],
       operators: {
         operatorPrincipals: [operator(stack)],
@@ -188,6 +190,7 @@ describe('TimescaleService bad input', () => {
     expect(() => new TimescaleService(stack, 'Db', {
       serviceName: 'orders',
       serverName: 'db.example.com',
+      packageSource: PACKAGES,
       operators: {
         operatorPrincipals: [iam.Role.fromRoleArn(stack, 'OnCall', 'arn:aws:iam::111111111111:role/oncall')],
         approval: { operator: 'alice', reason: 'Slow queries', ticket: 'CASE-1', expires: '2020-01-01T00:00:00Z' },
