@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { hasHostBits, networkAddress, parseCidr } from './cidr';
+import { hasHostBits, networkAddress, parseCidr } from '../private/cidr';
 
 /**
  * The connection types of a `pg_hba.conf` line.

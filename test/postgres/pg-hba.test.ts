@@ -2,7 +2,7 @@ import { Lazy, Token } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { addressBytes, allowedNetworks, anyConnection, decidingEntry, hbaNames } from './support/hba-model';
 import { parsePgHba, PgHbaConnectionType, PgHbaEntry, renderPgHba } from '../../lib/postgres';
-import { parseCidr } from '../../lib/postgres/cidr';
+import { parseCidr } from '../../lib/private/cidr';
 
 const ENCRYPTION_ONLY_TYPES = [PgHbaConnectionType.HOSTNOSSL, PgHbaConnectionType.HOSTSSL, PgHbaConnectionType.LOCAL];
 

@@ -2,7 +2,7 @@ import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } f
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { IEvidenceSource, RuleEvaluation, RuleInfo, StackSummary } from '../evidence';
-import { parseCidr } from '../private/cidr';
+import { templateCidr } from '../private/cidr';
 import { scopeFromContext } from '../private/context';
 import { RuleEngine } from '../private/engine';
 import { TIMESCALE_CLOUD_SECURITY_PACK, TIMESCALE_CLOUD_SECURITY_RULES } from '../rules';
@@ -48,7 +48,7 @@ export class TimescaleCloudSecurityChecks extends NagPack implements IEvidenceSo
       throw new Error(`TimescaleCloudSecurityChecksProps.databasePort must be a port from 1 to 65535; got ${databasePort}. Pass the port PostgreSQL listens on (default 5432).`);
     }
     for (const cidr of props.allowedDatabaseCidrs ?? []) {
-      if (!parseCidr(cidr)) {
+      if (!templateCidr(cidr)) {
         throw new Error(`TimescaleCloudSecurityChecksProps.allowedDatabaseCidrs must hold literal CIDRs; got '${cidr}'. Pass e.g. '10.20.0.0/16' (tokens cannot be judged at synth).`);
       }
     }

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { hasHostBits, networkAddress, parseCidr } from '../../private/cidr';
 
 /** An IPv4 CIDR block parsed to integers: `[first, last]` address of the range. */
 export interface Ipv4Range {
@@ -7,8 +8,6 @@ export interface Ipv4Range {
   readonly last: number;
   readonly prefix: number;
 }
-
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /**
  * Parses an IPv4 CIDR. Returns undefined for an unresolved token (not knowable at synth).
@@ -19,25 +18,22 @@ export function parseIpv4Cidr(what: string, cidr: string): Ipv4Range | undefined
   if (Token.isUnresolved(cidr)) {
     return undefined;
   }
-  const match = IPV4_CIDR.exec(cidr);
-  const octets = match ? match.slice(1, 5).map(Number) : [];
-  const prefix = match ? Number(match[5]) : NaN;
-  if (!match || octets.some((o) => o > 255) || prefix > 32) {
+  const block = parseCidr(cidr);
+  if (typeof block === 'string' || block.family !== 4) {
     throw new Error(
       `${what} must be an IPv4 CIDR block such as '10.20.0.0/16'; got '${cidr}'. ` +
       'Use the CIDR block of the VPC (or of the subnets) exactly as shown in the VPC console.',
     );
   }
-  const address = octets.reduce((acc, octet) => acc * 256 + octet, 0);
-  const size = 2 ** (32 - prefix);
-  const first = Math.floor(address / size) * size;
-  if (first !== address) {
+  const size = 2 ** (32 - block.prefix);
+  const first = Math.floor(block.bytes.reduce((acc, octet) => acc * 256 + octet, 0) / size) * size;
+  if (hasHostBits(block)) {
     throw new Error(
-      `${what} '${cidr}' has host bits set; the network address of a /${prefix} is ${formatIpv4(first)}. ` +
-      `Use '${formatIpv4(first)}/${prefix}'.`,
+      `${what} '${cidr}' has host bits set; the network address of a /${block.prefix} is ${formatIpv4(first)}. ` +
+      `Use '${networkAddress(block)}'.`,
     );
   }
-  return { cidr, first, last: first + size - 1, prefix };
+  return { cidr, first, last: first + size - 1, prefix: block.prefix };
 }
 
 export function formatIpv4(value: number): string {

@@ -6,7 +6,7 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { PgHbaConnectionType, PgHbaEntry } from '../../../lib/postgres';
-import { parseCidr, parseIpv4, parseIpv6, cidrContains, ParsedCidr } from '../../../lib/postgres/cidr';
+import { parseCidr, parseIpv4, parseIpv6, cidrContains, ParsedCidr } from '../../../lib/private/cidr';
 
 /** A connection attempt as pg_hba sees it. */
 export interface HbaConnection {

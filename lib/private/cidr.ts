@@ -1,6 +1,7 @@
 /**
- * CIDR parsing for pg_hba.conf address fields. Not exported from the package: the public
- * surface is `renderPgHba`, which calls `parseCidr` for each literal allowed network.
+ * The one IPv4/IPv6 CIDR parser of the library (pg_hba.conf fields, security group and route
+ * CIDRs, the rules' ingress checks). Not exported from the package; each caller words its own
+ * errors around the reason `parseCidr` returns.
  */
 
 /** A parsed, validated CIDR block. */
@@ -53,6 +54,16 @@ export function hasHostBits(cidr: ParsedCidr): boolean {
 export function cidrContains(cidr: ParsedCidr, address: number[]): boolean {
   return address.length === cidr.bytes.length &&
     toBits(address).slice(0, cidr.prefix) === toBits(cidr.bytes).slice(0, cidr.prefix);
+}
+
+/** Whether every address of `inner` lies in `outer` (same family only). */
+export function cidrWithin(inner: ParsedCidr, outer: ParsedCidr): boolean {
+  return inner.family === outer.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.bytes);
+}
+
+/** Whether two blocks share an address. CIDR blocks either nest or are disjoint. */
+export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
+  return cidrWithin(a, b) || cidrWithin(b, a);
 }
 
 function toBits(bytes: number[]): string {
