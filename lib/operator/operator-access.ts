@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -15,6 +16,12 @@ import type { OperatorAccessApproval } from '../postgres/approved-access';
 
 /** The tag every host of a service carries; the operator role may start sessions only on hosts with it. */
 export const SERVICE_TAG_KEY = 'timescale:service';
+
+/** The tag that tells a host's role: `database` for database hosts, `bastion` for operator bastions. */
+export const HOST_ROLE_TAG_KEY = 'timescale:role';
+
+/** With the document access check, a session without an explicitly allowed document is refused. */
+const DOCUMENT_CHECK = { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } };
 
 /** The AWS-owned Session document for port forwarding through a host to another address (the database). */
 export const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';
@@ -194,6 +201,8 @@ export interface OperatorAccessProps {
 export class OperatorAccess extends Construct {
   /** The tag key hosts carry with the service name (`timescale:service`). */
   public static readonly SERVICE_TAG_KEY = SERVICE_TAG_KEY;
+  /** The tag key that tells a host's role: `database` or `bastion`. */
+  public static readonly HOST_ROLE_TAG_KEY = HOST_ROLE_TAG_KEY;
   /** The AWS-owned Session document for port forwarding to a remote host. */
   public static readonly PORT_FORWARDING_DOCUMENT = PORT_FORWARDING_DOCUMENT;
 
@@ -232,6 +241,10 @@ export class OperatorAccess extends Construct {
   private readonly keyPolicyWarnings: string[] = [];
   private readonly hostRoles = new Set<iam.IRole>();
   private readonly portForwardingHosts = new Set<ec2.IInstance>();
+  private _portForwardingRole?: iam.Role;
+  private readonly mfaConditions: { [operator: string]: { [key: string]: string } };
+  private readonly operatorPrincipals: iam.IPrincipal[];
+  private readonly maxSessionDuration: Duration;
   private auditorCount = 0;
   private readonly sidPrefix: string;
 
@@ -370,31 +383,19 @@ export class OperatorAccess extends Construct {
     });
 
     // --- The operator role -----------------------------------------------------------------------
-    const mfaConditions = {
+    this.mfaConditions = {
       Bool: { 'aws:MultiFactorAuthPresent': 'true' },
       NumericLessThan: { 'aws:MultiFactorAuthAge': String(mfaMaxAge.toSeconds()) },
     };
-    const [first, ...rest] = props.operatorPrincipals;
-    this.role = new iam.Role(this, 'Role', {
-      description: `Operators of ${props.serviceName}: Session Manager sessions on its hosts, with MFA, logged.`,
-      assumedBy: new iam.PrincipalWithConditions(first, mfaConditions),
-      maxSessionDuration,
-    });
-    for (const principal of rest) {
-      this.role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
-        actions: [principal.assumeRoleAction],
-        principals: [principal],
-        conditions: mfaConditions,
-      }));
-    }
+    this.operatorPrincipals = props.operatorPrincipals;
+    this.maxSessionDuration = maxSessionDuration;
+    this.role = this.newOperatorRole('Role', `Operators of ${props.serviceName}: Session Manager sessions on its hosts, with MFA, logged.`);
 
-    const documentCheck = { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } };
-    const ownSessions = stack.formatArn({ service: 'ssm', resource: 'session', resourceName: '${aws:userid}-*' });
     this.role.addToPolicy(new iam.PolicyStatement({
       sid: 'StartSessionOnServiceHostsOnly',
       actions: ['ssm:StartSession'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-      conditions: { StringEquals: { [`ssm:resourceTag/${SERVICE_TAG_KEY}`]: props.serviceName }, ...documentCheck },
+      conditions: { StringEquals: { [`ssm:resourceTag/${SERVICE_TAG_KEY}`]: props.serviceName }, ...DOCUMENT_CHECK },
     }));
     this.role.addToPolicy(new iam.PolicyStatement({
       // With the document access check, a session without an explicitly allowed document (which
@@ -402,13 +403,9 @@ export class OperatorAccess extends Construct {
       sid: 'StartSessionWithLoggedDocumentOnly',
       actions: ['ssm:StartSession'],
       resources: [this.sessionDocumentArn],
-      conditions: documentCheck,
+      conditions: DOCUMENT_CHECK,
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'OwnSessionsOnly',
-      actions: ['ssm:TerminateSession', 'ssm:ResumeSession', 'ssmmessages:OpenDataChannel'],
-      resources: [ownSessions],
-    }));
+    this.role.addToPolicy(ownSessionsOnly(stack));
     this.role.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadSessionDocument',
       actions: ['ssm:GetDocument'],
@@ -616,47 +613,124 @@ export class OperatorAccess extends Construct {
   }
 
   /**
-   * Lets the operator role open port-forwarding sessions (`AWS-StartPortForwardingSessionToRemoteHost`)
-   * on one host, typically an `OperatorBastion`.
+   * Lets operators open port-forwarding sessions (`AWS-StartPortForwardingSessionToRemoteHost`)
+   * through one host, typically an `OperatorBastion`, and returns the grant.
    *
-   * The statement keeps the `ssm:SessionDocumentAccessCheck` condition, so the document must be
-   * named explicitly. IAM authorizes the instance and the document of a StartSession call
-   * separately, so it cannot tie the document to this host alone: a second EventBridge rule alerts
-   * on any port-forwarding session whose target is not an allowed host. Session Manager does not
-   * record the traffic of port-forwarding sessions (only their start and end, in CloudTrail), so the
-   * database's own pgaudit log is what records what an operator did through one.
+   * Port forwarding is granted to a separate role, `portForwardingRole` (same principals, same MFA
+   * conditions), never to the shell role: IAM authorizes the instance and the document of a
+   * StartSession call separately, so one role allowed the shell document on every service host and
+   * the port-forwarding document on the bastion would also be allowed port forwarding on a database
+   * host, which reaches its local PostgreSQL and its metadata service (the agent forwards as root).
+   * A database host (tagged `timescale:role` = `database`) is refused at synthesis.
+   *
+   * Session Manager does not record the traffic of port-forwarding sessions (only their start and
+   * end, in CloudTrail), so the database's own pgaudit log is what records what an operator did
+   * through one. A second EventBridge rule alerts on any port-forwarding session whose target is not
+   * an allowed host.
    */
-  public allowPortForwarding(host: ec2.IInstance): void {
+  public allowPortForwarding(host: ec2.IInstance): iam.Grant {
     const stack = Stack.of(this);
     this.portForwardingHosts.add(host);
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ssm:StartSession'],
-      resources: [
-        stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: host.instanceId }),
-        stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: PORT_FORWARDING_DOCUMENT }),
-      ],
-      conditions: { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } },
-    }));
-    if (this.node.tryFindChild('PortForwardingElsewhereRule')) {
-      return;
+    if (!this._portForwardingRole) {
+      this._portForwardingRole = this.newOperatorRole('PortForwardingRole',
+        `Operators of ${this.serviceName}: port forwarding through the bastion only, with MFA.`);
+      this._portForwardingRole.addToPolicy(ownSessionsOnly(stack));
+      this._portForwardingRole.addToPolicy(new iam.PolicyStatement({
+        sid: 'PortForwardingDocumentOnly',
+        actions: ['ssm:StartSession'],
+        resources: [stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: PORT_FORWARDING_DOCUMENT })],
+        conditions: DOCUMENT_CHECK,
+      }));
+      this.node.addValidation({ validate: () => this.validatePortForwardingHosts() });
     }
-    const rule = new events.Rule(this, 'PortForwardingElsewhereRule', {
-      description: `Port-forwarding sessions to a host other than the ${this.serviceName} bastion.`,
-      eventPattern: {
-        source: ['aws.ssm'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['ssm.amazonaws.com'],
-          eventName: ['StartSession'],
-          requestParameters: {
-            documentName: [PORT_FORWARDING_DOCUMENT],
-            // Rendered at synthesis, so every host allowed by a later call is excluded too.
-            target: [{ 'anything-but': Lazy.list({ produce: () => [...this.portForwardingHosts].map((h) => h.instanceId) }) }],
+    const grant = iam.Grant.addToPrincipal({
+      grantee: this._portForwardingRole,
+      actions: ['ssm:StartSession'],
+      resourceArns: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: host.instanceId })],
+      conditions: DOCUMENT_CHECK,
+    });
+    if (!this.node.tryFindChild('PortForwardingElsewhereRule')) {
+      const rule = new events.Rule(this, 'PortForwardingElsewhereRule', {
+        description: `Port-forwarding sessions to a host other than the ${this.serviceName} bastion.`,
+        eventPattern: {
+          source: ['aws.ssm'],
+          detailType: ['AWS API Call via CloudTrail'],
+          detail: {
+            eventSource: ['ssm.amazonaws.com'],
+            eventName: ['StartSession'],
+            requestParameters: {
+              documentName: [PORT_FORWARDING_DOCUMENT],
+              // Rendered at synthesis, so every host allowed by a later call is excluded too.
+              target: [{ 'anything-but': Lazy.list({ produce: () => [...this.portForwardingHosts].map((h) => h.instanceId) }) }],
+            },
           },
         },
-      },
+      });
+      this.addAlertTarget(rule);
+    }
+    return grant;
+  }
+
+  /** The role operators assume for port forwarding, once `allowPortForwarding` was called. */
+  public get portForwardingRole(): iam.IRole | undefined {
+    return this._portForwardingRole;
+  }
+
+  /**
+   * Lets one named operator read a secret (for example the password of a customer-approved database
+   * role), and nobody else who assumes the operator role: the grant holds only for sessions whose
+   * source identity (`aws:SourceIdentity`, set when the role is assumed and kept through role
+   * chaining) is `operator`. The trust policy lets an IAM user set only its own user name as the
+   * source identity; a federated operator's identity provider sets it.
+   */
+  public grantSecretReadToOperator(secret: secretsmanager.ISecret, operator: string): iam.Grant {
+    if (!Token.isUnresolved(operator) && !/^[\w+=,.@-]{2,64}$/.test(operator)) {
+      throw new Error(`OperatorAccess.grantSecretReadToOperator: operator must be a source identity of 2 to 64 letters, digits and +=,.@_-; got ${JSON.stringify(operator)}.`);
+    }
+    const onlyThisOperator = { StringEquals: { 'aws:SourceIdentity': operator } };
+    const grant = iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [secret.secretArn],
+      conditions: onlyThisOperator,
     });
-    this.addAlertTarget(rule);
+    secret.encryptionKey?.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, this.role));
+    return grant;
+  }
+
+  /** A role the operator principals may assume only with MFA, setting at most their own source identity. */
+  private newOperatorRole(id: string, description: string): iam.Role {
+    const [first, ...rest] = this.operatorPrincipals;
+    const role = new iam.Role(this, id, {
+      description,
+      assumedBy: new iam.PrincipalWithConditions(first, this.mfaConditions),
+      maxSessionDuration: this.maxSessionDuration,
+    });
+    for (const principal of rest) {
+      role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+        actions: [principal.assumeRoleAction],
+        principals: [principal],
+        conditions: this.mfaConditions,
+      }));
+    }
+    // The source identity is what names one operator (grantSecretReadToOperator); an IAM user may
+    // set only its own name, so one operator cannot pass as another.
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:SetSourceIdentity'],
+      principals: this.operatorPrincipals,
+      conditions: { ...this.mfaConditions, StringEquals: { 'sts:SourceIdentity': '${aws:username}' } },
+    }));
+    return role;
+  }
+
+  private validatePortForwardingHosts(): string[] {
+    return [...this.portForwardingHosts]
+      .filter((host) => {
+        const cfnInstance = host.node.defaultChild;
+        return cfnInstance instanceof ec2.CfnInstance && cfnInstance.tags.tagValues()[HOST_ROLE_TAG_KEY] === 'database';
+      })
+      .map((host) => `OperatorAccess.allowPortForwarding(${host.node.path}): the host is a database host (tag ${HOST_ROLE_TAG_KEY} = database). ` +
+        'Port forwarding through it would reach its local PostgreSQL and its metadata service; forward through an OperatorBastion instead.');
   }
 
   /** Sends a rule's events to the alert topic; the topic accepts them from that rule only. */
@@ -696,6 +770,15 @@ export class OperatorAccess extends Construct {
       `id -u ${this.runAsUser} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash ${this.runAsUser}`,
     ];
   }
+}
+
+/** Closing and resuming a session, only the caller's own. */
+function ownSessionsOnly(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'OwnSessionsOnly',
+    actions: ['ssm:TerminateSession', 'ssm:ResumeSession', 'ssmmessages:OpenDataChannel'],
+    resources: [stack.formatArn({ service: 'ssm', resource: 'session', resourceName: '${aws:userid}-*' })],
+  });
 }
 
 function expiryRules(retention: logs.RetentionDays): s3.LifecycleRule[] {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { OperatorAccess, PORT_FORWARDING_DOCUMENT, SERVICE_TAG_KEY } from './operator-access';
+import { HOST_ROLE_TAG_KEY, OperatorAccess, PORT_FORWARDING_DOCUMENT, SERVICE_TAG_KEY } from './operator-access';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import { assertInRange } from '../private/validation';
 
@@ -57,9 +57,11 @@ export interface OperatorBastionProps {
  *
  * No public address, no key pair, no inbound rule; IMDSv2 required with a hop limit of 1; the root
  * volume encrypted with a customer-managed key; tagged `timescale:service` so that the operator
- * role's sessions reach it.
+ * role's sessions reach it, and `timescale:role` = `bastion`.
  *
- * Port forwarding to the database, from an operator's machine:
+ * Port forwarding to the database, from an operator's machine, as the operator access's
+ * `portForwardingRole` (the shell role cannot forward ports, so port forwarding never reaches a
+ * database host itself):
  *
  * ```sh
  * aws ssm start-session --target <bastion instance id> \
@@ -139,6 +141,7 @@ export class OperatorBastion extends Construct {
       }],
     });
     Tags.of(this.instance).add(SERVICE_TAG_KEY, props.operatorAccess.serviceName);
+    Tags.of(this.instance).add(HOST_ROLE_TAG_KEY, 'bastion');
 
     props.database.connections.allowFrom(this.securityGroup, ec2.Port.tcp(port), 'Operator bastion port forwarding to the database');
     props.operatorAccess.allowPortForwarding(this.instance);

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   ACCOUNT, ALICE_ARN, REGION, SRE_ROLE_ARN, asList, dependencyCycles, logicalIdOf, newOperatorStack, newStack, statementsOfRole,
 } from './operator-test-util';
@@ -155,7 +156,8 @@ describe('OperatorAccess with defaults', () => {
 
   describe('operator role', () => {
     test('only the named principals may assume it, each only with recent MFA', () => {
-      const trust = template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement;
+      const trust = template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement
+        .filter((s: any) => s.Action === 'sts:AssumeRole');
       expect(trust.map((s: any) => s.Principal)).toEqual([{ AWS: SRE_ROLE_ARN }, { AWS: ALICE_ARN }]);
       for (const statement of trust) {
         expect(statement).toMatchObject({
@@ -164,6 +166,21 @@ describe('OperatorAccess with defaults', () => {
           Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } },
         });
       }
+    });
+
+    test('an operator may set only its own user name as the source identity, with MFA', () => {
+      const trust = template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement;
+      const others = trust.filter((s: any) => s.Action !== 'sts:AssumeRole');
+      expect(others).toEqual([{
+        Effect: 'Allow',
+        Action: 'sts:SetSourceIdentity',
+        Principal: { AWS: [SRE_ROLE_ARN, ALICE_ARN] },
+        Condition: {
+          Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+          NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' },
+          StringEquals: { 'sts:SourceIdentity': '${aws:username}' },
+        },
+      }]);
     });
 
     test('has a one-hour maximum session', () => {
@@ -407,6 +424,35 @@ describe('OperatorAccess with defaults', () => {
     expect(access.operatorUserCommands()).toEqual([
       'id -u timescale-operator >/dev/null 2>&1 || useradd --create-home --shell /bin/bash timescale-operator',
     ]);
+  });
+});
+
+describe('OperatorAccess.grantSecretReadToOperator', () => {
+  test('only sessions whose source identity is that operator may read the secret, and decrypt it only through Secrets Manager', () => {
+    const { stack, access } = newOperatorStack();
+    const keys = new ServiceKeys(stack, 'Keys');
+    const secret = new secretsmanager.Secret(stack, 'Password', { encryptionKey: keys.secretsKey });
+    access.grantSecretReadToOperator(secret, 'jdoe');
+    const template = Template.fromStack(stack);
+    const statements = statementsOfRole(template, logicalIdOf(stack, access.role));
+    const reads = statements.filter((s) => asList(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(reads).toEqual([expect.objectContaining({
+      Resource: { Ref: logicalIdOf(stack, secret) },
+      Condition: { StringEquals: { 'aws:SourceIdentity': 'jdoe' } },
+    })]);
+    const keyPolicy = template.toJSON().Resources[logicalIdOf(stack, keys.secretsKey as any)].Properties.KeyPolicy.Statement;
+    const operatorUse = keyPolicy.filter((s: any) => JSON.stringify(s.Principal ?? {}).includes(logicalIdOf(stack, access.role)));
+    expect(operatorUse).toEqual([expect.objectContaining({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
+    })]);
+  });
+
+  test('refuses an operator name that cannot be a source identity', () => {
+    const { stack, access } = newOperatorStack();
+    const secret = new secretsmanager.Secret(stack, 'Password');
+    expect(() => access.grantSecretReadToOperator(secret, 'j doe')).toThrow(
+      /grantSecretReadToOperator: operator must be a source identity of 2 to 64 letters, digits and \+=,\.@_-; got "j doe"/);
   });
 });
 

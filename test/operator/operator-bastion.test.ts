@@ -1,9 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCOUNT, REGION, asList, dependencyCycles, logicalIdOf, newOperatorStack, statementsOfRole } from './operator-test-util';
-import { OperatorAccess, OperatorBastion, OperatorBastionProps, SERVICE_TAG_KEY, findVmAccessGrants } from '../../lib/operator';
+import { HOST_ROLE_TAG_KEY, OperatorAccess, OperatorBastion, OperatorBastionProps, SERVICE_TAG_KEY, findVmAccessGrants } from '../../lib/operator';
 
 function newBastionStack(props: Partial<OperatorBastionProps> = {}, subnets: ec2.SubnetConfiguration[] = [
   { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -113,16 +113,38 @@ describe('OperatorBastion with defaults', () => {
     expect(actions).toEqual(expect.arrayContaining(['s3:PutObject', 'logs:PutLogEvents', 'kms:Decrypt']));
   });
 
-  test('the operator role may port-forward through the bastion only with the port-forwarding document and the document check', () => {
-    const statements = statementsOfRole(template, logicalIdOf(stack, access.role));
-    expect(statements).toContainEqual(expect.objectContaining({
-      Action: 'ssm:StartSession',
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:${REGION}:${ACCOUNT}:instance/`, { Ref: instanceId }]] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${REGION}::document/AWS-StartPortForwardingSessionToRemoteHost`]] },
-      ],
-      Condition: { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } },
-    }));
+  test('port forwarding belongs to a separate role, allowed only through the bastion with the document check', () => {
+    const forwarding = statementsOfRole(template, logicalIdOf(stack, access.portForwardingRole as any));
+    const startSession = forwarding.filter((s) => asList(s.Action).includes('ssm:StartSession'));
+    expect(startSession).toEqual(expect.arrayContaining([
+      expect.objectContaining({
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:${REGION}:${ACCOUNT}:instance/`, { Ref: instanceId }]] },
+        Condition: { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } },
+      }),
+      expect.objectContaining({
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${REGION}::document/AWS-StartPortForwardingSessionToRemoteHost`]] },
+        Condition: { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } },
+      }),
+    ]));
+    // Every instance it may reach is the bastion: no wildcard, no database host.
+    const instances = startSession.flatMap((s) => asList(s.Resource)).filter((r) => JSON.stringify(r).includes(':instance/'));
+    expect(instances).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:${REGION}:${ACCOUNT}:instance/`, { Ref: instanceId }]] }]);
+  });
+
+  test('the shell role is allowed no port-forwarding document, so it cannot combine one with a database host', () => {
+    const shell = statementsOfRole(template, logicalIdOf(stack, access.role));
+    const documents = shell.filter((s) => asList(s.Action).includes('ssm:StartSession'))
+      .flatMap((s) => asList(s.Resource)).filter((r) => JSON.stringify(r).includes(':document/'));
+    expect(JSON.stringify(documents)).not.toContain('PortForwarding');
+  });
+
+  test('the port-forwarding role has the same MFA trust as the shell role', () => {
+    const trustOf = (role: any) => template.toJSON().Resources[logicalIdOf(stack, role)].Properties.AssumeRolePolicyDocument;
+    expect(trustOf(access.portForwardingRole)).toEqual(trustOf(access.role));
+  });
+
+  test('is tagged as a bastion', () => {
+    template.hasResourceProperties('AWS::EC2::Instance', { Tags: Match.arrayWith([{ Key: HOST_ROLE_TAG_KEY, Value: 'bastion' }]) });
   });
 
   test('port forwarding to any other host raises an alert', () => {
@@ -140,11 +162,35 @@ describe('OperatorBastion with defaults', () => {
   });
 
   test('grants access to the machines to the operator role only', () => {
-    expect(findVmAccessGrants(stack, [logicalIdOf(stack, access.role)])).toEqual([]);
+    expect(findVmAccessGrants(stack, [logicalIdOf(stack, access.role), logicalIdOf(stack, access.portForwardingRole as any)])).toEqual([]);
   });
 });
 
 describe('OperatorBastion options and bad input', () => {
+  test('port forwarding through a database host is refused at synth', () => {
+    const built = newBastionStack();
+    const databaseHost = new ec2.Instance(built.stack, 'DatabaseHost', {
+      vpc: built.vpc,
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+    });
+    Tags.of(databaseHost).add(HOST_ROLE_TAG_KEY, 'database');
+    built.access.allowPortForwarding(databaseHost);
+    expect(() => Template.fromStack(built.stack)).toThrow(
+      /OperatorAccess\.allowPortForwarding\(Test\/DatabaseHost\): the host is a database host \(tag timescale:role = database\)\. Port forwarding through it would reach its local PostgreSQL and its metadata service; forward through an OperatorBastion instead/);
+  });
+
+  test('port forwarding through an untagged instance is accepted', () => {
+    const built = newBastionStack();
+    const other = new ec2.Instance(built.stack, 'Other', {
+      vpc: built.vpc,
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    });
+    built.access.allowPortForwarding(other);
+    expect(() => Template.fromStack(built.stack)).not.toThrow();
+  });
+
   test('forwards to a custom database port', () => {
     const built = newBastionStack({ databasePort: 6432 });
     built.create();
