@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Lazy, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -29,16 +29,19 @@ export interface ConfigFile {
   readonly content: string;
 
   /**
-   * File mode, as octal digits (cfn-init's six-digit form, such as `000640`).
+   * File mode, as octal digits (cfn-init's six-digit form, such as `000640`). Under `CONFIG_DIR`
+   * it must not let group or other write, must set no execute (or setuid, setgid, sticky) bit, and
+   * must let the server read the file (group `postgres` with group read, or other read).
    *
    * @default '000640'
    */
   readonly mode?: string;
 
   /**
-   * Owning OS user.
+   * Owning OS user. Under `CONFIG_DIR` it must be `root`: a file the server's OS user owns is one
+   * it can rewrite (for example `pg_hba.conf`, to let anyone in).
    *
-   * @default 'postgres'
+   * @default 'root'
    */
   readonly owner?: string;
 
@@ -69,16 +72,18 @@ export interface SecretFile {
   readonly jsonField?: string;
 
   /**
-   * File mode, as octal digits (cfn-init's six-digit form, such as `000600`).
+   * File mode, as octal digits (cfn-init's six-digit form, such as `000640`). PostgreSQL accepts a
+   * server key owned by root with mode `000640`; a certificate may be `000644`. Under `CONFIG_DIR`
+   * the same limits as for a `ConfigFile` apply.
    *
-   * @default '000600'
+   * @default '000640'
    */
   readonly mode?: string;
 
   /**
-   * Owning OS user.
+   * Owning OS user. Under `CONFIG_DIR` it must be `root`.
    *
-   * @default 'postgres'
+   * @default 'root'
    */
   readonly owner?: string;
 
@@ -90,7 +95,6 @@ export interface SecretFile {
   readonly group?: string;
 }
 
-/** Properties of a `DatabaseHost`. */
 /**
  * A psql variable whose value is read from Secrets Manager on the host when the script runs.
  */
@@ -123,8 +127,19 @@ export interface SqlScript {
    * @default - no variables
    */
   readonly secretVariables?: SqlSecretVariable[];
+
+  /**
+   * Also run the script on this interval, through a systemd timer, as the superuser over the local
+   * socket (for example SQL that ends expired access within a minute). From 10 seconds to 1 hour,
+   * in whole seconds. Not for scripts with `secretVariables`: their values are fetched for one run
+   * and removed right after, never kept on the host for the next.
+   *
+   * @default - only at boot and after each configuration change
+   */
+  readonly schedule?: Duration;
 }
 
+/** Properties of a `DatabaseHost`. */
 export interface DatabaseHostProps {
   /** The VPC to run the host in. */
   readonly vpc: ec2.IVpc;
@@ -141,9 +156,6 @@ export interface DatabaseHostProps {
 
   /** Customer-managed KMS key that encrypts the host's log group. */
   readonly logsKey: kms.IKey;
-
-  /** Customer-managed KMS key that encrypts the database superuser secret. */
-  readonly secretsKey: kms.IKey;
 
   /**
    * Name of the service the host belongs to: tagged as `timescale:service` on the instance and its
@@ -268,8 +280,16 @@ export interface DatabaseHostProps {
  *   already holds a cluster is used as it is.
  * - IMDSv2 only (hop limit 1), no key pair, no public IP, termination protection, detailed
  *   monitoring, EBS-optimized; Session Manager is the only way in.
+ * - The instance is tagged `timescale:role` = `database`, which tells database hosts from bastions.
  * - The security group has no ingress (add it through `connections`) and egress on HTTPS only.
- * - The superuser password is generated in Secrets Manager and read by the host at boot.
+ * - The database superuser `postgres` has no password: it logs in over the local socket only, as the
+ *   OS user `postgres` (peer), for the host's own bootstrap.
+ * - The instance metadata service (the role's credentials) answers root only: an nftables ruleset
+ *   rejects every other UID, applied at every boot before the SSM agent starts. At the first boot it
+ *   is applied before anything else, in particular before the OS users are created, so no Session
+ *   Manager session (which runs as one of them) can start before it is in place.
+ * - Server configuration files are owned by root and never writable by `postgres`, and the root-run
+ *   bootstrap scripts write only in directories no other user can change.
  * - The host recovers itself on a system status check failure, patches itself on a schedule and ships
  *   its logs to a KMS-encrypted log group. Configuration changes are applied in place by cfn-hup.
  *
@@ -282,6 +302,12 @@ export class DatabaseHost extends Construct {
 
   /** Directory whose `*.conf` files `postgresql.conf` includes last, so their settings win. */
   public static readonly CONF_D_DIR = boot.CONF_D_DIR;
+
+  /**
+   * The nftables ruleset that closes the instance metadata service (169.254.169.254 and
+   * fd00:ec2::254) to every process whose UID is not 0. Re-applying it replaces it.
+   */
+  public static readonly IMDS_GUARD_RULESET = boot.IMDS_GUARD_RULESET;
 
   /** The instance. */
   public readonly instance: ec2.Instance;
@@ -297,9 +323,6 @@ export class DatabaseHost extends Construct {
 
   /** Log group of the host's PostgreSQL, cfn-init and cfn-hup logs. */
   public readonly logGroup: logs.ILogGroup;
-
-  /** The database superuser (`postgres`) credentials: JSON with `username` and `password`. */
-  public readonly superuserSecret: secretsmanager.ISecret;
 
   /** The volume holding the PostgreSQL data directory. */
   public readonly dataVolume: ec2.CfnVolume;
@@ -320,7 +343,6 @@ export class DatabaseHost extends Construct {
 
     assertCustomerManagedKey(props.dataKey, 'DatabaseHostProps.dataKey');
     assertCustomerManagedKey(props.logsKey, 'DatabaseHostProps.logsKey');
-    assertCustomerManagedKey(props.secretsKey, 'DatabaseHostProps.secretsKey');
     if (!props.packageSource) {
       throw new Error('DatabaseHostProps.packageSource is required; got none. Amazon Linux\'s repositories carry PostgreSQL but not ' +
         'TimescaleDB, so choose where both come from: PackageSource.s3Bucket(bucket, prefix) for RPMs you mirror, ' +
@@ -435,21 +457,6 @@ export class DatabaseHost extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [logGroup.logGroupArn] }));
     this.logGroup = logGroup;
 
-    const superuserSecret = new secretsmanager.Secret(this, 'SuperuserSecret', {
-      description: 'TimescaleDB superuser (postgres) credentials',
-      encryptionKey: props.secretsKey,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username: 'postgres' }),
-        generateStringKey: 'password',
-        passwordLength: 32,
-        excludePunctuation: true,
-        includeSpace: false,
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    superuserSecret.grantRead(role);
-    this.superuserSecret = superuserSecret;
-
     // The cfn-signal goes to a wait condition created after the volume attachments: the attachments
     // need the instance's ID, so a creation policy on the instance itself would wait for them forever.
     const bootstrapped = new cfn.CfnWaitCondition(this, 'Bootstrapped', {});
@@ -495,6 +502,7 @@ export class DatabaseHost extends Construct {
     });
 
     Tags.of(this).add('timescale:service', props.serviceName);
+    Tags.of(this.instance).add('timescale:role', 'database');
 
     for (const file of props.configFiles ?? []) {
       this.addConfigFile(file);
@@ -510,13 +518,15 @@ export class DatabaseHost extends Construct {
     const what = `DatabaseHost.addConfigFile('${file.path}')`;
     validatePath(what, file.path);
     this.assertPathFree(what, file.path);
-    this.configFiles.set(file.path, {
+    const resolved = {
       path: file.path,
       content: file.content,
       mode: normalizeMode(what, file.mode ?? '000640'),
-      owner: validateAccount(what, 'owner', file.owner ?? 'postgres'),
+      owner: validateAccount(what, 'owner', file.owner ?? 'root'),
       group: validateAccount(what, 'group', file.group ?? 'postgres'),
-    });
+    };
+    assertServerReadOnly(what, resolved);
+    this.configFiles.set(file.path, resolved);
   }
 
   /**
@@ -530,20 +540,29 @@ export class DatabaseHost extends Construct {
     if (file.jsonField !== undefined && !/^[A-Za-z0-9_.-]+$/.test(file.jsonField)) {
       throw new Error(`${what}: jsonField may contain letters, digits and . _ - only; got '${file.jsonField}'.`);
     }
-    this.secretFiles.set(file.path, {
+    const writable = SERVER_WRITABLE_DIRS.find((dir) => file.path.startsWith(`${dir}/`));
+    if (writable) {
+      throw new Error(`${what}: ${writable} can be written by users other than root, and the host writes secret files as root ` +
+        'only into directories that root alone can change. Choose a path under DatabaseHost.CONFIG_DIR ' +
+        `(for example '${boot.CONFIG_DIR}/tls/server.key') or another root-owned directory.`);
+    }
+    const resolved = {
       path: file.path,
       secret: file.secret,
       jsonField: file.jsonField,
-      mode: normalizeMode(what, file.mode ?? '000600'),
-      owner: validateAccount(what, 'owner', file.owner ?? 'postgres'),
+      mode: normalizeMode(what, file.mode ?? '000640'),
+      owner: validateAccount(what, 'owner', file.owner ?? 'root'),
       group: validateAccount(what, 'group', file.group ?? 'postgres'),
-    });
+    };
+    assertServerReadOnly(what, resolved);
+    this.secretFiles.set(file.path, resolved);
     file.secret.grantRead(this.role);
   }
 
   /**
    * Adds SQL that the host runs as the PostgreSQL superuser at boot and after every configuration
-   * change (for example the customer-approved operator role). Call before synthesis.
+   * change (for example the customer-approved operator role), and on `schedule` if given. Call
+   * before synthesis.
    */
   public addSqlScript(script: SqlScript): void {
     const what = `DatabaseHost.addSqlScript('${script.name}')`;
@@ -552,6 +571,9 @@ export class DatabaseHost extends Construct {
     }
     if (this.sqlScripts.has(script.name)) {
       throw new Error(`${what}: a script named '${script.name}' was already added. Each name can be used once; merge the SQL.`);
+    }
+    if (script.schedule !== undefined) {
+      validateSchedule(what, script);
     }
     for (const variable of script.secretVariables ?? []) {
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(variable.name)) {
@@ -578,7 +600,7 @@ export class DatabaseHost extends Construct {
   }
 
   private assertPathFree(what: string, path: string): void {
-    if (RESERVED_PATHS.includes(path)) {
+    if (RESERVED_PATHS.includes(path) || RESERVED_PREFIXES.some((prefix) => path.startsWith(prefix))) {
       throw new Error(`${what}: ${path} is written by DatabaseHost itself. ` +
         `Put PostgreSQL settings in a file under ${boot.CONF_D_DIR}, which postgresql.conf includes last.`);
     }
@@ -621,13 +643,24 @@ export class DatabaseHost extends Construct {
       }),
     ]);
 
-    // The superuser password is only needed by initdb, on first boot.
-    const superuser = new ec2.InitConfig([
+    // First in the default set: the Session Manager run-as user is created by osUsers, so no
+    // operator session can start before the metadata service is closed to non-root users.
+    const imdsGuard = new ec2.InitConfig([
+      ec2.InitFile.fromString(boot.IMDS_GUARD_RULESET_FILE, boot.IMDS_GUARD_RULESET, { mode: '000600', ...root }),
+      ec2.InitFile.fromString(`/etc/systemd/system/${boot.IMDS_GUARD_NAME}.service`, boot.IMDS_GUARD_UNIT, { mode: '000644', ...root }),
+      ec2.InitCommand.shellCommand('dnf install -y nftables', { key: '10-install-nftables', testCmd: '! command -v nft >/dev/null' }),
+      // Applied directly, not through systemd: the unit is ordered before network-pre.target.
+      ec2.InitCommand.shellCommand(`nft -f ${boot.IMDS_GUARD_RULESET_FILE} && systemctl daemon-reload && systemctl enable ${boot.IMDS_GUARD_NAME}.service`,
+        { key: '20-apply-imds-guard' }),
+    ]);
+
+    // Delivered in both config sets, so hosts running older scripts get these on reconfiguration.
+    const hostScripts = new ec2.InitConfig([
       script(boot.FETCH_SECRET, boot.FETCH_SECRET_SCRIPT),
-      ec2.InitCommand.shellCommand(
-        fetchSecretCommand(this.superuserSecret, 'password', boot.SUPERUSER_PASSWORD_FILE, '000400', 'postgres', 'postgres'),
-        { key: '10-superuser-password', env: region, testCmd: `! test -f ${boot.PGDATA}/PG_VERSION` },
-      ),
+      script(boot.RUN_SQL, boot.runSqlScript(this.port)),
+      script(boot.RECLAIM_DIRS, boot.RECLAIM_DIRS_SCRIPT),
+      ec2.InitCommand.shellCommand(Lazy.uncachedString({ produce: () => [boot.RECLAIM_DIRS, ...this.secretDirectories()].join(' ') }),
+        { key: '10-reclaim-directories' }),
     ]);
 
     const secretFiles = new ec2.InitConfig([new LazyInitElements('COMMAND', () =>
@@ -640,7 +673,6 @@ export class DatabaseHost extends Construct {
 
     const cluster = new ec2.InitConfig([
       script(boot.INIT_CLUSTER, boot.initClusterScript(postgresVersion)),
-      script(boot.RUN_SQL, boot.runSqlScript(this.port)),
       ec2.InitFile.fromString(`/etc/systemd/system/${boot.SERVICE_NAME}.service`, boot.SYSTEMD_UNIT, { mode: '000644', ...root }),
       ec2.InitCommand.shellCommand(boot.INIT_CLUSTER, { key: '10-init-cluster' }),
       ec2.InitCommand.shellCommand(`systemctl daemon-reload && systemctl enable --now ${boot.SERVICE_NAME}`, { key: '20-start' }),
@@ -688,26 +720,57 @@ export class DatabaseHost extends Construct {
     const osUsers = new ec2.InitConfig([new LazyInitElements('COMMAND', () => [...this.osUsers].map((name) =>
       ec2.InitCommand.shellCommand(`useradd --create-home --shell /bin/bash ${name}`, { key: `10-user-${name}`, testCmd: `! id -u ${name} >/dev/null 2>&1` })))]);
 
-    // Files first (cfn-init writes a config's files before its commands), then one run per script.
+    // Files first (cfn-init writes a config's files before its commands), then one run per script,
+    // then the timers of scheduled scripts; timers of scripts no longer scheduled are removed.
     const sqlScripts = new ec2.InitConfig([
-      new LazyInitElements('FILE', () => [...this.sqlScripts.values()].map((sql) =>
-        ec2.InitFile.fromString(`${boot.SQL_DIR}/${sql.name}.sql`, sql.sql, { mode: '000640', owner: 'root', group: 'postgres' }))),
-      new LazyInitElements('COMMAND', () => [...this.sqlScripts.values()].map((sql, index) => {
-        const variables = (sql.secretVariables ?? []).map((variable) => ({ ...variable, file: `${boot.SQL_SECRETS_DIR}/${sql.name}.${variable.name}` }));
-        const fetches = variables.map((variable) =>
-          fetchSecretCommand(variable.secret, variable.jsonField ?? '-', variable.file, '000400', 'postgres', 'postgres'));
-        const run = [boot.RUN_SQL, `${boot.SQL_DIR}/${sql.name}.sql`, ...variables.map((variable) => `${variable.name}=${variable.file}`)].join(' ');
-        return ec2.InitCommand.shellCommand([...fetches, run].join(' && '), { key: `${String(index).padStart(3, '0')}-${sql.name}`, env: region });
+      new LazyInitElements('FILE', () => [...this.sqlScripts.values()].flatMap((sql) => {
+        const sqlFile = `${boot.SQL_DIR}/${sql.name}.sql`;
+        const files = [ec2.InitFile.fromString(sqlFile, sql.sql, { mode: '000640', owner: 'root', group: 'postgres' })];
+        if (sql.schedule) {
+          const unit = `/etc/systemd/system/${boot.SQL_UNIT_PREFIX}${sql.name}`;
+          files.push(
+            ec2.InitFile.fromString(`${unit}.service`, boot.sqlServiceUnit(sql.name, sqlFile), { mode: '000644', ...root }),
+            ec2.InitFile.fromString(`${unit}.timer`, boot.sqlTimerUnit(sql.name, sql.schedule.toSeconds()), { mode: '000644', ...root }),
+          );
+        }
+        return files;
       })),
+      new LazyInitElements('COMMAND', () => {
+        const scripts = [...this.sqlScripts.values()];
+        const runs = scripts.map((sql, index) => {
+          const variables = (sql.secretVariables ?? []).map((variable) => ({ ...variable, file: `${boot.SQL_SECRETS_DIR}/${sql.name}.${variable.name}` }));
+          const fetches = variables.map((variable) =>
+            fetchSecretCommand(variable.secret, variable.jsonField ?? '-', variable.file, '000440', 'root', 'postgres'));
+          const run = [boot.RUN_SQL, `${boot.SQL_DIR}/${sql.name}.sql`, ...variables.map((variable) => `${variable.name}=${variable.file}`)].join(' ');
+          return ec2.InitCommand.shellCommand([...fetches, run].join(' && '), { key: `${String(index).padStart(3, '0')}-${sql.name}`, env: region });
+        });
+        const timers = scripts.filter((sql) => sql.schedule).map((sql) => `${boot.SQL_UNIT_PREFIX}${sql.name}.timer`);
+        return [...runs, ec2.InitCommand.shellCommand(boot.sqlTimersCommand(timers), { key: '999-sql-timers' })];
+      }),
     ]);
 
     return ec2.CloudFormationInit.fromConfigSets({
       configSets: {
-        [DEFAULT_CONFIG_SET]: ['volumes', 'packages', 'osUsers', 'superuser', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
-        [RECONFIGURE_CONFIG_SET]: ['osUsers', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
+        [DEFAULT_CONFIG_SET]: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'cluster',
+          'sqlScripts', 'logging', 'cfnHup'],
+        [RECONFIGURE_CONFIG_SET]: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
       },
-      configs: { volumes, packages, osUsers, superuser, secretFiles, serverConfig, cluster, sqlScripts, logging, cfnHup, reload },
+      configs: { imdsGuard, volumes, packages, osUsers, hostScripts, secretFiles, serverConfig, cluster, sqlScripts, logging, cfnHup, reload },
     });
+  }
+
+  /**
+   * Directories the root-run scripts write secrets into, parents first. Earlier versions of this
+   * construct created some of them for the `postgres` user; those are replaced by root-owned ones.
+   */
+  private secretDirectories(): string[] {
+    const dirs = new Set<string>([boot.SQL_SECRETS_DIR.split('/').slice(0, -1).join('/'), boot.SQL_SECRETS_DIR]);
+    for (const file of this.secretFiles.values()) {
+      dirs.add(file.path.split('/').slice(0, -1).join('/'));
+    }
+    // Only the host's own directories: a directory elsewhere is the user's, and is never removed.
+    const own = (dir: string) => dir.startsWith(`${boot.CONFIG_DIR}/`) || dir.startsWith('/run/timescale');
+    return [...dirs].filter(own).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
   }
 
   /** Base files, user files replacing the default pg_hba.conf and pg_ident.conf, then the other user files. */
@@ -728,11 +791,16 @@ const RECONFIGURE_CONFIG_SET = 'reconfigure';
 const DATA_DEVICE = '/dev/sdf';
 const WAL_DEVICE = '/dev/sdg';
 const RESERVED_PATHS = [
-  boot.POSTGRESQL_CONF, boot.PREPARE_VOLUME, boot.FETCH_SECRET, boot.INIT_CLUSTER, boot.INSTALL_S3_RPMS,
-  boot.SUPERUSER_PASSWORD_FILE, boot.CLOUDWATCH_AGENT_CONFIG, boot.RUN_SQL, `/etc/systemd/system/${boot.SERVICE_NAME}.service`,
-  '/etc/systemd/system/cfn-hup.service', `/etc/systemd/system/${boot.REFRESH_NAME}.service`, `/etc/systemd/system/${boot.REFRESH_NAME}.timer`,
-  '/etc/cfn/cfn-hup.conf', '/etc/cfn/hooks.d/timescale-reconfigure.conf',
+  boot.POSTGRESQL_CONF, boot.PREPARE_VOLUME, boot.FETCH_SECRET, boot.INIT_CLUSTER, boot.INSTALL_S3_RPMS, boot.RECLAIM_DIRS,
+  boot.CLOUDWATCH_AGENT_CONFIG, boot.RUN_SQL, `/etc/systemd/system/${boot.SERVICE_NAME}.service`, boot.IMDS_GUARD_RULESET_FILE,
+  '/etc/systemd/system/cfn-hup.service', '/etc/cfn/cfn-hup.conf', '/etc/cfn/hooks.d/timescale-reconfigure.conf',
 ];
+/** The host's own units (refresh, metadata guard, SQL timers), SQL files and SQL secret files. */
+const RESERVED_PREFIXES = ['/etc/systemd/system/timescale', `${boot.SQL_DIR}/`, `${boot.SQL_SECRETS_DIR}/`];
+/** Directories the `postgres` user (or anyone) can write: never a place for a root-written secret. */
+const SERVER_WRITABLE_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/var/lib/timescale', boot.LOG_DIR];
+const MIN_SCHEDULE_SECONDS = 10;
+const MAX_SCHEDULE_SECONDS = 3600;
 
 function fetchSecretCommand(secret: secretsmanager.ISecret, field: string, path: string, mode: string, owner: string, group: string): string {
   return `${boot.FETCH_SECRET} '${secret.secretArn}' '${field}' '${path}' ${mode} ${owner} ${group}`;
@@ -811,6 +879,46 @@ function normalizeMode(what: string, mode: string): string {
     throw new Error(`${what}: mode must be octal digits such as '000640'; got '${mode}'.`);
   }
   return mode.padStart(6, '0');
+}
+
+/** Under CONFIG_DIR: owned by root, never writable or executable by the server, readable by it. */
+function assertServerReadOnly(what: string, file: { path: string; mode?: string; owner?: string; group?: string }): void {
+  if (!file.path.startsWith(`${boot.CONFIG_DIR}/`)) {
+    return;
+  }
+  const where = `files under ${boot.CONFIG_DIR} are the server's configuration and must never be writable by its OS user postgres`;
+  if (file.owner !== 'root') {
+    throw new Error(`${what}: owner must be 'root'; got '${file.owner}'. ${where}. Omit owner (root is the default), ` +
+      "and let the server read the file through group 'postgres'.");
+  }
+  const [special, user, group, other] = file.mode!.slice(-4).split('').map(Number);
+  const writes = (digit: number) => Math.floor(digit / 2) % 2 === 1;
+  const executes = (digit: number) => digit % 2 === 1;
+  if (special !== 0 || executes(user) || executes(group) || executes(other) || writes(group) || writes(other)) {
+    throw new Error(`${what}: mode must not let group or other write, nor set execute, setuid, setgid or sticky bits; ` +
+      `got '${file.mode}'. ${where}. Accepted: for example '000640' (root:postgres, the default), '000440' or '000644'.`);
+  }
+  if (!((file.group === 'postgres' && group >= 4) || other >= 4)) {
+    throw new Error(`${what}: the server could not read this file with mode '${file.mode}' and group '${file.group}'; got an ` +
+      "unreadable file. Accepted: group 'postgres' with group read, such as '000640' (the default) or '000440', or other read ('000644').");
+  }
+}
+
+function validateSchedule(what: string, script: SqlScript): void {
+  const schedule = script.schedule!;
+  if (schedule.isUnresolved()) {
+    throw new Error(`${what}: schedule must be a concrete Duration; got a token. It becomes a systemd timer interval at synthesis.`);
+  }
+  const seconds = schedule.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < MIN_SCHEDULE_SECONDS || seconds > MAX_SCHEDULE_SECONDS) {
+    throw new Error(`${what}: schedule must be a whole number of seconds from ${MIN_SCHEDULE_SECONDS} seconds to 1 hour; ` +
+      `got ${schedule.toHumanString()}. For example Duration.seconds(30).`);
+  }
+  if ((script.secretVariables ?? []).length > 0) {
+    throw new Error(`${what}: a script with secretVariables cannot have a schedule; got ${script.secretVariables!.length} ` +
+      'secret variable(s) and a schedule. Their values are fetched for one run and removed right after. Put the scheduled ' +
+      'SQL in its own script without secret variables.');
+  }
 }
 
 function validateAccount(what: string, field: string, name: string): string {

@@ -1,6 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -9,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { rootOwnedTempDir } from './support/root-temp';
 import { DatabaseHost, DatabaseHostProps, PackageSource } from '../../lib/host';
 import * as boot from '../../lib/host/private/bootstrap';
 
@@ -21,7 +21,7 @@ interface Fixture {
   readonly secretsKey: kms.Key;
 }
 
-/** A VPC with public and isolated subnets (no NAT), and three customer-managed keys. */
+/** A VPC with public and isolated subnets (no NAT), the host's two keys and a key for the test's own secrets. */
 function fixture(subnets: ec2.SubnetConfiguration[] = [
   { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
   { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -44,7 +44,6 @@ function hostProps(f: Fixture, extra: Partial<DatabaseHostProps> = {}): Database
     vpc: f.vpc,
     dataKey: f.dataKey,
     logsKey: f.logsKey,
-    secretsKey: f.secretsKey,
     serviceName: 'orders',
     packageSource: PackageSource.amazonLinuxRepositories(),
     ...extra,
@@ -72,7 +71,7 @@ describe('DatabaseHost with defaults', () => {
       configFiles: [{ path: `${DatabaseHost.CONF_D_DIR}/10-memory.conf`, content: 'shared_buffers = 2GB\n' }],
     }));
     // Added after construction: must still reach the template.
-    host.addConfigFile({ path: `${DatabaseHost.CONFIG_DIR}/pg_hba.conf`, content: 'hostssl all all 10.0.0.0/16 scram-sha-256\n', mode: '0600' });
+    host.addConfigFile({ path: `${DatabaseHost.CONFIG_DIR}/pg_hba.conf`, content: 'hostssl all all 10.0.0.0/16 scram-sha-256\n', mode: '0440' });
     lateSecret = new secretsmanager.Secret(f.stack, 'TlsKey', { encryptionKey: f.secretsKey });
     host.addSecretFile({ path: `${DatabaseHost.CONFIG_DIR}/tls/server.key`, secret: lateSecret, jsonField: 'privateKey' });
     template = Template.fromStack(f.stack);
@@ -168,7 +167,6 @@ describe('DatabaseHost with defaults', () => {
     const byResource = (resource: unknown) => statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(resource))
       .flatMap((s) => [s.Action].flat()).sort();
     expect(byResource(ref(host.logGroup.logGroupArn))).toEqual(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']);
-    expect(byResource(ref(host.superuserSecret.secretArn))).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     expect(byResource(ref(lateSecret.secretArn))).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     // cfn-init reads the metadata and cfn-signal signals, both on this stack only.
     expect(byResource({ Ref: 'AWS::StackId' })).toEqual(['cloudformation:DescribeStackResource', 'cloudformation:SignalResource']);
@@ -179,8 +177,8 @@ describe('DatabaseHost with defaults', () => {
 
   test('cfn-init runs the config sets in order and cfn-signal reports to a creation policy', () => {
     expect(init.configSets).toEqual({
-      default: ['volumes', 'packages', 'osUsers', 'superuser', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
-      reconfigure: ['osUsers', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
+      default: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
+      reconfigure: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
     });
     const wait = only(template, 'AWS::CloudFormation::WaitCondition');
     expect(wait.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT1800S' } });
@@ -234,34 +232,31 @@ describe('DatabaseHost with defaults', () => {
 
   test('config files are Init files with their owner, group and mode, including ones added after construction', () => {
     expect(init.serverConfig.files['/etc/timescale/conf.d/10-memory.conf']).toEqual({
-      content: 'shared_buffers = 2GB\n', encoding: 'plain', mode: '000640', owner: 'postgres', group: 'postgres',
+      content: 'shared_buffers = 2GB\n', encoding: 'plain', mode: '000640', owner: 'root', group: 'postgres',
     });
     // The delivered pg_hba.conf replaces the default one.
     expect(init.serverConfig.files['/etc/timescale/pg_hba.conf']).toEqual({
-      content: 'hostssl all all 10.0.0.0/16 scram-sha-256\n', encoding: 'plain', mode: '000600', owner: 'postgres', group: 'postgres',
+      content: 'hostssl all all 10.0.0.0/16 scram-sha-256\n', encoding: 'plain', mode: '000440', owner: 'root', group: 'postgres',
     });
   });
 
   test('secret files are fetched at boot into files with their mode, including ones added after construction', () => {
     expect(init.secretFiles.commands['000-secret-file']).toEqual({
-      command: { 'Fn::Join': ['', ["/usr/local/sbin/timescale-fetch-secret '", ref(lateSecret.secretArn), "' 'privateKey' '/etc/timescale/tls/server.key' 000600 postgres postgres"]] },
+      command: { 'Fn::Join': ['', ["/usr/local/sbin/timescale-fetch-secret '", ref(lateSecret.secretArn), "' 'privateKey' '/etc/timescale/tls/server.key' 000640 root postgres"]] },
       env: { AWS_REGION: { Ref: 'AWS::Region' }, AWS_DEFAULT_REGION: { Ref: 'AWS::Region' } },
     });
-    const fetch: string = init.superuser.files['/usr/local/sbin/timescale-fetch-secret'].content;
+    const fetch: string = init.hostScripts.files['/usr/local/sbin/timescale-fetch-secret'].content;
     expect(fetch).toContain('aws secretsmanager get-secret-value');
     expect(fetch).toContain('umask 077');
-    expect(fetch).not.toMatch(/\becho\b|set -x|printf/);
+    // Only the refusal message is printed, never the value.
+    expect(fetch.match(/\becho\b.*/g)).toEqual(['echo "timescale-fetch-secret: refusing to write $path: $1" >&2']);
+    expect(fetch).not.toMatch(/set -x|printf/);
   });
 
-  test('the superuser password is fetched on first boot only and handed to initdb in a file', () => {
-    expect(init.superuser.commands['10-superuser-password']).toMatchObject({
-      command: { 'Fn::Join': ['', ["/usr/local/sbin/timescale-fetch-secret '", ref(host.superuserSecret.secretArn), "' 'password' '/run/timescale/superuser-password' 000400 postgres postgres"]] },
-      test: '! test -f /var/lib/timescale/data/pgdata/PG_VERSION',
-    });
+  test('the cluster is created once, on the data and WAL volumes, and the server reads its config from CONFIG_DIR', () => {
     const initCluster: string = init.cluster.files['/usr/local/sbin/timescale-init-cluster'].content;
     expect(initCluster).toContain('if [ -f /var/lib/timescale/data/pgdata/PG_VERSION ]; then');
     expect(initCluster).toContain('--pgdata=/var/lib/timescale/data/pgdata --waldir=/var/lib/timescale/wal/pg_wal');
-    expect(initCluster).toContain('--pwfile=/run/timescale/superuser-password');
     expect(initCluster).toContain('refusing to create a cluster on the root volume');
     expect(initCluster).not.toMatch(/set -x|PGPASSWORD|ALTER (ROLE|USER)/);
     expect(init.cluster.commands['20-start'].command).toBe('systemctl daemon-reload && systemctl enable --now timescaledb');
@@ -269,14 +264,6 @@ describe('DatabaseHost with defaults', () => {
   });
 
   test('no secret value is in the template or the user data', () => {
-    const secret = only(template, 'AWS::SecretsManager::Secret', { Description: Match.stringLikeRegexp('superuser') });
-    expect(secret).toMatchObject({
-      DeletionPolicy: 'Retain',
-      Properties: {
-        KmsKeyId: ref(f.secretsKey.keyArn),
-        GenerateSecretString: { ExcludePunctuation: true, GenerateStringKey: 'password', SecretStringTemplate: '{"username":"postgres"}' },
-      },
-    });
     for (const resource of Object.values(template.toJSON().Resources) as any[]) {
       expect(resource.Properties?.SecretString).toBeUndefined();
     }
@@ -484,7 +471,7 @@ describe('DatabaseHost bad input', () => {
     expect(() => new DatabaseHost(g.stack, 'Host', hostProps(g))).toThrow(/has no PRIVATE_ISOLATED or PRIVATE_WITH_EGRESS subnets/);
   });
 
-  test.each(['dataKey', 'logsKey', 'secretsKey'] as const)('fails when %s is AWS-managed', (field) => {
+  test.each(['dataKey', 'logsKey'] as const)('fails when %s is AWS-managed', (field) => {
     const awsManaged = kms.Alias.fromAliasName(f.stack, `AwsManaged${field}`, field === 'dataKey' ? 'alias/aws/ebs' : 'alias/aws/secretsmanager');
     expect(create({ [field]: awsManaged })).toThrow(new RegExp(`DatabaseHostProps\\.${field} must be a customer-managed KMS key; got the AWS-managed key 'alias/aws/`));
   });
@@ -513,7 +500,7 @@ describe('DatabaseHost bad input', () => {
     test('fails when postgresql.conf or a bootstrap file is replaced', () => {
       expect(() => host.addConfigFile({ path: '/etc/timescale/postgresql.conf', content: '' })).toThrow(
         /\/etc\/timescale\/postgresql\.conf is written by DatabaseHost itself\. Put PostgreSQL settings in a file under \/etc\/timescale\/conf\.d/);
-      expect(() => host.addSecretFile({ path: '/run/timescale/superuser-password', secret })).toThrow(/is written by DatabaseHost itself/);
+      expect(() => host.addSecretFile({ path: '/usr/local/sbin/timescale-fetch-secret', secret })).toThrow(/is written by DatabaseHost itself/);
     });
 
     test('fails when a path is delivered twice', () => {
@@ -531,7 +518,8 @@ describe('DatabaseHost bad input', () => {
 
 describe('bootstrap scripts', () => {
   test('every script is valid bash', () => {
-    const scripts = [boot.PREPARE_VOLUME_SCRIPT, boot.FETCH_SECRET_SCRIPT, boot.INSTALL_S3_RPMS_SCRIPT, boot.initClusterScript('16'), boot.runSqlScript(5432)];
+    const scripts = [boot.PREPARE_VOLUME_SCRIPT, boot.FETCH_SECRET_SCRIPT, boot.INSTALL_S3_RPMS_SCRIPT, boot.initClusterScript('16'), boot.runSqlScript(5432),
+      boot.RECLAIM_DIRS_SCRIPT, boot.sqlTimersCommand(['timescale-sql-a.timer'])];
     for (const script of scripts) {
       const result = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
       expect(result.stderr).toBe('');
@@ -540,7 +528,7 @@ describe('bootstrap scripts', () => {
   });
 
   test('the secret fetch writes the value to the file with its mode and prints nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fetch-secret-'));
+    const dir = rootOwnedTempDir('fetch-secret-');
     try {
       // A stand-in AWS CLI that answers get-secret-value and records its arguments.
       writeFileSync(join(dir, 'aws'), `#!/bin/bash\necho "$@" > ${dir}/aws-args\nprintf '%s\\n' '{"username":"postgres","password":"p4ssw0rdValue"}'\n`, { mode: 0o755 });
@@ -586,7 +574,7 @@ describe('SQL scripts', () => {
     expect(config.sqlScripts.files['/etc/timescale/sql/approved-access.sql'].content).toBe('SELECT 1;');
     const command = JSON.stringify(config.sqlScripts.commands['000-approved-access'].command);
     expect(command).toContain('timescale-fetch-secret');
-    expect(command).toContain("'password' '/run/timescale/sql/approved-access.operator_password' 000400 postgres postgres");
+    expect(command).toContain("'password' '/run/timescale/sql/approved-access.operator_password' 000440 root postgres");
     expect(command).toContain('timescale-run-sql /etc/timescale/sql/approved-access.sql operator_password=/run/timescale/sql/approved-access.operator_password');
     expect(metadata).not.toMatch(/resolve:secretsmanager/);
   });

@@ -18,9 +18,6 @@ export const PGDATA = `${DATA_MOUNT}/pgdata`;
 export const WALDIR = `${WAL_MOUNT}/pg_wal`;
 export const LOG_DIR = '/var/log/timescale';
 
-/** tmpfs: the superuser password never touches a disk and is gone after a reboot. */
-export const SUPERUSER_PASSWORD_FILE = '/run/timescale/superuser-password';
-
 export const SERVICE_NAME = 'timescaledb';
 export const SBIN = '/usr/local/sbin';
 export const PREPARE_VOLUME = `${SBIN}/timescale-prepare-volume`;
@@ -29,6 +26,7 @@ export const INIT_CLUSTER = `${SBIN}/timescale-init-cluster`;
 export const INSTALL_S3_RPMS = `${SBIN}/timescale-install-s3-rpms`;
 export const RUN_SQL = `${SBIN}/timescale-run-sql`;
 export const SQL_DIR = `${CONFIG_DIR}/sql`;
+export const RECLAIM_DIRS = `${SBIN}/timescale-reclaim-dirs`;
 export const SQL_SECRETS_DIR = '/run/timescale/sql';
 /** Symlink to the installed `postgres` binary, whose directory depends on the package source. */
 export const POSTGRES_LINK = '/usr/local/libexec/timescale/postgres';
@@ -82,7 +80,14 @@ fi
 mountpoint -q "$mount_point" || mount "$mount_point"
 `;
 
-/** Writes a Secrets Manager value to a file with the given ownership and mode, printing nothing. */
+/**
+ * Writes a Secrets Manager value to a file with the given ownership and mode, printing nothing.
+ *
+ * It runs as root, so it writes only where no other user can: the target directory and every
+ * ancestor up to / must be real directories, owned by root and not writable by group or other
+ * (a sticky /tmp is refused too). Otherwise a user who can write there could swap the temporary
+ * file for a symlink between its creation and the `chown`, and take over any file root can reach.
+ */
 export const FETCH_SECRET_SCRIPT = `#!/bin/bash
 # Usage: timescale-fetch-secret <secret-id> <json-field or -> <path> <mode> <owner> <group>
 # The value passes through a pipe into a private temporary file only; it is never printed or
@@ -94,22 +99,88 @@ path="$3"
 mode="$4"
 owner="$5"
 group="$6"
-umask 077
+refuse() {
+  echo "timescale-fetch-secret: refusing to write $path: $1" >&2
+  exit 1
+}
+case "$path" in
+  /*) ;;
+  *) refuse "the path is not absolute" ;;
+esac
+case "$path/" in
+  *//*|*/./*|*/../*) refuse "the path is not in canonical form (no //, /./ or /../)" ;;
+esac
 dir="$(dirname "$path")"
-# A new directory belongs to the file's owner, so that user can reach the file.
-[ -d "$dir" ] || install -d -o "$owner" -g "$group" -m 0750 "$dir"
-tmp="$(mktemp "$dir/.timescale-secret.XXXXXX")"
-trap 'rm -f "$tmp"' EXIT
+# Every existing directory from the target up to / must be one only root can change.
+check_chain() {
+  local current="$1" uid perms
+  while :; do
+    if [ -L "$current" ]; then
+      refuse "$current is a symlink; every directory up to / must be a real directory owned by root"
+    elif [ -e "$current" ]; then
+      [ -d "$current" ] || refuse "$current is not a directory"
+      read -r uid perms < <(stat -c '%u %a' -- "$current")
+      [ "$uid" = 0 ] || refuse "$current is owned by uid $uid; every directory up to / must be owned by root"
+      if (( (8#$perms & 8#022) != 0 )); then
+        refuse "$current has mode $perms, writable by group or other; every directory up to / must be writable by root only"
+      fi
+    elif [ "$2" = existing ]; then
+      refuse "$current does not exist"
+    fi
+    [ "$current" = / ] && break
+    current="$(dirname "$current")"
+  done
+}
+check_chain "$dir" missing-allowed
+if [ ! -d "$dir" ]; then
+  # Parents are traversable (0755); the directory itself is root:<group> 0750.
+  (umask 022 && mkdir -p -- "$(dirname "$dir")")
+  install -d -o root -g "$group" -m 0750 -- "$dir"
+fi
+check_chain "$dir" existing
+umask 077
+tmp="$(mktemp -- "$dir/.timescale-secret.XXXXXX")"
+trap 'rm -f -- "$tmp"' EXIT
 aws secretsmanager get-secret-value --secret-id "$secret_id" --query SecretString --output text \\
   | if [ "$field" = "-" ]; then
       cat
     else
       python3 -c 'import json, sys; sys.stdout.write(str(json.load(sys.stdin)[sys.argv[1]]))' "$field"
     fi > "$tmp"
-chown "$owner:$group" "$tmp"
-chmod "$mode" "$tmp"
-mv -f "$tmp" "$path"
+chown -- "$owner:$group" "$tmp"
+chmod -- "$mode" "$tmp"
+mv -fT -- "$tmp" "$path"
 trap - EXIT
+`;
+
+/**
+ * Replaces directories that a user other than root can change (earlier versions created some for
+ * `postgres`) with nothing: each is renamed into a fresh root-only directory beside it, then
+ * removed, and the scripts that write there recreate it owned by root. Directories are given parents
+ * first; a parent that root alone cannot change is refused, since renaming in it is not safe.
+ */
+export const RECLAIM_DIRS_SCRIPT = `#!/bin/bash
+# Usage: timescale-reclaim-dirs <directory> ...
+set -euo pipefail
+root_only() {
+  local uid perms
+  [ ! -L "$1" ] && [ -d "$1" ] || return 1
+  read -r uid perms < <(stat -c '%u %a' -- "$1")
+  [ "$uid" = 0 ] && (( (8#$perms & 8#022) == 0 ))
+}
+for dir in "$@"; do
+  [ -e "$dir" ] || [ -L "$dir" ] || continue
+  root_only "$dir" && continue
+  parent="$(dirname "$dir")"
+  if ! root_only "$parent"; then
+    echo "timescale-reclaim-dirs: cannot safely replace $dir: its parent $parent is not a root-only directory" >&2
+    exit 1
+  fi
+  aside="$(mktemp -d -- "$parent/.timescale-reclaim.XXXXXX")"
+  mv -T -- "$dir" "$aside/old"
+  rm -rf -- "$aside"
+  echo "timescale-reclaim-dirs: removed $dir, which a user other than root could change; it is recreated owned by root" >&2
+done
 `;
 
 /** Downloads the RPMs under an S3 prefix and installs them with dnf (dependencies from Amazon Linux's repositories). */
@@ -158,14 +229,12 @@ install -d -o postgres -g postgres -m 0700 ${LOG_DIR}
 install -d -o root -g postgres -m 0750 ${CONFIG_DIR} ${CONF_D_DIR}
 
 if [ -f ${PGDATA}/PG_VERSION ]; then
-  rm -f ${SUPERUSER_PASSWORD_FILE}
   exit 0
 fi
-# initdb reads the superuser password from a file: never on a command line, where ps would show it.
+# No password: the superuser logs in over the local socket only, as the OS user postgres (peer).
 runuser -u postgres -- "$bindir/initdb" --pgdata=${PGDATA} --waldir=${WALDIR} \\
-  --username=postgres --pwfile=${SUPERUSER_PASSWORD_FILE} \\
-  --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums
-rm -f ${SUPERUSER_PASSWORD_FILE}
+  --username=postgres --auth-local=peer --auth-host=reject \\
+  --encoding=UTF8 --locale=C.UTF-8 --data-checksums
 `;
 }
 
@@ -247,8 +316,9 @@ export const DEFAULT_PG_IDENT = '# Written by cdk-timescale-security DatabaseHos
 
 /**
  * Runs one SQL file as the postgres superuser with psql, after setting psql variables from files
- * (secrets fetched moments before). The variable files are removed whatever the outcome, and the
- * values never appear on a command line: psql reads them with a backquoted `cat`.
+ * (secrets fetched moments before into SQL_SECRETS_DIR). psql reads its commands from stdin, so
+ * nothing is written to disk here, and the values never appear on a command line: psql reads them
+ * with a backquoted `cat`. The variable files are removed whatever the outcome.
  */
 export function runSqlScript(port: number | string): string {
   return `#!/bin/bash
@@ -256,21 +326,25 @@ export function runSqlScript(port: number | string): string {
 set -euo pipefail
 sql="$1"
 shift
-umask 077
-install -d -o postgres -g postgres -m 0700 ${SQL_SECRETS_DIR}
-wrapper="$(mktemp ${SQL_SECRETS_DIR}/.run.XXXXXX)"
+safe_path='^/[A-Za-z0-9._@+/-]+$'
+[[ "$sql" =~ $safe_path ]] || { echo "timescale-run-sql: not a safe SQL file path: $sql" >&2; exit 1; }
+for spec in "$@"; do
+  if ! [[ "$spec" =~ ^[A-Za-z_][A-Za-z0-9_]*=/[A-Za-z0-9._@+/-]+$ ]]; then
+    echo "timescale-run-sql: expected <variable>=<absolute file path>; got $spec" >&2
+    exit 1
+  fi
+done
 cleanup() {
-  rm -f "$wrapper"
-  for spec in "$@"; do rm -f "\${spec#*=}"; done
+  for spec in "$@"; do rm -f -- "\${spec#*=}"; done
 }
 trap 'cleanup "$@"' EXIT
-for spec in "$@"; do
-  printf '\\\\set %s \`cat %s\`\n' "\${spec%%=*}" "\${spec#*=}" >> "$wrapper"
-done
-printf '\\\\i %s\n' "$sql" >> "$wrapper"
-chown postgres:postgres "$wrapper"
 bindir="$(dirname "$(readlink -f ${POSTGRES_LINK})")"
-runuser -u postgres -- "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -p ${port} -d postgres -f "$wrapper"
+{
+  for spec in "$@"; do
+    printf '\\\\set %s \`cat %s\`\\n' "\${spec%%=*}" "\${spec#*=}"
+  done
+  printf '\\\\i %s\\n' "$sql"
+} | runuser -u postgres -- "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -p ${port} -d postgres -f -
 `;
 }
 
@@ -299,3 +373,92 @@ Persistent=true
 [Install]
 WantedBy=timers.target
 `;
+
+/** The nftables table that closes the instance metadata service to every UID but root. */
+export const IMDS_GUARD_TABLE = 'timescale_imds_guard';
+export const IMDS_GUARD_NAME = 'timescale-imds-guard';
+export const IMDS_GUARD_RULESET_FILE = `/etc/nftables/${IMDS_GUARD_NAME}.nft`;
+
+/**
+ * Rejects traffic to the instance metadata service (IPv4 and IPv6) from any process whose UID is
+ * not 0: the host role's credentials are for the host's own root-run agents (cfn-init, the SSM and
+ * CloudWatch agents), never for an operator's shell or the database server. Applying it again
+ * replaces the table in one transaction: `table` creates it if missing, so `delete` never fails.
+ */
+export const IMDS_GUARD_RULESET = `#!/usr/sbin/nft -f
+# Written by cdk-timescale-security DatabaseHost: the instance metadata service, which hands out the
+# host role's credentials, answers root only.
+table inet ${IMDS_GUARD_TABLE}
+delete table inet ${IMDS_GUARD_TABLE}
+table inet ${IMDS_GUARD_TABLE} {
+  chain output {
+    type filter hook output priority filter; policy accept;
+    ip daddr 169.254.169.254 meta skuid != 0 counter reject with icmpx admin-prohibited
+    ip6 daddr fd00:ec2::254 meta skuid != 0 counter reject with icmpx admin-prohibited
+  }
+}
+`;
+
+/**
+ * Applies the guard at every boot, early (before the network and the SSM agent, so before any
+ * Session Manager session), and again after nftables.service, which may flush the ruleset.
+ */
+export const IMDS_GUARD_UNIT = `[Unit]
+Description=Closes the instance metadata service to every user but root (cdk-timescale-security)
+DefaultDependencies=no
+After=local-fs.target nftables.service
+Before=network-pre.target amazon-ssm-agent.service shutdown.target
+Wants=network-pre.target
+Conflicts=shutdown.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/sbin/nft -f ${IMDS_GUARD_RULESET_FILE}
+
+[Install]
+WantedBy=sysinit.target
+`;
+
+/** Systemd units running a scheduled SQL script: `timescale-sql-<name>.service` and `.timer`. */
+export const SQL_UNIT_PREFIX = 'timescale-sql-';
+
+export function sqlServiceUnit(name: string, sqlFile: string): string {
+  return `[Unit]
+Description=Runs the SQL script ${name} as the PostgreSQL superuser (cdk-timescale-security)
+After=${SERVICE_NAME}.service
+
+[Service]
+Type=oneshot
+ExecStart=${RUN_SQL} ${sqlFile}
+`;
+}
+
+export function sqlTimerUnit(name: string, seconds: number): string {
+  return `[Unit]
+Description=Runs the SQL script ${name} every ${seconds} seconds
+
+[Timer]
+OnBootSec=${seconds}s
+OnUnitActiveSec=${seconds}s
+AccuracySec=1s
+
+[Install]
+WantedBy=timers.target
+`;
+}
+
+/**
+ * Enables the timers of scheduled SQL scripts, and disables and removes those of scripts that are
+ * no longer scheduled.
+ */
+export function sqlTimersCommand(timers: string[]): string {
+  const keep = timers.map((timer) => ` ${timer} `).join('');
+  return [
+    `for unit in /etc/systemd/system/${SQL_UNIT_PREFIX}*.timer; do`,
+    '[ -e "$unit" ] || continue;',
+    `case " ${keep} " in *" $(basename "$unit") "*) ;; *) systemctl disable --now "$(basename "$unit")" || true; rm -f -- "$unit" "\${unit%.timer}.service";; esac;`,
+    'done; systemctl daemon-reload',
+    ...timers.map((timer) => `&& systemctl enable --now ${timer}`),
+  ].join(' ');
+}
