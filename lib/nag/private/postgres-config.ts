@@ -1,5 +1,5 @@
 import { RenderedResource } from './rendered';
-import { asArray, decodeBase64Literal, knownText, UNRESOLVED } from './values';
+import { asArray, decodeBase64Literal, isIntrinsic, knownText, UNRESOLVED } from './values';
 
 /**
  * A deliberately small reader of PostgreSQL server configuration as it appears in templates
@@ -81,30 +81,87 @@ export function postgresConfigSources(resource: RenderedResource): ConfigSource[
   return sources;
 }
 
+/** One file of a resource's `AWS::CloudFormation::Init` metadata, as cfn-init will write it. */
+export interface InitFile {
+  readonly path: string;
+  /** The Init config (`config`, or a config of a config set) the file belongs to. */
+  readonly config: string;
+  /**
+   * The text written, unresolved parts as {@link UNRESOLVED}; objects (`InitFile.fromObject`) as JSON.
+   * Undefined when the file comes from elsewhere (`source`) or its content is not text.
+   */
+  readonly content?: string;
+  /** The rendered `owner`, `group` and `mode` (cfn-init defaults: root, root, 000644). */
+  readonly owner?: unknown;
+  readonly group?: unknown;
+  readonly mode?: unknown;
+  /** Where the content comes from when it is not in the template (`source` URL). */
+  readonly source?: unknown;
+}
+
+export interface InitFiles {
+  readonly files: InitFile[];
+  /** Parts of the Init metadata only known at deploy time (a config or its files as an intrinsic). */
+  readonly unresolved: string[];
+}
+
+const INIT_FILES = new WeakMap<RenderedResource, InitFiles>();
+
+/** The files of a resource's `AWS::CloudFormation::Init` metadata (instances, launch templates, any resource). */
+export function initFiles(resource: RenderedResource): InitFiles {
+  let found = INIT_FILES.get(resource);
+  if (!found) {
+    found = readInitFiles(resource.metadata['AWS::CloudFormation::Init']);
+    INIT_FILES.set(resource, found);
+  }
+  return found;
+}
+
+function readInitFiles(init: unknown): InitFiles {
+  const files: InitFile[] = [];
+  const unresolved: string[] = [];
+  if (init === undefined || init === null) {
+    return { files, unresolved };
+  }
+  if (typeof init !== 'object' || isIntrinsic(init)) {
+    return { files, unresolved: ['AWS::CloudFormation::Init'] };
+  }
+  for (const [configName, config] of Object.entries<any>(init)) {
+    if (configName === 'configSets' || !config || config.files === undefined) {
+      continue;
+    }
+    if (isIntrinsic(config) || isIntrinsic(config.files) || typeof config.files !== 'object') {
+      unresolved.push(`AWS::CloudFormation::Init ${configName}`);
+      continue;
+    }
+    for (const [path, file] of Object.entries<any>(config.files)) {
+      if (isIntrinsic(file)) {
+        unresolved.push(`Init file ${path}`);
+        continue;
+      }
+      const content = typeof file?.content === 'object' && file.content !== null && !knownText(file.content)
+        ? JSON.stringify(file.content) : knownText(file?.content);
+      files.push({ path, config: configName, content, owner: file?.owner, group: file?.group, mode: file?.mode, source: file?.source });
+    }
+  }
+  return { files, unresolved };
+}
+
 function readConfigSources(resource: RenderedResource): ConfigSource[] {
   const sources: ConfigSource[] = [];
   if (resource.properties.UserData === undefined && resource.properties.LaunchTemplateData?.UserData === undefined &&
     resource.metadata['AWS::CloudFormation::Init'] === undefined) {
     return sources;
   }
-  const init = resource.metadata['AWS::CloudFormation::Init'];
-  if (init && typeof init === 'object') {
-    for (const [configName, config] of Object.entries<any>(init)) {
-      if (configName === 'configSets' || !config || typeof config.files !== 'object') {
-        continue;
-      }
-      for (const [path, file] of Object.entries<any>(config.files)) {
-        const content = typeof file?.content === 'object' && file.content !== null && !knownText(file.content)
-          ? JSON.stringify(file.content) : knownText(file?.content);
-        if (content === undefined) {
-          continue;
-        }
-        const hba = parseHba(content);
-        const settings = /\.conf$/.test(path) && !/pg_hba|pg_ident/.test(path) ? parseConf(content) : new Map<string, string>();
-        if (looksLikeHbaFile(path, hba) || settings.size > 0) {
-          sources.push({ origin: `Init file ${path}`, hba, settings, isPostgresConf: settings.size > 0 });
-        }
-      }
+  for (const file of initFiles(resource).files) {
+    if (file.content === undefined) {
+      continue;
+    }
+    const { path, content } = file;
+    const hba = parseHba(content);
+    const settings = /\.conf$/.test(path) && !/pg_hba|pg_ident/.test(path) ? parseConf(content) : new Map<string, string>();
+    if (looksLikeHbaFile(path, hba) || settings.size > 0) {
+      sources.push({ origin: `Init file ${path}`, hba, settings, isPostgresConf: settings.size > 0 });
     }
   }
   for (const userData of userDataTexts(resource)) {
