@@ -1,4 +1,5 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import { PgHbaAccess } from './pg-hba';
 
 /**
  * A customer's approval for one operator to access the database, for a limited time, to
@@ -60,6 +61,25 @@ export interface ApprovedAccessSqlOptions {
    * @default 'operator_password'
    */
   readonly passwordVariable?: string;
+
+  /**
+   * More roles an approval may never grant, by name: the service passes every customer's admin
+   * role and login group, so an approval cannot hand an operator a customer's own login, or its
+   * write access. The SQL also refuses a granted role that reaches one of them through membership.
+   *
+   * @default - none beyond the built-in list (`APPROVED_ACCESS_FORBIDDEN_ROLES`)
+   */
+  readonly forbiddenRoles?: string[];
+
+  /**
+   * How long a session of the approved role may sit idle, in or out of a transaction, before the
+   * server ends it (`idle_session_timeout` and `idle_in_transaction_session_timeout`, set on the
+   * role). These are role defaults the session itself could change; the hard bound is the approval's
+   * end, enforced by `renderApprovedAccessExpirySql`.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly idleTimeout?: Duration;
 }
 
 /** The NOLOGIN role every approved operator role is a member of: how a later run finds the roles it must remove. */
@@ -73,9 +93,26 @@ export const MAX_APPROVAL_DAYS = 30;
 
 const DEFAULT_GRANTED_ROLES = ['pg_read_all_data', 'pg_monitor'];
 
-/** Roles that reach the server's file system or programs, where statements escape the audit log. */
-const FORBIDDEN_GRANTS = new Set(['postgres', 'pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program',
-  APPROVED_OPERATOR_GROUP]);
+/**
+ * Predefined roles an approval never grants, directly or through membership: approved access is
+ * read-only, audited, and kept inside the database.
+ *
+ * - `pg_read_server_files`, `pg_write_server_files`, `pg_execute_server_program`: the server's file
+ *   system and programs, where data and keys leave the database and the audit;
+ * - `pg_write_all_data`: writes to every table (approved access reads);
+ * - `pg_signal_backend`: cancels and terminates customer sessions;
+ * - `pg_create_subscription` (PostgreSQL 16+): logical replication subscriptions, which connect
+ *   from the server to any host and write what they receive;
+ * - `pg_checkpoint` and `pg_maintain` (PostgreSQL 17+): server-wide actions and table locks, not reading.
+ */
+export const APPROVED_ACCESS_FORBIDDEN_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program',
+  'pg_write_all_data', 'pg_signal_backend', 'pg_create_subscription', 'pg_checkpoint', 'pg_maintain'];
+
+/** Named here as well as in `PgHbaOptions.superuser`: an approval never grants the superuser. */
+const SUPERUSER = 'postgres';
+
+/** The idle timeout of an approved role unless the options say otherwise. */
+const DEFAULT_IDLE_TIMEOUT_SECONDS = 15 * 60;
 
 const OPERATOR_NAME = /^[a-z][a-z0-9_]{0,53}$/;
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -115,8 +152,11 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
       `ApprovedAccessSqlOptions.passwordVariable must be a psql variable name of letters, digits and _; got ${JSON.stringify(passwordVariable)}.`,
     );
   }
+  const forbidden = new Set([SUPERUSER, APPROVED_OPERATOR_GROUP, ...APPROVED_ACCESS_FORBIDDEN_ROLES,
+    ...validateForbiddenRoles(options.forbiddenRoles ?? [])]);
+  const idleSeconds = validateIdleTimeout(options.idleTimeout);
   const approval = options.approval;
-  const keep = approval ? validateApproval(approval, now) : undefined;
+  const keep = approval ? validateApproval(approval, now, forbidden) : undefined;
 
   const lines = [
     '-- Approved operator access, rendered by cdk-timescale-security. Operators hold no database role',
@@ -193,9 +233,36 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
       '  END LOOP;',
       'END $$;',
       ...(granted.length > 0 ? [`GRANT ${granted.join(', ')} TO ${keep.role};`] : []),
+      '-- Refuse, and change nothing, when a granted role reaches a superuser, CREATEROLE, BYPASSRLS or REPLICATION role,',
+      '-- or a forbidden role, through any chain of memberships: the names alone do not show it.',
+      'DO $$',
+      'DECLARE',
+      '  offending text;',
+      'BEGIN',
+      '  WITH RECURSIVE closure(granted_oid, role_oid) AS (',
+      `    SELECT a.roleid, a.roleid FROM pg_catalog.pg_auth_members a WHERE a.member = '${keep.role}'::regrole`,
+      '    UNION',
+      '    SELECT c.granted_oid, a.roleid FROM closure c JOIN pg_catalog.pg_auth_members a ON a.member = c.role_oid',
+      '  )',
+      '  SELECT string_agg(DISTINCT g.rolname || \' reaches \' || r.rolname || coalesce(\' (\' || nullif(concat_ws(\', \',',
+      '      CASE WHEN r.rolsuper THEN \'SUPERUSER\' END, CASE WHEN r.rolcreaterole THEN \'CREATEROLE\' END,',
+      '      CASE WHEN r.rolbypassrls THEN \'BYPASSRLS\' END, CASE WHEN r.rolreplication THEN \'REPLICATION\' END), \'\') || \')\', \'\'),',
+      '      \'; \') INTO offending',
+      '  FROM closure c',
+      '    JOIN pg_catalog.pg_roles g ON g.oid = c.granted_oid',
+      '    JOIN pg_catalog.pg_roles r ON r.oid = c.role_oid',
+      '  WHERE r.rolsuper OR r.rolcreaterole OR r.rolbypassrls OR r.rolreplication',
+      `    OR r.rolname IN (${[...forbidden].filter((role) => role !== APPROVED_OPERATOR_GROUP).map((role) => `'${role}'`).join(', ')});`,
+      '  IF offending IS NOT NULL THEN',
+      `    RAISE EXCEPTION 'approval for operator ${keep.operator} refused, nothing changed: %', offending;`,
+      '  END IF;',
+      'END $$;',
       `ALTER ROLE ${keep.role} SET pgaudit.log = 'all';`,
       `ALTER ROLE ${keep.role} SET pgaudit.log_relation = 'on';`,
       `ALTER ROLE ${keep.role} SET pgaudit.log_statement_once = 'off';`,
+      '-- Idle sessions end on their own; the approval\'s end is enforced by the expiry job whatever the session sets.',
+      `ALTER ROLE ${keep.role} SET idle_session_timeout = '${idleSeconds}s';`,
+      `ALTER ROLE ${keep.role} SET idle_in_transaction_session_timeout = '${idleSeconds}s';`,
       `COMMENT ON ROLE ${keep.role} IS ${sqlLiteral(
         `Customer-approved operator access: operator=${keep.operator}; ticket=${keep.ticket}; expires=${keep.expires}; reason=${keep.reason}`,
       )};`,
@@ -214,6 +281,109 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
   return lines.join('\n');
 }
 
+/**
+ * Renders the psql script that ends every approval whose time is up: each member of
+ * `approved_operator_access` whose `VALID UNTIL` is at or before `now()` (or missing) gets
+ * `NOLOGIN`, and then every session of such a role, or of a member that cannot log in, is
+ * terminated. `VALID UNTIL` alone only stops new password logins; a session opened before the end
+ * would keep reading after it.
+ *
+ * The script holds no secrets, changes nothing while no approval has ended, and is cheap (it reads
+ * `pg_auth_members` and `pg_stat_activity`): run it every 30 seconds as the superuser over the
+ * local socket, e.g. from a systemd timer: `psql -X -q -v ON_ERROR_STOP=1 -f approved-access-expiry.sql`.
+ * Each role it disables and each session it ends is reported as a WARNING (server log and stderr).
+ */
+export function renderApprovedAccessExpirySql(): string {
+  const expired = 'm.rolvaliduntil IS NULL OR m.rolvaliduntil <= now()';
+  const members = [
+    '    FROM pg_catalog.pg_auth_members a',
+    '      JOIN pg_catalog.pg_roles g ON g.oid = a.roleid',
+    '      JOIN pg_catalog.pg_roles m ON m.oid = a.member',
+  ];
+  return [
+    '-- Approved operator access: end every approval whose time is up, rendered by cdk-timescale-security.',
+    '-- No secrets; idempotent; run every 30 seconds as the superuser.',
+    '\\set ON_ERROR_STOP on',
+    '-- First no new logins, committed before sessions end, so a terminated session cannot simply log in again.',
+    'DO $$',
+    'DECLARE',
+    '  ended record;',
+    'BEGIN',
+    '  FOR ended IN',
+    '    SELECT m.rolname, m.rolvaliduntil',
+    ...members,
+    `    WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}' AND m.rolcanlogin AND (${expired})`,
+    '  LOOP',
+    '    EXECUTE format(\'ALTER ROLE %I NOLOGIN\', ended.rolname);',
+    '    RAISE WARNING \'approved operator role % ended at %: login disabled\', ended.rolname, coalesce(ended.rolvaliduntil::text, \'(no end set)\');',
+    '  END LOOP;',
+    'END $$;',
+    '-- Then end every session of an ended role.',
+    'DO $$',
+    'DECLARE',
+    '  ended record;',
+    'BEGIN',
+    '  FOR ended IN',
+    '    SELECT s.pid, m.rolname',
+    ...members,
+    '      JOIN pg_catalog.pg_stat_activity s ON s.usesysid = m.oid',
+    `    WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}' AND (NOT m.rolcanlogin OR ${expired})`,
+    '  LOOP',
+    '    IF pg_catalog.pg_terminate_backend(ended.pid) THEN',
+    '      RAISE WARNING \'terminated session % of approved operator role %: the approval has ended\', ended.pid, ended.rolname;',
+    '    END IF;',
+    '  END LOOP;',
+    'END $$;',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The pg_hba access group of approved operators: members of `approved_operator_access`, from the
+ * networks given (e.g. the database host's own address, where operators' sessions run). Pass it in
+ * `PgHbaOptions.access`. Without an approval the group has no members, so the line admits nobody.
+ *
+ * @param networks the networks approved operators connect from
+ * @param databases the databases they may connect to (default: all)
+ */
+export function approvedOperatorPgHbaAccess(networks: string[], databases?: string[]): PgHbaAccess {
+  return { networks, databases: databases ?? ['all'], users: [`+${APPROVED_OPERATOR_GROUP}`] };
+}
+
+function validateForbiddenRoles(roles: string[]): string[] {
+  if (Token.isUnresolved(roles) || !Array.isArray(roles)) {
+    throw new Error(`ApprovedAccessSqlOptions.forbiddenRoles must be a list of role names written in the app; got ${JSON.stringify(roles)}.`);
+  }
+  for (const role of roles) {
+    if (typeof role !== 'string' || !ROLE_NAME.test(role)) {
+      throw new Error(
+        `ApprovedAccessSqlOptions.forbiddenRoles contains ${JSON.stringify(role)}, which is not a role name: lower-case letters, ` +
+        'digits and _, starting with a letter or _, at most 63 characters (e.g. \'acme_admin\', \'acme_login\').',
+      );
+    }
+  }
+  return roles;
+}
+
+function validateIdleTimeout(timeout: Duration | undefined): number {
+  if (timeout === undefined) {
+    return DEFAULT_IDLE_TIMEOUT_SECONDS;
+  }
+  if (!(timeout instanceof Duration) || timeout.isUnresolved()) {
+    throw new Error(
+      `ApprovedAccessSqlOptions.idleTimeout must be a Duration written in the app; got ${String(timeout)}. Example: Duration.minutes(15).`,
+    );
+  }
+  const seconds = timeout.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 24 * 60 * 60) {
+    throw new Error(
+      `ApprovedAccessSqlOptions.idleTimeout must be whole seconds from 1 second to 24 hours; got ${timeout.toHumanString()}. ` +
+      'Example: Duration.minutes(15).',
+    );
+  }
+  return seconds;
+}
+
 interface ValidApproval {
   readonly operator: string;
   readonly role: string;
@@ -223,7 +393,7 @@ interface ValidApproval {
   readonly grantedRoles: string[];
 }
 
-function validateApproval(approval: OperatorAccessApproval, now: Date): ValidApproval {
+function validateApproval(approval: OperatorAccessApproval, now: Date, forbidden: Set<string>): ValidApproval {
   for (const field of ['operator', 'reason', 'ticket', 'expires'] as const) {
     const value: unknown = approval[field];
     if (typeof value === 'string' && Token.isUnresolved(value)) {
@@ -272,11 +442,11 @@ function validateApproval(approval: OperatorAccessApproval, now: Date): ValidApp
     throw new Error(`OperatorAccessApproval.grantedRoles must be a list of role names; got ${JSON.stringify(grantedRoles)}.`);
   }
   for (const role of grantedRoles) {
-    if (typeof role !== 'string' || !ROLE_NAME.test(role) || FORBIDDEN_GRANTS.has(role) || role.startsWith(APPROVED_OPERATOR_ROLE_PREFIX)) {
+    if (typeof role !== 'string' || !ROLE_NAME.test(role) || forbidden.has(role) || role.startsWith(APPROVED_OPERATOR_ROLE_PREFIX)) {
       throw new Error(
         `OperatorAccessApproval.grantedRoles contains ${JSON.stringify(role)}, which is not accepted. Grant lower-case role names ` +
-        `(letters, digits, _), e.g. 'pg_read_all_data', 'pg_monitor' or an application role; never ${[...FORBIDDEN_GRANTS].join(', ')} ` +
-        'or another approved role, which would reach the file system or escape the audit.',
+        `(letters, digits, _), e.g. 'pg_read_all_data', 'pg_monitor' or an application role; never ${[...forbidden].join(', ')} ` +
+        'or another approved role, which would write, reach the file system or other sessions, act as a customer, or escape the audit.',
       );
     }
   }

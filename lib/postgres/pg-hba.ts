@@ -22,33 +22,78 @@ export enum PgHbaConnectionType {
 }
 
 /**
- * Options for `renderPgHba`.
+ * One group of network lines in `pg_hba.conf`: who may connect from where, to what. Each network
+ * gets one `hostssl <databases> <users> <network> scram-sha-256` line.
  */
-export interface PgHbaOptions {
+export interface PgHbaAccess {
   /**
-   * The client networks that may connect, each an IPv4 or IPv6 CIDR block (`10.0.0.0/16`,
-   * `fd00::/64`) or a CDK token that resolves to one (e.g. `vpc.vpcCidrBlock`). Each gets one
-   * `hostssl ... scram-sha-256` line. Literal CIDRs are validated: a /0 block, host bits set
-   * after the prefix and malformed addresses are refused. Tokens pass through unvalidated
-   * because their value is only known at deploy time; the rule packs judge the deployed value.
-   * Duplicates are rendered once.
+   * The client networks of this group, each an IPv4 or IPv6 CIDR block (`10.0.0.0/16`,
+   * `fd00::/64`) or a CDK token that resolves to one (e.g. `vpc.vpcCidrBlock`). Literal CIDRs are
+   * validated: a /0 block, host bits set after the prefix and malformed addresses are refused.
+   * Tokens pass through unvalidated because their value is only known at deploy time; the rule
+   * packs judge the deployed value. Duplicates are rendered once.
    */
-  readonly allowedNetworks: string[];
+  readonly networks: string[];
 
   /**
-   * The databases the network lines admit (the pg_hba DATABASE column).
+   * The databases this group's lines admit (the pg_hba DATABASE column).
    *
    * @default - ['all']: every database (not replication connections)
    */
   readonly databases?: string[];
 
   /**
-   * The database roles the network lines admit (the pg_hba USER column); `+name` means members
-   * of role `name`.
+   * The database roles this group's lines admit (the pg_hba USER column); `+name` means members
+   * of role `name` (and `name` itself). The superuser is never accepted here.
    *
-   * @default - ['all']: every role, each still needing a SCRAM-SHA-256 password
+   * @default - ['all']: every role except the superuser, each still needing a SCRAM-SHA-256 password
    */
   readonly users?: string[];
+}
+
+/**
+ * Options for `renderPgHba`.
+ */
+export interface PgHbaOptions {
+  /**
+   * Client networks admitted with `databases` and `users`: one more access group, written before
+   * the groups of `access`. See `PgHbaAccess.networks` for what a network may be.
+   *
+   * @default - none: only the `access` groups are rendered (at least one network line is required overall)
+   */
+  readonly allowedNetworks?: string[];
+
+  /**
+   * The databases the `allowedNetworks` lines admit (the pg_hba DATABASE column).
+   *
+   * @default - ['all']: every database (not replication connections)
+   */
+  readonly databases?: string[];
+
+  /**
+   * The database roles the `allowedNetworks` lines admit (the pg_hba USER column); `+name` means
+   * members of role `name`.
+   *
+   * @default - ['all']: every role except the superuser, each still needing a SCRAM-SHA-256 password
+   */
+  readonly users?: string[];
+
+  /**
+   * Access groups, each with its own networks, databases and users: one per customer (its
+   * CIDRs, its databases, its login group) and one for approved operators.
+   *
+   * @default - none: only `allowedNetworks` is rendered
+   */
+  readonly access?: PgHbaAccess[];
+
+  /**
+   * The name of the superuser role. It is refused over TCP from every address (a `reject` line
+   * ahead of every `hostssl` line) and admitted only on the Unix socket by `peer`, that is for the
+   * OS user of the same name. An access line naming it (`postgres` or `+postgres`) is refused.
+   *
+   * @default 'postgres'
+   */
+  readonly superuser?: string;
 }
 
 /**
@@ -94,29 +139,38 @@ const HBA_KEYWORDS = new Set(['all', 'sameuser', 'samerole', 'samegroup', 'repli
 
 const HBA_NAME = /^\+?[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
+/** The default name of the superuser role: the one `initdb` creates on the database host. */
+export const DEFAULT_SUPERUSER = 'postgres';
+
 /**
  * Renders a `pg_hba.conf` that admits only TLS-encrypted connections with SCRAM-SHA-256
- * passwords from the allowed networks:
+ * passwords from the allowed networks, and never the superuser over the network:
  *
  * 1. `hostnossl all all 0.0.0.0/0 reject` and `hostnossl all all ::/0 reject`, first, so a
  *    connection without TLS is refused from any address before any other line is considered;
- * 2. one `hostssl <databases> <users> <network> scram-sha-256` line per allowed network;
- * 3. `local all postgres peer`: the Unix socket admits only the OS user `postgres` as the
+ * 2. `hostssl all postgres 0.0.0.0/0 reject` and `hostssl all postgres ::/0 reject`, so the
+ *    superuser is refused over TCP from every address, whatever its password;
+ * 3. one `hostssl <databases> <users> <network> scram-sha-256` line per network, for the
+ *    `allowedNetworks` group first, then for each `access` group in order;
+ * 4. `local all postgres peer`: the Unix socket admits only the OS user `postgres` as the
  *    database role `postgres`, for the host bootstrap's own administration.
  *
  * There is never a `host` line, and never `trust`, `password` or `md5`. Anything not matched
  * is refused by PostgreSQL ("no pg_hba.conf entry").
  *
- * @throws when the allowed networks are empty, contain a /0 block, a malformed CIDR or a CIDR
- * with host bits set, or when a database or user name is not a plain identifier.
+ * @throws when no network line would be rendered, a network is a /0 block, a malformed CIDR or a
+ * CIDR with host bits set, a database or user name is not a plain identifier, or a user column
+ * names the superuser.
  */
 export function renderPgHba(options: PgHbaOptions): string {
-  const networks = validateAllowedNetworks(options.allowedNetworks);
-  const databases = validateNames('PgHbaOptions.databases', options.databases ?? ['all']).join(',');
-  const users = validateNames('PgHbaOptions.users', options.users ?? ['all']).join(',');
+  const superuser = validateSuperuser(options.superuser ?? DEFAULT_SUPERUSER);
+  const groups = validateAccessGroups(options, superuser);
 
+  // Columns as wide as their longest value, so long role and database lists still line up.
+  const databaseWidth = Math.max(10, ...groups.map((group) => group.databases.length));
+  const userWidth = Math.max(10, superuser.length, ...groups.map((group) => group.users.length));
   const row = (type: string, database: string, user: string, address: string, method: string) =>
-    `${type.padEnd(10)} ${database.padEnd(10)} ${user.padEnd(10)} ${address.padEnd(20)} ${method}`.trimEnd();
+    `${type.padEnd(10)} ${database.padEnd(databaseWidth)} ${user.padEnd(userWidth)} ${address.padEnd(20)} ${method}`.trimEnd();
 
   return [
     '# pg_hba.conf rendered by cdk-timescale-security. Only TLS connections with SCRAM-SHA-256 passwords',
@@ -124,43 +178,129 @@ export function renderPgHba(options: PgHbaOptions): string {
     row('# TYPE', 'DATABASE', 'USER', 'ADDRESS', 'METHOD'),
     '# Refuse every connection without TLS, from any IPv4 or IPv6 address, before any other line applies.',
     ...EVERY_ADDRESS.map((address) => row('hostnossl', 'all', 'all', address, 'reject')),
-    '# TLS-only access from the allowed client networks.',
-    ...networks.map((network) => row('hostssl', databases, users, network, 'scram-sha-256')),
-    '# Unix socket: only the OS user postgres, for the host bootstrap\'s own administration.',
-    row('local', 'all', 'postgres', '', 'peer'),
+    '# The superuser never logs in over the network, whatever its password: only on the socket below.',
+    ...EVERY_ADDRESS.map((address) => row('hostssl', 'all', superuser, address, 'reject')),
+    ...groups.flatMap((group) => [
+      `# TLS-only access: ${group.title}.`,
+      ...group.networks.map((network) => row('hostssl', group.databases, group.users, network, 'scram-sha-256')),
+    ]),
+    `# Unix socket: only the OS user ${superuser}, for the host bootstrap's own administration.`,
+    row('local', 'all', superuser, '', 'peer'),
     '',
   ].join('\n');
 }
 
-function validateAllowedNetworks(allowedNetworks: string[]): string[] {
-  if (Token.isUnresolved(allowedNetworks)) {
+interface AccessGroup {
+  readonly title: string;
+  readonly networks: string[];
+  readonly databases: string;
+  readonly users: string;
+}
+
+function validateSuperuser(superuser: string): string {
+  if (typeof superuser !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(superuser) || HBA_KEYWORDS.has(superuser)) {
     throw new Error(
-      'PgHbaOptions.allowedNetworks must be a list written in the app, one CIDR or token per element; ' +
+      'PgHbaOptions.superuser must be the superuser\'s role name, lower-case letters, digits and _ (at most 63 characters, not a ' +
+      `pg_hba keyword); got ${JSON.stringify(superuser)}. Omit it for '${DEFAULT_SUPERUSER}'.`,
+    );
+  }
+  return superuser;
+}
+
+function validateAccessGroups(options: PgHbaOptions, superuser: string): AccessGroup[] {
+  const groups: AccessGroup[] = [];
+  const legacy = options.allowedNetworks;
+  if (legacy !== undefined || options.access === undefined) {
+    const networks = validateNetworks('PgHbaOptions.allowedNetworks', legacy, options.access !== undefined);
+    if (networks.length > 0) {
+      groups.push({
+        title: 'the allowed client networks',
+        networks,
+        databases: validateNames('PgHbaOptions.databases', options.databases ?? ['all']).join(','),
+        users: validateUsers('PgHbaOptions.users', options.users ?? ['all'], superuser).join(','),
+      });
+    }
+  }
+  if (groups.length === 0 && (options.databases !== undefined || options.users !== undefined)) {
+    throw new Error(
+      'PgHbaOptions.databases and PgHbaOptions.users apply to the allowedNetworks lines, and there are none; ' +
+      `got databases ${JSON.stringify(options.databases)}, users ${JSON.stringify(options.users)}. ` +
+      'Put them in the access group they belong to (PgHbaAccess.databases, PgHbaAccess.users).',
+    );
+  }
+  const access = options.access ?? [];
+  if (Token.isUnresolved(access) || !Array.isArray(access)) {
+    throw new Error(
+      `PgHbaOptions.access must be a list of access groups written in the app; got ${JSON.stringify(access)}. ` +
+      'Pass e.g. [{ networks: [\'10.20.0.0/16\'], databases: [\'acme\'], users: [\'+acme_login\'] }].',
+    );
+  }
+  access.forEach((group, index) => {
+    const where = `PgHbaOptions.access[${index}]`;
+    if (typeof group !== 'object' || group === null) {
+      throw new Error(`${where} must be an access group { networks, databases?, users? }; got ${JSON.stringify(group)}.`);
+    }
+    const databases = validateNames(`${where}.databases`, group.databases ?? ['all']).join(',');
+    const users = validateUsers(`${where}.users`, group.users ?? ['all'], superuser).join(',');
+    groups.push({
+      title: `access group ${index + 1} (${databases} as ${users})`,
+      networks: validateNetworks(`${where}.networks`, group.networks, false),
+      databases,
+      users,
+    });
+  });
+  if (groups.length === 0) {
+    throw new Error(
+      `PgHbaOptions must admit at least one client network; got allowedNetworks ${JSON.stringify(legacy)} and access ` +
+      `${JSON.stringify(options.access)}. Pass access groups (one per customer: its CIDRs, its databases, its login group), ` +
+      'e.g. access: [{ networks: [\'10.20.0.0/16\'], databases: [\'acme\'], users: [\'+acme_login\'] }].',
+    );
+  }
+  return groups;
+}
+
+function validateUsers(what: string, names: string[], superuser: string): string[] {
+  validateNames(what, names);
+  const named = names.find((name) => name === superuser || name === `+${superuser}`);
+  if (named !== undefined) {
+    throw new Error(
+      `${what} names the superuser (${JSON.stringify(named)}), which never logs in over the network: every TCP connection as ` +
+      `'${superuser}' is rejected ahead of the access lines, and its members would hold superuser powers. Admit the ` +
+      'application or customer roles instead (e.g. \'+acme_login\'); the superuser uses the local socket.',
+    );
+  }
+  return names;
+}
+
+function validateNetworks(what: string, networks: string[] | undefined, emptyAllowed: boolean): string[] {
+  if (Token.isUnresolved(networks)) {
+    throw new Error(
+      `${what} must be a list written in the app, one CIDR or token per element; ` +
       'got a list token whose length is only known at deploy time. Each network needs its own pg_hba line: ' +
       'pass e.g. [vpc.vpcCidrBlock, \'10.20.0.0/16\'] or use Fn.select on the list for each element.',
     );
   }
-  if (!Array.isArray(allowedNetworks) || allowedNetworks.length === 0) {
+  if (!Array.isArray(networks) || (networks.length === 0 && !emptyAllowed)) {
     throw new Error(
-      `PgHbaOptions.allowedNetworks must list at least one client network; got ${JSON.stringify(allowedNetworks)}. ` +
+      `${what} must list at least one client network; got ${JSON.stringify(networks)}. ` +
       'Pass the CIDR blocks of the service VPC and of the peered customer VPCs, e.g. [\'10.0.0.0/16\'].',
     );
   }
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const raw of allowedNetworks) {
+  for (const raw of networks) {
     const network = typeof raw === 'string' ? raw.trim() : raw;
     if (typeof network !== 'string' || network === '') {
       throw new Error(
-        `PgHbaOptions.allowedNetworks contains an empty or non-string element; got ${JSON.stringify(raw)}. ` +
+        `${what} contains an empty or non-string element; got ${JSON.stringify(raw)}. ` +
         'Each element must be an IPv4 or IPv6 CIDR block such as \'10.0.0.0/16\' or \'fd00::/64\', or a token.',
       );
     }
     if (!Token.isUnresolved(network)) {
-      assertAllowedCidr(network);
+      assertAllowedCidr(what, network);
     } else if (/\s|#|"/.test(network)) {
       throw new Error(
-        `PgHbaOptions.allowedNetworks element '${network}' mixes a token with spaces, quotes or '#'; ` +
+        `${what} element '${network}' mixes a token with spaces, quotes or '#'; ` +
         'pass the token alone (e.g. vpc.vpcCidrBlock) so it becomes one pg_hba address field.',
       );
     }
@@ -172,23 +312,23 @@ function validateAllowedNetworks(allowedNetworks: string[]): string[] {
   return out;
 }
 
-function assertAllowedCidr(network: string): void {
+function assertAllowedCidr(what: string, network: string): void {
   const accepted = 'An allowed network is an IPv4 or IPv6 CIDR block with its network address, such as ' +
     '\'10.0.0.0/16\', \'192.168.1.10/32\' or \'fd00:10::/64\'.';
   const parsed = parseCidr(network);
   if (typeof parsed === 'string') {
-    throw new Error(`PgHbaOptions.allowedNetworks element '${network}' is not a valid CIDR block: ${parsed}. ${accepted}`);
+    throw new Error(`${what} element '${network}' is not a valid CIDR block: ${parsed}. ${accepted}`);
   }
   if (parsed.prefix === 0) {
     throw new Error(
-      `PgHbaOptions.allowedNetworks element '${network}' admits every address on the internet; ` +
+      `${what} element '${network}' admits every address on the internet; ` +
       'a /0 block is never accepted (the database is reachable only from the service and peered customer networks). ' +
       `${accepted} List the customer VPC CIDR blocks instead.`,
     );
   }
   if (hasHostBits(parsed)) {
     throw new Error(
-      `PgHbaOptions.allowedNetworks element '${network}' has host bits set after the /${parsed.prefix} prefix, ` +
+      `${what} element '${network}' has host bits set after the /${parsed.prefix} prefix, ` +
       'so it is unclear whether one host or the whole block was meant. Write the network address ' +
       `'${networkAddress(parsed)}' for the block, or '${network.split('/')[0]}/${parsed.family === 4 ? 32 : 128}' for the single host.`,
     );

@@ -1,5 +1,8 @@
-import { Lazy } from 'aws-cdk-lib';
-import { APPROVED_OPERATOR_GROUP, approvedOperatorRoleName, OperatorAccessApproval, renderApprovedAccessSql } from '../../lib/postgres';
+import { Duration, Lazy } from 'aws-cdk-lib';
+import {
+  APPROVED_ACCESS_FORBIDDEN_ROLES, APPROVED_OPERATOR_GROUP, approvedOperatorPgHbaAccess, approvedOperatorRoleName, OperatorAccessApproval,
+  renderApprovedAccessExpirySql, renderApprovedAccessSql,
+} from '../../lib/postgres';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const APPROVAL: OperatorAccessApproval = {
@@ -38,6 +41,36 @@ describe('renderApprovedAccessSql with an approval', () => {
       expect(sql.indexOf(guard)).toBeGreaterThan(0);
       expect(sql.indexOf(guard)).toBeLessThan(passwordAt);
     }
+  });
+
+  test('refuses in the SQL itself a granted role that reaches a powerful or forbidden role through membership', () => {
+    const grantsAt = sql.indexOf('GRANT pg_read_all_data, pg_monitor TO approved_jdoe;');
+    const checkAt = sql.indexOf('WITH RECURSIVE closure(granted_oid, role_oid)');
+    expect(grantsAt).toBeGreaterThan(0);
+    expect(checkAt).toBeGreaterThan(grantsAt);
+    // Inside the transaction, before the role can log in: a refusal rolls everything back.
+    expect(checkAt).toBeGreaterThan(sql.indexOf('BEGIN;'));
+    expect(checkAt).toBeLessThan(sql.indexOf('ALTER ROLE approved_jdoe LOGIN'));
+    expect(sql).toContain("SELECT a.roleid, a.roleid FROM pg_catalog.pg_auth_members a WHERE a.member = 'approved_jdoe'::regrole");
+    expect(sql).toContain('SELECT c.granted_oid, a.roleid FROM closure c JOIN pg_catalog.pg_auth_members a ON a.member = c.role_oid');
+    expect(sql).toContain('WHERE r.rolsuper OR r.rolcreaterole OR r.rolbypassrls OR r.rolreplication');
+    expect(sql).toContain(`OR r.rolname IN ('postgres', ${APPROVED_ACCESS_FORBIDDEN_ROLES.map((role) => `'${role}'`).join(', ')});`);
+    expect(sql).toContain("RAISE EXCEPTION 'approval for operator jdoe refused, nothing changed: %', offending;");
+  });
+
+  test('adds the forbidden roles given to the synth check and to the SQL check', () => {
+    const custom = renderApprovedAccessSql({ approval: APPROVAL, now: NOW, forbiddenRoles: ['acme_admin', 'acme_login'] });
+    expect(custom).toMatch(/OR r\.rolname IN \([^)]*'pg_maintain', 'acme_admin', 'acme_login'\);/);
+    expect(() => renderApprovedAccessSql({ approval: { ...APPROVAL, grantedRoles: ['acme_login'] }, now: NOW, forbiddenRoles: ['acme_login'] }))
+      .toThrow(/grantedRoles contains "acme_login", which is not accepted.*never postgres, approved_operator_access, .*acme_login/);
+  });
+
+  test('ends idle sessions after 15 minutes by default, or after the idle timeout given', () => {
+    expect(sql).toContain("ALTER ROLE approved_jdoe SET idle_session_timeout = '900s';");
+    expect(sql).toContain("ALTER ROLE approved_jdoe SET idle_in_transaction_session_timeout = '900s';");
+    const custom = renderApprovedAccessSql({ approval: APPROVAL, now: NOW, idleTimeout: Duration.minutes(5) });
+    expect(custom).toContain("ALTER ROLE approved_jdoe SET idle_session_timeout = '300s';");
+    expect(custom).toContain("ALTER ROLE approved_jdoe SET idle_in_transaction_session_timeout = '300s';");
   });
 
   test('uses the chosen password variable and granted roles', () => {
@@ -86,14 +119,59 @@ describe('renderApprovedAccessSql refuses bad input', () => {
     [{ ticket: 'CASE 4711' }, /OperatorAccessApproval\.ticket must be the reference of the customer's request.*got "CASE 4711"/],
     [{ grantedRoles: ['pg_execute_server_program'] }, /grantedRoles contains "pg_execute_server_program", which is not accepted/],
     [{ grantedRoles: ['postgres'] }, /grantedRoles contains "postgres"/],
+    ...['pg_read_server_files', 'pg_write_server_files', 'pg_write_all_data', 'pg_signal_backend', 'pg_create_subscription', 'pg_checkpoint',
+      'pg_maintain', APPROVED_OPERATOR_GROUP].map((role) => [{ grantedRoles: ['pg_monitor', role] }, new RegExp(`grantedRoles contains "${role}"`)]),
     [{ grantedRoles: ['approved_other'] }, /or another approved role/],
     [{ operator: Lazy.string({ produce: () => 'jdoe' }) }, /OperatorAccessApproval\.operator must be written in the app, not a token/],
   ])('fails for %j', (approval, message) => {
     expect(() => render(approval)).toThrow(message);
   });
 
+  test.each([
+    [{ forbiddenRoles: ['Acme Admin'] }, /ApprovedAccessSqlOptions\.forbiddenRoles contains "Acme Admin", which is not a role name/],
+    [{ forbiddenRoles: Lazy.list({ produce: () => ['acme_admin'] }) }, /forbiddenRoles must be a list of role names written in the app/],
+    [{ idleTimeout: Duration.millis(1500) }, /idleTimeout must be whole seconds from 1 second to 24 hours; got 1 second 500 millis/],
+    [{ idleTimeout: Duration.hours(25) }, /idleTimeout must be whole seconds from 1 second to 24 hours; got 1 day 1 hour/],
+    [{ idleTimeout: Duration.minutes(Lazy.number({ produce: () => 5 })) }, /idleTimeout must be a Duration written in the app/],
+  ])('fails for the options %j', (options, message) => {
+    expect(() => renderApprovedAccessSql({ approval: APPROVAL, now: NOW, ...options } as never)).toThrow(message);
+  });
+
   test('fails for an invalid now and password variable', () => {
     expect(() => renderApprovedAccessSql({ now: new Date('nope') })).toThrow(/ApprovedAccessSqlOptions\.now must be a valid Date/);
     expect(() => renderApprovedAccessSql({ passwordVariable: 'pw; \\! rm' })).toThrow(/passwordVariable must be a psql variable name/);
+  });
+});
+
+describe('renderApprovedAccessExpirySql', () => {
+  const sql = renderApprovedAccessExpirySql();
+
+  test('disables, then terminates, every member of the group whose end has passed or is missing', () => {
+    const disableAt = sql.indexOf("EXECUTE format('ALTER ROLE %I NOLOGIN', ended.rolname);");
+    const terminateAt = sql.indexOf('pg_catalog.pg_terminate_backend(ended.pid)');
+    expect(disableAt).toBeGreaterThan(0);
+    // Two statements: the NOLOGIN is committed before any session is ended.
+    expect(sql.slice(disableAt, terminateAt)).toMatch(/END \$\$;\n[\s\S]*DO \$\$/);
+    expect(sql.match(/WHERE g\.rolname = 'approved_operator_access' AND [^\n]*rolvaliduntil IS NULL OR m\.rolvaliduntil <= now\(\)/g))
+      .toHaveLength(2);
+    expect(sql).toContain('JOIN pg_catalog.pg_stat_activity s ON s.usesysid = m.oid');
+  });
+
+  test('holds no secrets and no transaction of its own', () => {
+    expect(sql).not.toMatch(/PASSWORD|:'|BEGIN;/);
+    expect(sql).toContain('\\set ON_ERROR_STOP on');
+  });
+
+  test('is stable text', () => {
+    expect(sql).toMatchSnapshot();
+  });
+});
+
+describe('approvedOperatorPgHbaAccess', () => {
+  test('admits members of the approved operator group from the networks given', () => {
+    expect(approvedOperatorPgHbaAccess(['10.0.0.10/32'])).toEqual({
+      networks: ['10.0.0.10/32'], databases: ['all'], users: ['+approved_operator_access'],
+    });
+    expect(approvedOperatorPgHbaAccess(['10.0.0.10/32'], ['acme']).databases).toEqual(['acme']);
   });
 });

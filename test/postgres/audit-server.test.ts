@@ -33,16 +33,10 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
 
   afterAll(() => server?.stop());
 
-  /** Runs the rendered approval SQL as the superuser, the way the host bootstrap does. */
+  /** Runs the rendered approval SQL as the superuser over the local socket, the way the host bootstrap does. */
   function apply(sql: string, password?: string) {
     const file = server.writeFile(`approved-access-${Date.now()}-${Math.random().toString(36).slice(2)}.sql`, sql);
-    return server.connect({
-      sslmode: 'require',
-      user: 'postgres',
-      password: server.superuserPassword,
-      file,
-      variables: password === undefined ? {} : { operator_password: password },
-    });
+    return server.adminRun({ file, variables: password === undefined ? {} : { operator_password: password } });
   }
 
   const asOperator = (sql?: string, operator = 'jdoe') =>

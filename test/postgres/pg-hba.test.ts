@@ -1,10 +1,22 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { addressBytes, allowedNetworks, anyConnection, decidingEntry, hbaNames } from './support/hba-model';
-import { parsePgHba, PgHbaConnectionType, PgHbaEntry, renderPgHba } from '../../lib/postgres';
+import { accessGroups, addressBytes, allowedNetworks, anyConnection, decidingEntry, hbaNames } from './support/hba-model';
+import {
+  approvedOperatorPgHbaAccess, customerPgHbaAccess, parsePgHba, PgHbaConnectionType, PgHbaEntry, renderPgHba,
+} from '../../lib/postgres';
 import { parseCidr } from '../../lib/private/cidr';
 
 const ENCRYPTION_ONLY_TYPES = [PgHbaConnectionType.HOSTNOSSL, PgHbaConnectionType.HOSTSSL, PgHbaConnectionType.LOCAL];
+
+/** The four reject lines every rendering starts with: plaintext from anywhere, then the superuser from anywhere. */
+const REJECT_LINES = [
+  ['hostnossl', 'all', 'all', '0.0.0.0/0', 'reject'],
+  ['hostnossl', 'all', 'all', '::/0', 'reject'],
+  ['hostssl', 'all', 'postgres', '0.0.0.0/0', 'reject'],
+  ['hostssl', 'all', 'postgres', '::/0', 'reject'],
+];
+const columns = (entry: PgHbaEntry) => [entry.type, entry.database, entry.user, entry.address, entry.method];
+const accessLines = (entries: PgHbaEntry[]) => entries.filter((entry) => entry.type === PgHbaConnectionType.HOSTSSL && entry.method !== 'reject');
 
 describe('renderPgHba', () => {
   const entries = parsePgHba(renderPgHba({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] }));
@@ -16,8 +28,12 @@ describe('renderPgHba', () => {
     ]);
   });
 
+  test('then rejects the superuser over TLS from every IPv4 and IPv6 address, before any other TCP line', () => {
+    expect(entries.slice(0, 4).map(columns)).toEqual(REJECT_LINES);
+  });
+
   test('admits each allowed network with hostssl and scram-sha-256 only', () => {
-    const network = entries.filter((entry) => entry.type === PgHbaConnectionType.HOSTSSL);
+    const network = accessLines(entries);
     expect(network.map((entry) => [entry.address, entry.method, entry.options])).toEqual([
       ['10.0.0.0/16', 'scram-sha-256', {}],
       ['fd00:10::/64', 'scram-sha-256', {}],
@@ -28,15 +44,63 @@ describe('renderPgHba', () => {
     expect(entries.filter((entry) => entry.type === PgHbaConnectionType.LOCAL)).toEqual([
       expect.objectContaining({ database: 'all', user: 'postgres', method: 'peer' }),
     ]);
-    expect(entries).toHaveLength(5);
+    expect(entries).toHaveLength(7);
+    expect(entries[entries.length - 1].type).toBe(PgHbaConnectionType.LOCAL);
     expect(entries.every((entry) => ENCRYPTION_ONLY_TYPES.includes(entry.type))).toBe(true);
   });
 
   test('renders the databases and users columns', () => {
     const text = renderPgHba({ allowedNetworks: ['10.1.0.0/16'], databases: ['tsdb', 'analytics'], users: ['+readers', 'app'] });
-    expect(parsePgHba(text).find((entry) => entry.type === PgHbaConnectionType.HOSTSSL)).toMatchObject({
+    expect(accessLines(parsePgHba(text))).toEqual([expect.objectContaining({
       database: 'tsdb,analytics', user: '+readers,app', address: '10.1.0.0/16',
+    })]);
+  });
+
+  test('renders one line per network of each access group, after the allowedNetworks group, with its own columns', () => {
+    const text = renderPgHba({
+      allowedNetworks: ['10.0.0.0/16'],
+      access: [
+        { networks: ['10.20.0.0/16', 'fd00:20::/56'], databases: ['acme'], users: ['+acme_login'] },
+        { networks: ['10.30.0.0/16', '10.30.0.0/16'], databases: ['globex', 'globex_reports'], users: ['+globex_login'] },
+        { networks: ['10.0.0.10/32'] },
+      ],
     });
+    expect(accessLines(parsePgHba(text)).map(columns)).toEqual([
+      ['hostssl', 'all', 'all', '10.0.0.0/16', 'scram-sha-256'],
+      ['hostssl', 'acme', '+acme_login', '10.20.0.0/16', 'scram-sha-256'],
+      ['hostssl', 'acme', '+acme_login', 'fd00:20::/56', 'scram-sha-256'],
+      ['hostssl', 'globex,globex_reports', '+globex_login', '10.30.0.0/16', 'scram-sha-256'],
+      ['hostssl', 'all', 'all', '10.0.0.10/32', 'scram-sha-256'],
+    ]);
+    expect(parsePgHba(text).slice(0, 4).map(columns)).toEqual(REJECT_LINES);
+  });
+
+  test('renders the lines of customers and approved operators from their helpers', () => {
+    const text = renderPgHba({
+      access: [customerPgHbaAccess('acme', ['10.20.0.0/16']), customerPgHbaAccess('globex', ['10.30.0.0/16'], ['globex', 'metrics']),
+        approvedOperatorPgHbaAccess(['10.0.0.10/32'])],
+    });
+    expect(accessLines(parsePgHba(text)).map(columns)).toEqual([
+      ['hostssl', 'acme', '+acme_login', '10.20.0.0/16', 'scram-sha-256'],
+      ['hostssl', 'globex,metrics', '+globex_login', '10.30.0.0/16', 'scram-sha-256'],
+      ['hostssl', 'all', '+approved_operator_access', '10.0.0.10/32', 'scram-sha-256'],
+    ]);
+  });
+
+  test('accepts an empty allowedNetworks when access groups give the lines', () => {
+    const text = renderPgHba({ allowedNetworks: [], access: [{ networks: ['10.20.0.0/16'] }] });
+    expect(accessLines(parsePgHba(text)).map((entry) => entry.address)).toEqual(['10.20.0.0/16']);
+  });
+
+  test('uses the superuser name given for the reject lines and the socket line', () => {
+    const rendered = parsePgHba(renderPgHba({ allowedNetworks: ['10.0.0.0/16'], superuser: 'dbroot' }));
+    expect(rendered.filter((entry) => entry.user === 'dbroot').map(columns)).toEqual([
+      ['hostssl', 'all', 'dbroot', '0.0.0.0/0', 'reject'],
+      ['hostssl', 'all', 'dbroot', '::/0', 'reject'],
+      ['local', 'all', 'dbroot', undefined, 'peer'],
+    ]);
+    // postgres is an ordinary name then, and may be admitted.
+    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16'], users: ['postgres'], superuser: 'dbroot' })).not.toThrow();
   });
 
   test('passes tokens through unvalidated, one line each', () => {
@@ -53,6 +117,13 @@ describe('renderPgHba', () => {
 
   test('is stable text', () => {
     expect(renderPgHba({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] })).toMatchSnapshot();
+  });
+
+  test('is stable text for two customers and approved operators', () => {
+    expect(renderPgHba({
+      access: [customerPgHbaAccess('acme', ['127.0.0.1/32']), customerPgHbaAccess('globex', ['::1/128']),
+        approvedOperatorPgHbaAccess(['127.0.0.1/32'])],
+    })).toMatchSnapshot();
   });
 });
 
@@ -97,12 +168,37 @@ describe('renderPgHba refuses bad input', () => {
   });
 
   test.each([
+    [{ users: ['postgres'] }, /PgHbaOptions\.users names the superuser \("postgres"\), which never logs in over the network.*the superuser uses the local socket/],
+    [{ users: ['app', '+postgres'] }, /PgHbaOptions\.users names the superuser \("\+postgres"\).*its members would hold superuser powers/],
+    [{ access: [{ networks: ['10.1.0.0/16'], users: ['postgres'] }] }, /PgHbaOptions\.access\[0\]\.users names the superuser \("postgres"\)/],
+    [{ superuser: 'dbroot', users: ['dbroot'] }, /PgHbaOptions\.users names the superuser \("dbroot"\)/],
+    [{ superuser: 'Root User' }, /PgHbaOptions\.superuser must be the superuser's role name.*got "Root User"\. Omit it for 'postgres'/],
+    [{ superuser: 'all' }, /PgHbaOptions\.superuser must be.*not a pg_hba keyword/],
+    [{ access: [{ networks: ['0.0.0.0/0'] }] }, /PgHbaOptions\.access\[0\]\.networks element '0\.0\.0\.0\/0' admits every address on the internet/],
+    [{ access: [{ networks: ['10.1.0.0/16'] }, { networks: ['10.2.0.1/16'] }] }, /PgHbaOptions\.access\[1\]\.networks element '10\.2\.0\.1\/16' has host bits set/],
+    [{ access: [{ networks: [] }] }, /PgHbaOptions\.access\[0\]\.networks must list at least one client network; got \[\]/],
+    [{ access: [{ networks: ['10.1.0.0/16'], databases: ['@dbs'] }] }, /PgHbaOptions\.access\[0\]\.databases element "@dbs" is not accepted/],
+    [{ access: [null] }, /PgHbaOptions\.access\[0\] must be an access group \{ networks, databases\?, users\? \}; got null/],
     [{ databases: [] }, /PgHbaOptions\.databases must list at least one name; got \[\]/],
     [{ databases: ['@dbs'] }, /PgHbaOptions\.databases element "@dbs" is not accepted.*@file references are not rendered/],
     [{ users: ['app user'] }, /PgHbaOptions\.users element "app user" is not accepted/],
     [{ users: ['"quoted"'] }, /PgHbaOptions\.users element/],
-  ])('fails for the names %j', (names, message) => {
-    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16'], ...names })).toThrow(message);
+  ])('fails for %j', (names, message) => {
+    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16'], ...names } as never)).toThrow(message);
+  });
+
+  test.each([
+    [{}, /PgHbaOptions\.allowedNetworks must list at least one client network; got undefined/],
+    [{ access: [] }, /PgHbaOptions must admit at least one client network; got allowedNetworks undefined and access \[\]\. Pass access groups/],
+    [{ allowedNetworks: [], access: [] }, /PgHbaOptions must admit at least one client network; got allowedNetworks \[\] and access \[\]/],
+    [{ allowedNetworks: [], access: [], users: ['app'] }, /PgHbaOptions\.databases and PgHbaOptions\.users apply to the allowedNetworks lines, and there are none/],
+  ])('fails when no network line would be rendered: %j', (options, message) => {
+    expect(() => renderPgHba(options)).toThrow(message);
+  });
+
+  test('fails for a list token as access', () => {
+    const list = Token.asAny(Lazy.any({ produce: () => [] })) as never;
+    expect(() => renderPgHba({ access: list })).toThrow(/PgHbaOptions\.access must be a list of access groups written in the app/);
   });
 });
 
@@ -150,17 +246,35 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
       const expectedNetworks = [...new Set(networks.map((n) => n.trim()))];
 
       expect(entries.every((entry) => ENCRYPTION_ONLY_TYPES.includes(entry.type))).toBe(true);
-      expect(entries.slice(0, 2).map((e) => [e.type, e.database, e.user, e.address, e.method])).toEqual([
-        ['hostnossl', 'all', 'all', '0.0.0.0/0', 'reject'],
-        ['hostnossl', 'all', 'all', '::/0', 'reject'],
-      ]);
-      const tls = entries.filter((entry) => entry.type === PgHbaConnectionType.HOSTSSL);
+      expect(entries.slice(0, 4).map(columns)).toEqual(REJECT_LINES);
+      expect(entries.slice(4).every((entry) => entry.method !== 'reject')).toBe(true);
+      const tls = accessLines(entries);
       expect(tls.map((entry) => entry.address)).toEqual(expectedNetworks);
       expect(tls.every((entry) => entry.method === 'scram-sha-256' && Object.keys(entry.options).length === 0)).toBe(true);
       expect(entries.filter((entry) => entry.type !== PgHbaConnectionType.HOSTSSL && entry.method !== 'reject')).toEqual([
         expect.objectContaining({ type: PgHbaConnectionType.LOCAL, database: 'all', user: 'postgres', method: 'peer' }),
       ]);
     }), { numRuns: runs });
+  });
+
+  test('access groups render their lines in order, each network once per group, behind the reject lines', () => {
+    fc.assert(fc.property(accessGroups, (access) => {
+      const entries = parsePgHba(renderPgHba({ access }));
+      expect(entries.slice(0, 4).map(columns)).toEqual(REJECT_LINES);
+      const expected = access.flatMap((group) => [...new Set(group.networks.map((n) => n.trim()))].map((network) =>
+        ['hostssl', (group.databases ?? ['all']).join(','), (group.users ?? ['all']).join(','), network, 'scram-sha-256']));
+      expect(accessLines(entries).map(columns)).toEqual(expected);
+      expect(entries.slice(4, -1).every((entry) => entry.type === PgHbaConnectionType.HOSTSSL && entry.method === 'scram-sha-256')).toBe(true);
+    }), { numRuns: runs });
+  });
+
+  test('the line that decides any TCP connection as the superuser is a reject line', () => {
+    fc.assert(fc.property(allowedNetworks, hbaNames, hbaNames, accessGroups, anyConnection, fc.boolean(),
+      (networks, databases, users, access, connection, ssl) => {
+        const entries = parsePgHba(renderPgHba({ allowedNetworks: networks, databases, users, access }));
+        const deciding = decidingEntry(entries, { ...connection, local: false, ssl, user: 'postgres' });
+        expect(deciding?.method).toBe('reject');
+      }), { numRuns: runs });
   });
 
   test('the line that decides any plaintext TCP connection is a reject line', () => {
@@ -207,9 +321,16 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
   test('the model finds the hole in a hand-mutated config with a host line', () => {
     const mutated = renderPgHba({ allowedNetworks: ['10.0.0.0/8'] })
       .replace(/^hostnossl .*$/gm, '')
-      .replace('hostssl', 'host   ');
+      .replace(/^hostssl(?=.*scram-sha-256$)/m, 'host   ');
     const deciding = decidingEntry(parsePgHba(mutated),
       { local: false, ssl: false, address: addressBytes('10.1.2.3'), database: 'app', user: 'app' });
     expect(deciding).toMatchObject({ type: PgHbaConnectionType.HOST, method: 'scram-sha-256' });
+  });
+
+  test('the model finds the superuser admitted when its reject lines are removed', () => {
+    const mutated = renderPgHba({ allowedNetworks: ['10.0.0.0/8'] }).replace(/^hostssl +all +postgres .*$/gm, '');
+    const deciding = decidingEntry(parsePgHba(mutated),
+      { local: false, ssl: true, address: addressBytes('10.1.2.3'), database: 'app', user: 'postgres' });
+    expect(deciding).toMatchObject({ type: PgHbaConnectionType.HOSTSSL, method: 'scram-sha-256' });
   });
 });

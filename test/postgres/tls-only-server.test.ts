@@ -61,7 +61,8 @@ describe('a real PostgreSQL server with the rendered TLS-only configuration', ()
   });
 
   test('sslmode=disable is refused for every allowed network line', () => {
-    const lines = parsePgHba(renderPgHba({ allowedNetworks: networks })).filter((e) => e.type === PgHbaConnectionType.HOSTSSL);
+    const lines = parsePgHba(renderPgHba({ allowedNetworks: networks }))
+      .filter((e) => e.type === PgHbaConnectionType.HOSTSSL && e.method === 'scram-sha-256');
     expect(lines.length).toBe(networks.length);
     for (const line of lines) {
       const hostaddr = line.address!.includes(':') ? '::1' : '127.0.0.1';

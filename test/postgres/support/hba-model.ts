@@ -158,3 +158,11 @@ export const anyConnection: fc.Arbitrary<HbaConnection> = fc.record({
   database: fc.constantFrom('postgres', 'app', 'tsdb', 'replication', 'template1'),
   user: fc.constantFrom('postgres', 'app', 'svc_1', 'approved_jdoe'),
 });
+
+/** Random access groups (as PgHbaOptions.access): each with its own networks, databases and users. */
+export const accessGroups = fc.array(fc.record({
+  networks: allowedNetworks,
+  databases: hbaNames,
+  users: fc.option(fc.uniqueArray(fc.constantFrom('all', 'app', '+acme_login', '+globex_login', '+approved_operator_access'),
+    { minLength: 1, maxLength: 2 }), { nil: undefined }),
+}, { requiredKeys: ['networks'] }), { minLength: 1, maxLength: 4 });

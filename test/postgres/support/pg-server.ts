@@ -3,11 +3,13 @@
  * temporary folder, loopback only, a free port, a test CA and server certificate made with
  * openssl, and exactly the pg_hba.conf and conf.d fragments a test passes in.
  *
- * When the tests run as root the server runs as the OS user `postgres` (PostgreSQL refuses to run
- * as root); otherwise as the current user. Missing binaries, users or tools fail loudly: these
- * tests are never skipped.
+ * The server runs as the OS user `postgres`: when the tests run as root through runuser
+ * (PostgreSQL refuses to run as root), otherwise the tests must run as `postgres` themselves. The
+ * harness administers the server as the superuser over the Unix socket by peer, through the
+ * rendered `local all postgres peer` line, because the rendered pg_hba.conf refuses the superuser
+ * over TCP. Missing binaries, users or tools fail loudly: these tests are never skipped.
  */
-import { spawnSync, SpawnSyncOptions } from 'child_process';
+import { spawn, spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -59,6 +61,30 @@ export interface ConnectOptions {
   readonly file?: string;
 }
 
+/** SQL run as the superuser over the Unix socket. */
+export interface AdminOptions {
+  /** The SQL to run (ignored when `file` is given). */
+  readonly sql?: string;
+  /** A SQL file to run, readable by the server's OS user (see `writeFile`). */
+  readonly file?: string;
+  /** psql variables (`-v name=value`). */
+  readonly variables?: { [name: string]: string };
+  /** @default 'postgres' */
+  readonly dbname?: string;
+}
+
+/** A psql client running in the background. */
+export interface BackgroundClient {
+  /** The process id of psql. */
+  readonly pid: number;
+  /** Resolves when psql exits, with its output. */
+  readonly done: Promise<CommandResult>;
+  /** Whether psql has exited. */
+  readonly exited: () => boolean;
+  /** Kills psql if it still runs. */
+  readonly kill: () => void;
+}
+
 /** The host name in the test server certificate. */
 export const SERVER_NAME = 'db.test.internal';
 
@@ -98,7 +124,14 @@ interface ServerUser {
 
 function serverUser(): ServerUser {
   if (process.getuid?.() !== 0) {
-    return { name: os.userInfo().username, prefix: [] };
+    const name = os.userInfo().username;
+    if (name !== SUPERUSER) {
+      throw new Error(
+        'The real-server tests administer the server as the superuser over the Unix socket by peer (the rendered ' +
+        `'local all ${SUPERUSER} peer' line), so they must run as root or as the OS user ${SUPERUSER}, not as '${name}'.`,
+      );
+    }
+    return { name, prefix: [] };
   }
   const runuser = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((candidate) => fs.existsSync(candidate));
   if (!runuser) {
@@ -264,9 +297,24 @@ export class PostgresTestServer implements TestFiles {
     throw new Error(`The server did not load configuration generation ${this.generation} within 10 s.\n${this.log()}`);
   }
 
-  /** Runs SQL as the superuser over TLS from 127.0.0.1 (the configuration must admit 127.0.0.1). */
+  /**
+   * Runs SQL as the superuser over the Unix socket, as the server's OS user (peer): the only way
+   * the rendered pg_hba.conf admits the superuser.
+   */
   admin(sql: string, dbname = 'postgres'): CommandResult {
-    return this.connect({ sslmode: 'require', user: SUPERUSER, password: this.superuserPassword, dbname, sql });
+    return this.adminRun({ sql, dbname });
+  }
+
+  /** Runs SQL or a SQL file with psql variables as the superuser over the Unix socket (peer). */
+  adminRun(options: AdminOptions): CommandResult {
+    const args = ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-h', path.join(this.dir, 'socket'), '-p', String(this.port),
+      '-U', SUPERUSER, '-d', options.dbname ?? 'postgres'];
+    for (const [name, value] of Object.entries(options.variables ?? {})) {
+      args.push('-v', `${name}=${value}`);
+    }
+    args.push(...(options.file ? ['-f', options.file] : ['-c', options.sql ?? 'SELECT 1']));
+    const command = this.serverCommand('psql', args);
+    return run(command[0], command.slice(1), { env: this.clientEnv(undefined), cwd: this.dir });
   }
 
   /** Like `admin`, but throws with the server's message when the SQL fails. */
@@ -280,6 +328,39 @@ export class PostgresTestServer implements TestFiles {
 
   /** Connects with psql as a client would; `stdout` is the query result (by default "<user> <TLS version or plaintext>"). */
   connect(options: ConnectOptions): CommandResult {
+    const [psql, args, env] = this.clientCommand(options);
+    return run(psql, args, { env });
+  }
+
+  /**
+   * Starts psql as a client would, without waiting for it (e.g. a long `SELECT pg_sleep(60)`).
+   * The caller bounds its wait on `done` and kills the client when done.
+   */
+  connectInBackground(options: ConnectOptions): BackgroundClient {
+    const [psql, args, env] = this.clientCommand(options);
+    const child = spawn(psql, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let exited = false;
+    child.stdout.on('data', (chunk) => { stdout += String(chunk); });
+    child.stderr.on('data', (chunk) => { stderr += String(chunk); });
+    const done = new Promise<CommandResult>((resolve) => {
+      child.on('error', (error) => { exited = true; resolve({ ok: false, status: null, stdout, stderr: stderr + error.message }); });
+      child.on('close', (status) => { exited = true; resolve({ ok: status === 0, status, stdout, stderr }); });
+    });
+    return {
+      pid: child.pid ?? -1,
+      done,
+      exited: () => exited,
+      kill: () => {
+        if (!exited) {
+          child.kill('SIGKILL');
+        }
+      },
+    };
+  }
+
+  private clientCommand(options: ConnectOptions): [string, string[], NodeJS.ProcessEnv] {
     const hostaddr = options.hostaddr ?? '127.0.0.1';
     const params: { [key: string]: string | undefined } = {
       host: options.host ?? hostaddr,
@@ -307,7 +388,7 @@ export class PostgresTestServer implements TestFiles {
     } else {
       args.push('-c', options.sql ?? CONNECTED_SQL);
     }
-    return run(path.join(this.binDir, 'psql'), args, { env: this.clientEnv(options.password) });
+    return [path.join(this.binDir, 'psql'), args, this.clientEnv(options.password)];
   }
 
   /**
