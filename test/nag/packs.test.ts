@@ -23,6 +23,7 @@ const RULES = [
   'InstanceNoPublicIp', 'SubnetNoPublicIp', 'DatabaseSubnetNoInternetRoute', 'NoInternetGatewayWithDatabase',
   'PeeringRouteNotDefault', 'StatefulResourceRetained', 'CloudTrailValidatedAndEncrypted', 'SessionDocumentEncryptedLogging',
   'StartSessionRequiresLoggingDocument', 'NoSshKeyPair', 'NoRemoteShellIngress', 'InteractiveAccessRequiresMfa',
+  'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer', 'PostgresNetworkAccessPerCustomer',
 ];
 
 function tmpdir(): string {

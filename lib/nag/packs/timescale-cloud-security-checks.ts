@@ -24,7 +24,7 @@ export interface TimescaleCloudSecurityChecksProps extends NagPackProps {
 }
 
 /**
- * cdk-nag pack that checks every stack against the guarantees G1-G7 of the Timescale Cloud
+ * cdk-nag pack that checks every stack against the guarantees G1-G8 of the Timescale Cloud
  * security document. Rules judge the rendered CloudFormation (after raw overrides), so they work
  * on any stack, including plain `CfnResource`s and templates read with `cloudformation-include`.
  *

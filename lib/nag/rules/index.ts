@@ -21,7 +21,10 @@ import { NoInternetGatewayWithDatabase } from './network/NoInternetGatewayWithDa
 import { NoRemoteShellIngress } from './network/NoRemoteShellIngress';
 import { PeeringRouteNotDefault } from './network/PeeringRouteNotDefault';
 import { SubnetNoPublicIp } from './network/SubnetNoPublicIp';
+import { PostgresConfigNotWritableByServer } from './postgres/PostgresConfigNotWritableByServer';
+import { PostgresNetworkAccessPerCustomer } from './postgres/PostgresNetworkAccessPerCustomer';
 import { PostgresRefusesPlaintext } from './postgres/PostgresRefusesPlaintext';
+import { PostgresSuperuserRejectedFromNetwork } from './postgres/PostgresSuperuserRejectedFromNetwork';
 import { PostgresTlsMinimumVersion } from './postgres/PostgresTlsMinimumVersion';
 import { StackRegionAllowed } from './residency/StackRegionAllowed';
 import { BucketBlocksPublicAccess } from './s3/BucketBlocksPublicAccess';
@@ -77,6 +80,10 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   NoSshKeyPair,
   NoRemoteShellIngress,
   InteractiveAccessRequiresMfa,
+  PostgresSuperuserRejectedFromNetwork,
+  PostgresConfigNotWritableByServer,
+  // G8 data-privacy
+  PostgresNetworkAccessPerCustomer,
 ];
 
 /** Rules of DataResidencyChecks. */
