@@ -81,7 +81,8 @@ const TEXTS: GuaranteeText[] = [
     id: 'G7',
     name: 'no-customer-vm-access',
     sourceSentences: ['No customer access to the virtual machine level is provided.'],
-    meaning: 'No SSH key pairs, no inbound SSH/RDP, no grant of StartSession / SendCommand / Instance Connect / serial console without MFA.',
+    meaning: 'No SSH key pairs, no inbound SSH/RDP, no grant of StartSession / SendCommand / Instance Connect / serial console without MFA, ' +
+      'no port forwarding from database hosts; the superuser has no network login and the server cannot rewrite its own configuration.',
   },
   {
     id: 'G8',
@@ -90,7 +91,8 @@ const TEXTS: GuaranteeText[] = [
       'Timescale operators never access customer data, unless explicitly requested by the customer to troubleshoot a technical issue.',
       'Timescale complies with the European Union\'s General Data Protection Regulation (GDPR), and all practices are covered the Timescale Privacy Policy and the Timescale Cloud terms of service.',
     ],
-    meaning: 'Customer data stays in the allowed regions (DataResidencyChecks).',
+    meaning: 'Customer data stays in the allowed regions (DataResidencyChecks); each customer network reaches only its own databases ' +
+      'or roles, and only the database host can read the superuser secret.',
   },
 ];
 

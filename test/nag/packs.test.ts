@@ -23,7 +23,8 @@ const RULES = [
   'InstanceNoPublicIp', 'SubnetNoPublicIp', 'DatabaseSubnetNoInternetRoute', 'NoInternetGatewayWithDatabase',
   'PeeringRouteNotDefault', 'StatefulResourceRetained', 'CloudTrailValidatedAndEncrypted', 'SessionDocumentEncryptedLogging',
   'StartSessionRequiresLoggingDocument', 'NoSshKeyPair', 'NoRemoteShellIngress', 'InteractiveAccessRequiresMfa',
-  'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer', 'PostgresNetworkAccessPerCustomer',
+  'PortForwardingNotToDatabaseHosts', 'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer',
+  'PostgresNetworkAccessPerCustomer', 'DatabaseSuperuserSecretReadOnlyByHost',
 ];
 
 function tmpdir(): string {

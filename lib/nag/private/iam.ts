@@ -4,6 +4,8 @@ export interface PolicyStatementJson {
   readonly Effect?: string;
   readonly Action?: unknown;
   readonly NotAction?: unknown;
+  readonly Resource?: unknown;
+  readonly NotResource?: unknown;
   readonly Principal?: unknown;
   readonly NotPrincipal?: unknown;
   readonly Condition?: { [op: string]: { [key: string]: unknown } };
@@ -17,7 +19,8 @@ export function statementsOf(document: unknown): PolicyStatementJson[] {
   return asArray<PolicyStatementJson>((document as any).Statement);
 }
 
-function globToRegExp(pattern: string): RegExp {
+/** An IAM wildcard pattern (`*`, `?`) as a case-insensitive regular expression over the whole text. */
+export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 'i');
 }

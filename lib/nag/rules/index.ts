@@ -6,6 +6,7 @@ import { InstanceNoPublicIp } from './ec2/InstanceNoPublicIp';
 import { VolumeCustomerManagedKey } from './ec2/VolumeCustomerManagedKey';
 import { InteractiveAccessRequiresMfa } from './iam/InteractiveAccessRequiresMfa';
 import { NoSshKeyPair } from './iam/NoSshKeyPair';
+import { PortForwardingNotToDatabaseHosts } from './iam/PortForwardingNotToDatabaseHosts';
 import { StartSessionRequiresLoggingDocument } from './iam/StartSessionRequiresLoggingDocument';
 import { KmsKeyPolicyNoUnconditionedWildcard } from './kms/KmsKeyPolicyNoUnconditionedWildcard';
 import { KmsKeyRetained } from './kms/KmsKeyRetained';
@@ -30,6 +31,7 @@ import { StackRegionAllowed } from './residency/StackRegionAllowed';
 import { BucketBlocksPublicAccess } from './s3/BucketBlocksPublicAccess';
 import { BucketCustomerManagedKey } from './s3/BucketCustomerManagedKey';
 import { BucketDeniesInsecureTransport } from './s3/BucketDeniesInsecureTransport';
+import { DatabaseSuperuserSecretReadOnlyByHost } from './secrets/DatabaseSuperuserSecretReadOnlyByHost';
 import { SecretCustomerManagedKey } from './secrets/SecretCustomerManagedKey';
 import { SecretValueGenerated } from './secrets/SecretValueGenerated';
 import { TopicCustomerManagedKey } from './sns/TopicCustomerManagedKey';
@@ -80,10 +82,12 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   NoSshKeyPair,
   NoRemoteShellIngress,
   InteractiveAccessRequiresMfa,
+  PortForwardingNotToDatabaseHosts,
   PostgresSuperuserRejectedFromNetwork,
   PostgresConfigNotWritableByServer,
   // G8 data-privacy
   PostgresNetworkAccessPerCustomer,
+  DatabaseSuperuserSecretReadOnlyByHost,
 ];
 
 /** Rules of DataResidencyChecks. */

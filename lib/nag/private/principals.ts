@@ -1,0 +1,159 @@
+import { PolicyStatementJson, statementsOf, trustedPrincipals } from './iam';
+import { policySources } from './policies';
+import { RenderedResource, StackIndex } from './rendered';
+import { asArray, isIntrinsic, knownText } from './values';
+
+export const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
+
+/** One identity policy document as a principal holds it. */
+export interface HeldPolicy {
+  /** The resource that carries the document (the principal itself for inline policies). */
+  readonly carrier: RenderedResource;
+  /** e.g. `Policies/ops` or `PolicyDocument of OperatorPolicy` or `AWS managed policy AdministratorAccess`. */
+  readonly where: string;
+  readonly statements: PolicyStatementJson[];
+  readonly unresolved: boolean;
+}
+
+/** Who holds an AWS::IAM::Policy / ManagedPolicy: principals of this stack, and names it cannot see. */
+export interface Holders {
+  readonly principals: RenderedResource[];
+  readonly external: string[];
+}
+
+/**
+ * AWS managed policies that grant reading every secret or starting sessions everywhere, as the
+ * statements that matter here. Other AWS managed policies grant neither.
+ */
+const AWS_MANAGED: { [name: string]: PolicyStatementJson[] } = {
+  AdministratorAccess: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  PowerUserAccess: [{ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' }],
+  SecretsManagerReadWrite: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }],
+  AmazonSSMFullAccess: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }],
+};
+
+function awsManagedName(arn: unknown): string | undefined {
+  const text = knownText(arn);
+  const m = text === undefined ? null : /:iam::aws:policy\/(?:.*\/)?([\w+=,.@-]+)$/.exec(text);
+  return m ? m[1] : undefined;
+}
+
+/** Principals of the stack by a literal name (RoleName / UserName / GroupName). */
+function byName(index: StackIndex): Map<string, RenderedResource> {
+  return index.memo('principals-by-name', () => {
+    const out = new Map<string, RenderedResource>();
+    for (const [type, prop] of [['AWS::IAM::Role', 'RoleName'], ['AWS::IAM::User', 'UserName'], ['AWS::IAM::Group', 'GroupName']]) {
+      for (const r of index.byType(type)) {
+        if (typeof r.properties[prop] === 'string') {
+          out.set(`${type}:${r.properties[prop]}`, r);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+function resolvePrincipal(ref: unknown, type: string, index: StackIndex): RenderedResource | string {
+  const target = index.target(ref);
+  if (target && target.type === type) {
+    return target;
+  }
+  if (typeof ref === 'string') {
+    return byName(index).get(`${type}:${ref}`) ?? `${type.split('::')[2].toLowerCase()} ${ref}`;
+  }
+  return `${type.split('::')[2].toLowerCase()} ${JSON.stringify(ref)}`;
+}
+
+/** The principals an AWS::IAM::Policy or ManagedPolicy is attached to (its Roles/Users/Groups, and ManagedPolicyArns references). */
+export function holdersOf(policy: RenderedResource, index: StackIndex): Holders {
+  return index.memo(`holders:${policy.logicalId}`, () => {
+    const principals = new Set<RenderedResource>();
+    const external: string[] = [];
+    const add = (p: RenderedResource | string) => typeof p === 'string' ? external.push(p) : principals.add(p);
+    asArray(policy.properties.Roles).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::Role', index)));
+    asArray(policy.properties.Users).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::User', index)));
+    asArray(policy.properties.Groups).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::Group', index)));
+    if (policy.type === 'AWS::IAM::ManagedPolicy') {
+      for (const type of PRINCIPAL_TYPES) {
+        (index.groupByReference(type, 'ManagedPolicyArns').get(policy.logicalId) ?? []).forEach((p) => principals.add(p));
+      }
+    }
+    return { principals: [...principals], external };
+  });
+}
+
+/**
+ * Every identity policy each principal of the stack holds: inline policies, AWS::IAM::Policy and
+ * ManagedPolicy resources attached to it, the AWS managed policies listed above, and for users
+ * the policies of their groups. Built once per stack.
+ */
+export function heldPolicies(index: StackIndex): Map<RenderedResource, HeldPolicy[]> {
+  return index.memo('held-policies', () => {
+    const out = new Map<RenderedResource, HeldPolicy[]>();
+    const push = (principal: RenderedResource, held: HeldPolicy) => {
+      const list = out.get(principal);
+      list ? list.push(held) : out.set(principal, [held]);
+    };
+    for (const type of PRINCIPAL_TYPES) {
+      for (const principal of index.byType(type)) {
+        out.set(principal, out.get(principal) ?? []);
+        for (const s of policySources(principal, index)) {
+          push(principal, { carrier: principal, where: s.where, statements: s.statements, unresolved: s.unresolved });
+        }
+        for (const arn of asArray(principal.properties.ManagedPolicyArns)) {
+          const name = awsManagedName(arn);
+          if (name && AWS_MANAGED[name]) {
+            push(principal, { carrier: principal, where: `AWS managed policy ${name}`, statements: AWS_MANAGED[name], unresolved: false });
+          }
+        }
+      }
+    }
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+      for (const policy of index.byType(type)) {
+        const [source] = policySources(policy, index);
+        for (const principal of holdersOf(policy, index).principals) {
+          push(principal, { carrier: policy, where: `PolicyDocument of ${policy.logicalId}`, statements: source.statements, unresolved: source.unresolved });
+        }
+      }
+    }
+    for (const user of index.byType('AWS::IAM::User')) {
+      for (const ref of asArray(user.properties.Groups)) {
+        const group = resolvePrincipal(ref, 'AWS::IAM::Group', index);
+        if (typeof group !== 'string') {
+          for (const held of out.get(group) ?? []) {
+            push(user, { ...held, where: `${held.where} (group ${group.logicalId})` });
+          }
+        }
+      }
+    }
+    return out;
+  });
+}
+
+/** The policies a principal holds, or (for a policy resource) the policy itself. */
+export function policiesOf(r: RenderedResource, index: StackIndex): HeldPolicy[] {
+  if (PRINCIPAL_TYPES.includes(r.type)) {
+    return heldPolicies(index).get(r) ?? [];
+  }
+  return policySources(r, index).map((s) => ({ carrier: r, where: s.where, statements: s.statements, unresolved: s.unresolved }));
+}
+
+/** How a role is assumed: only by EC2 (an instance profile), by anyone else, or unknown at synth. */
+export function assumedOnlyByEc2(principal: RenderedResource): 'yes' | 'no' | 'unknown' {
+  if (principal.type !== 'AWS::IAM::Role') {
+    return 'no';
+  }
+  const document = principal.properties.AssumeRolePolicyDocument;
+  if (isIntrinsic(document) || isIntrinsic((document as any)?.Statement)) {
+    return 'unknown';
+  }
+  const allows = statementsOf(document).filter((s) => s.Effect === 'Allow');
+  const principals = allows.flatMap((s) => trustedPrincipals({ Statement: [s] }));
+  if (principals.length === 0 || principals.some((p) => !p.startsWith('Service:'))) {
+    return 'no'; // an account, a role, a federation or anyone: people can assume it
+  }
+  if (principals.some((p) => p.includes('{"Ref"') || p.includes('{"Fn::'))) {
+    return 'unknown';
+  }
+  return principals.every((p) => /^Service:ec2\.amazonaws\.com(\.cn)?$/.test(p)) ? 'yes' : 'no';
+}
