@@ -128,7 +128,8 @@ check_chain() {
       refuse "$current does not exist"
     fi
     [ "$current" = / ] && break
-    current="$(dirname "$current")"
+    current="\${current%/*}"
+    current="\${current:-/}"
   done
 }
 check_chain "$dir" missing-allowed
