@@ -227,6 +227,32 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     },
   },
 
+  {
+    rule: 'DatabaseSuperuserSecretReadOnlyByHost',
+    form: 'l2',
+    title: 'a managed policy the operator role lists in ManagedPolicyArns',
+    expect: NC,
+    build: (s) => {
+      const secret = superuserSecret(s);
+      const policy = new iam.ManagedPolicy(s, 'Read', { statements: [readSecret([secret.secretArn])] });
+      new iam.Role(s, 'OperatorRole', { assumedBy: new iam.AccountRootPrincipal(), managedPolicies: [policy] });
+      return policy;
+    },
+  },
+  {
+    rule: 'DatabaseSuperuserSecretReadOnlyByHost',
+    form: 'plain',
+    title: 'a role that EC2 and the account can assume',
+    expect: NC,
+    build: (s) => {
+      const secret = plain(s, 'AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: '{"username":"postgres"}', GenerateStringKey: 'password' } }, 'Superuser');
+      return plain(s, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: { Statement: [...trustEc2.Statement, ...trustAccount.Statement] },
+        Policies: [{ PolicyName: 'read', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.ref }] } }],
+      }, 'Reader');
+    },
+  },
+
   // PortForwardingNotToDatabaseHosts
   {
     rule: 'PortForwardingNotToDatabaseHosts',
@@ -344,6 +370,33 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
       return plain(s, 'AWS::IAM::Role', {
         AssumeRolePolicyDocument: trustAccount,
         Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [Fn.join('', ['arn:aws:ec2:eu-west-1:111122223333:instance/', host.ref]), 'arn:aws:ssm:eu-west-1::document/AWS-StartPortForwardingSession'] }] } }],
+      }, 'Operator');
+    },
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'l2',
+    title: 'a user judged with the policies of its group',
+    expect: NC,
+    build: (s) => {
+      const group = new iam.Group(s, 'Operators');
+      group.addToPolicy(startSession([instanceArn(s, databaseHost(s))]));
+      const user = new iam.User(s, 'Operator', { groups: [group] });
+      user.addToPolicy(startSession([documentArn(s, FORWARD)]));
+      return user;
+    },
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
+    title: 'a Port session document of the stack on a database host',
+    expect: NC,
+    build: (s) => {
+      plain(s, 'AWS::SSM::Document', { Name: 'tunnel', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Port', properties: { portNumber: '5432' } } }, 'Tunnel');
+      const host = databaseHost(s);
+      return plain(s, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: trustAccount,
+        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [instanceArn(s, host), documentArn(s, 'tunnel')] }] } }],
       }, 'Operator');
     },
   },

@@ -148,6 +148,29 @@ export const SERVER_CONFIG_CASES: RuleCase[] = [
     build: (s) => hostWithInit(s, { [HBA]: Fn.join('', ['hostssl all ', param(s), ' 0.0.0.0/0 reject\nhostssl all ', param(s, 'P2'), ' ::/0 reject\n', PER_CUSTOMER, '\n']) }),
   },
 
+  {
+    rule: 'PostgresSuperuserRejectedFromNetwork',
+    form: 'plain',
+    title: 'rejects for all roles cover the superuser',
+    expect: C,
+    build: (s) => hostWithInit(s, { [HBA]: hba('hostssl all all 0.0.0.0/0 reject', 'hostssl all all ::/0 reject', 'local all postgres peer') }),
+  },
+  {
+    rule: 'PostgresSuperuserRejectedFromNetwork',
+    form: 'plain',
+    title: 'rejects for one database only do not cover the others',
+    expect: NC,
+    build: (s) => hostWithInit(s, { [HBA]: hba('hostssl postgres postgres 0.0.0.0/0 reject', 'hostssl postgres postgres ::/0 reject', PER_CUSTOMER) }),
+  },
+  {
+    rule: 'PostgresSuperuserRejectedFromNetwork',
+    form: 'plain',
+    title: 'TLS rejects do not cover a GSSAPI-encrypted line',
+    expect: NC,
+    detail: /over hostgssenc/,
+    build: (s) => hostWithInit(s, { [HBA]: hba(REJECTS[2], REJECTS[3], 'hostgssenc all all 10.0.0.0/8 gss') }),
+  },
+
   // PostgresNetworkAccessPerCustomer
   {
     rule: 'PostgresNetworkAccessPerCustomer',
