@@ -132,13 +132,11 @@ function judgeReader(reader: RenderedResource | string, certainty: Certainty, wh
 
 function judgeIdentityPolicy(r: RenderedResource, index: StackIndex, secrets: Map<RenderedResource, Certainty>): Outcome {
   const outcomes: Outcome[] = [];
-  const readers: (RenderedResource | string)[] = PRINCIPAL_TYPES.includes(r.type) ? [r] : (() => {
-    const holders = holdersOf(r, index);
-    return [...holders.principals, ...holders.external];
-  })();
-  const held = PRINCIPAL_TYPES.includes(r.type)
-    ? policiesOf(r, index).filter((p) => p.carrier === r) // attached policy resources are judged themselves
-    : policiesOf(r, index);
+  const isPrincipal = PRINCIPAL_TYPES.includes(r.type);
+  const holders = isPrincipal ? undefined : holdersOf(r, index);
+  const readers: (RenderedResource | string)[] = holders ? [...holders.principals, ...holders.external] : [r];
+  // A principal is judged on what it carries itself; attached policy resources are judged on themselves.
+  const held = policiesOf(r, index).filter((p) => !isPrincipal || p.carrier === r);
   for (const policy of held) {
     if (policy.unresolved) {
       outcomes.push(unverifiable(`${policy.where} is only known at deploy time`));
@@ -168,6 +166,9 @@ function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Ma
     return unverifiable('the resource policy is only known at deploy time');
   }
   const doc = typeof document === 'string' ? safeParse(document) : document;
+  if (doc === undefined) {
+    return unverifiable('the resource policy is a string that is not JSON');
+  }
   const outcomes: Outcome[] = [];
   for (const s of statementsOf(doc)) {
     if (!grantsAction(s, READ)) {
