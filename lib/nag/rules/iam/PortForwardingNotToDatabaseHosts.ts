@@ -53,7 +53,8 @@ interface Reached {
 function classify(value: unknown, index: StackIndex): { host?: Reached; document?: Reached } {
   const named = resourceName(value, index);
   if (named.kind === 'unknown') {
-    return { host: { reach: 'maybe', what: describe(value) }, document: { reach: 'maybe', what: describe(value) } };
+    const what = `${describe(named.text)} (only known at deploy time)`;
+    return { host: { reach: 'maybe', what }, document: { reach: 'maybe', what } };
   }
   if (named.kind === 'resource') {
     const t = named.target;
