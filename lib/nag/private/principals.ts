@@ -1,7 +1,7 @@
 import { PolicyStatementJson, statementsOf, trustedPrincipals } from './iam';
 import { policySources } from './policies';
 import { RenderedResource, StackIndex } from './rendered';
-import { asArray, isIntrinsic, knownText } from './values';
+import { asArray, describe, isIntrinsic, knownText } from './values';
 
 export const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
 
@@ -23,7 +23,8 @@ export interface Holders {
 
 /**
  * AWS managed policies that grant reading every secret or starting sessions everywhere, as the
- * statements that matter here. Other AWS managed policies grant neither.
+ * statements that matter here. Other AWS managed policies are not read (their documents are not in
+ * the template); these are the broad ones a reviewer would expect to be caught.
  */
 const AWS_MANAGED: { [name: string]: PolicyStatementJson[] } = {
   AdministratorAccess: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
@@ -101,8 +102,14 @@ export function heldPolicies(index: StackIndex): Map<RenderedResource, HeldPolic
           push(principal, { carrier: principal, where: s.where, statements: s.statements, unresolved: s.unresolved });
         }
         for (const arn of asArray(principal.properties.ManagedPolicyArns)) {
+          if (index.target(arn)?.type === 'AWS::IAM::ManagedPolicy') {
+            continue; // judged below, as a policy of the stack
+          }
           const name = awsManagedName(arn);
-          if (name && AWS_MANAGED[name]) {
+          if (name === undefined) {
+            // A customer managed policy of another stack or account: its statements are not in the template.
+            push(principal, { carrier: principal, where: `managed policy ${describe(knownText(arn) ?? arn)}, not defined in this stack`, statements: [], unresolved: true });
+          } else if (AWS_MANAGED[name]) {
             push(principal, { carrier: principal, where: `AWS managed policy ${name}`, statements: AWS_MANAGED[name], unresolved: false });
           }
         }

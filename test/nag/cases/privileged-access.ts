@@ -253,6 +253,28 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     },
   },
 
+  {
+    rule: 'DatabaseSuperuserSecretReadOnlyByHost',
+    form: 'plain',
+    title: 'a role people assume holding a managed policy of another stack',
+    expect: UNV,
+    detail: /managed policy arn:aws:iam::111122223333:policy\/ops, not defined in this stack/,
+    build: (s) => {
+      plain(s, 'AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: '{"username":"postgres"}', GenerateStringKey: 'password' } }, 'Superuser');
+      return plain(s, 'AWS::IAM::Role', { AssumeRolePolicyDocument: trustAccount, ManagedPolicyArns: ['arn:aws:iam::111122223333:policy/ops'] }, 'Operator');
+    },
+  },
+  {
+    rule: 'DatabaseSuperuserSecretReadOnlyByHost',
+    form: 'plain',
+    title: 'the host role holding a managed policy of another stack',
+    expect: NA,
+    build: (s) => {
+      plain(s, 'AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: '{"username":"postgres"}', GenerateStringKey: 'password' } }, 'Superuser');
+      return plain(s, 'AWS::IAM::Role', { AssumeRolePolicyDocument: trustEc2, ManagedPolicyArns: ['arn:aws:iam::111122223333:policy/ops'] }, 'Host');
+    },
+  },
+
   // PortForwardingNotToDatabaseHosts
   {
     rule: 'PortForwardingNotToDatabaseHosts',
@@ -399,5 +421,27 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
         Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [instanceArn(s, host), documentArn(s, 'tunnel')] }] } }],
       }, 'Operator');
     },
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
+    title: 'a session grant next to a managed policy of another stack',
+    expect: UNV,
+    build: (s) => plain(s, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: trustAccount,
+      ManagedPolicyArns: ['arn:aws:iam::111122223333:policy/ops'],
+      Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: 'arn:aws:ec2:*:*:instance/*' }] } }],
+    }, 'Operator'),
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
+    title: 'AWS managed policies other than the broad ones are not read',
+    expect: C,
+    build: (s) => plain(s, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: trustEc2,
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+      Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: 'arn:aws:ssm:*::document/AWS-StartInteractiveCommand' }] } }],
+    }, 'Host'),
   },
 ];

@@ -139,7 +139,9 @@ function judgeIdentityPolicy(r: RenderedResource, index: StackIndex, secrets: Ma
   const held = policiesOf(r, index).filter((p) => !isPrincipal || p.carrier === r);
   for (const policy of held) {
     if (policy.unresolved) {
-      outcomes.push(unverifiable(`${policy.where} is only known at deploy time`));
+      // Unknown content matters only for readers other than the host.
+      const what = `${policy.where} (only known at deploy time) may grant the superuser secret`;
+      outcomes.push(...readers.map((reader) => judgeReader(reader, 'maybe', what)).filter((o) => o.verdict !== COMPLIANT.verdict));
       continue;
     }
     for (const s of policy.statements) {
