@@ -32,6 +32,16 @@ export interface OperatorAccessApproval {
    * @default - ['pg_read_all_data', 'pg_monitor']: read every table and the monitoring views, no writes
    */
   readonly grantedRoles?: string[];
+
+  /**
+   * The databases the operator may connect to: the customer's databases the customer approved.
+   * Customer databases admit no one but their own login group (`CONNECT` is revoked from PUBLIC),
+   * so without this the granted roles read nothing there. `CONNECT` goes to the
+   * `approved_operator_access` group and is taken back from every other database on each run.
+   *
+   * @default - none: only databases open to PUBLIC (such as `postgres`)
+   */
+  readonly databases?: string[];
 }
 
 /**
@@ -116,6 +126,7 @@ const DEFAULT_IDLE_TIMEOUT_SECONDS = 15 * 60;
 
 const OPERATOR_NAME = /^[a-z][a-z0-9_]{0,53}$/;
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const DATABASE_NAME = ROLE_NAME;
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -195,6 +206,25 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
     'END $$;',
   ];
 
+  lines.push(
+    keep && keep.databases.length > 0
+      ? `-- CONNECT follows the approval: ${keep.databases.join(', ')}, and no other database.`
+      : '-- CONNECT follows the approval: no database beyond those open to PUBLIC.',
+    'DO $$',
+    'DECLARE',
+    '  database_name name;',
+    'BEGIN',
+    '  FOR database_name IN',
+    '    SELECT d.datname FROM pg_catalog.pg_database d',
+    `    WHERE EXISTS (SELECT FROM pg_catalog.aclexplode(d.datacl) acl WHERE acl.grantee = '${APPROVED_OPERATOR_GROUP}'::regrole)`,
+    ...(keep && keep.databases.length > 0 ? [`      AND d.datname <> ALL (ARRAY[${keep.databases.map((d) => `'${d}'`).join(', ')}]::name[])`] : []),
+    '  LOOP',
+    `    EXECUTE format('REVOKE ALL ON DATABASE %I FROM %I', database_name, '${APPROVED_OPERATOR_GROUP}');`,
+    '  END LOOP;',
+    'END $$;',
+    ...(keep ? keep.databases.map((database) => `GRANT CONNECT ON DATABASE ${database} TO ${APPROVED_OPERATOR_GROUP};`) : []),
+  );
+
   if (keep) {
     const granted = keep.grantedRoles;
     lines.push(
@@ -264,7 +294,8 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
       `ALTER ROLE ${keep.role} SET idle_session_timeout = '${idleSeconds}s';`,
       `ALTER ROLE ${keep.role} SET idle_in_transaction_session_timeout = '${idleSeconds}s';`,
       `COMMENT ON ROLE ${keep.role} IS ${sqlLiteral(
-        `Customer-approved operator access: operator=${keep.operator}; ticket=${keep.ticket}; expires=${keep.expires}; reason=${keep.reason}`,
+        `Customer-approved operator access: operator=${keep.operator}; ticket=${keep.ticket}; expires=${keep.expires}; ` +
+        `${keep.databases.length > 0 ? `databases=${keep.databases.join(',')}; ` : ''}reason=${keep.reason}`,
       )};`,
       `ALTER ROLE ${keep.role} LOGIN VALID UNTIL '${keep.expires}';`,
       '-- Keep the password out of the server log (statement, duration and error logging) and the audit log;',
@@ -391,6 +422,7 @@ interface ValidApproval {
   readonly ticket: string;
   readonly expires: string;
   readonly grantedRoles: string[];
+  readonly databases: string[];
 }
 
 function validateApproval(approval: OperatorAccessApproval, now: Date, forbidden: Set<string>): ValidApproval {
@@ -450,9 +482,18 @@ function validateApproval(approval: OperatorAccessApproval, now: Date, forbidden
       );
     }
   }
+  const databases = approval.databases ?? [];
+  if (Token.isUnresolved(databases) || !Array.isArray(databases)
+    || databases.some((database) => typeof database !== 'string' || !DATABASE_NAME.test(database))) {
+    throw new Error(
+      'OperatorAccessApproval.databases must list database names written in the app, lower-case letters, digits and _ ' +
+      `(starting with a letter or _, at most 63 characters); got ${JSON.stringify(databases)}. Example: ['acme'].`,
+    );
+  }
   return {
     operator,
     role: approvedOperatorRoleName(operator),
+    databases: [...new Set(databases)],
     reason,
     ticket,
     expires: expiresAt.toISOString(),

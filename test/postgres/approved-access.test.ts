@@ -73,6 +73,21 @@ describe('renderApprovedAccessSql with an approval', () => {
     expect(custom).toContain("ALTER ROLE approved_jdoe SET idle_in_transaction_session_timeout = '300s';");
   });
 
+  test('lets the group connect to the approved databases only, taking CONNECT back everywhere else', () => {
+    const custom = render({ databases: ['acme', 'acme_reports'] });
+    expect(custom).toContain("    WHERE EXISTS (SELECT FROM pg_catalog.aclexplode(d.datacl) acl WHERE acl.grantee = 'approved_operator_access'::regrole)\n" +
+      "      AND d.datname <> ALL (ARRAY['acme', 'acme_reports']::name[])");
+    expect(custom).toContain("EXECUTE format('REVOKE ALL ON DATABASE %I FROM %I', database_name, 'approved_operator_access');");
+    expect(custom).toContain('GRANT CONNECT ON DATABASE acme TO approved_operator_access;\nGRANT CONNECT ON DATABASE acme_reports TO approved_operator_access;');
+    expect(custom).toContain('databases=acme,acme_reports; reason=');
+    // Without databases, and without an approval, CONNECT is taken back from every database.
+    for (const none of [sql, renderApprovedAccessSql({ now: NOW })]) {
+      expect(none).toContain('-- CONNECT follows the approval: no database beyond those open to PUBLIC.');
+      expect(none).not.toContain('GRANT CONNECT');
+      expect(none).not.toContain('d.datname <> ALL');
+    }
+  });
+
   test('uses the chosen password variable and granted roles', () => {
     const custom = renderApprovedAccessSql({ approval: { ...APPROVAL, grantedRoles: ['app_reader'] }, now: NOW, passwordVariable: 'pw' });
     expect(custom).toContain("PASSWORD :'pw'");
@@ -123,6 +138,7 @@ describe('renderApprovedAccessSql refuses bad input', () => {
       'pg_maintain', APPROVED_OPERATOR_GROUP].map((role) => [{ grantedRoles: ['pg_monitor', role] }, new RegExp(`grantedRoles contains "${role}"`)]),
     [{ grantedRoles: ['approved_other'] }, /or another approved role/],
     [{ operator: Lazy.string({ produce: () => 'jdoe' }) }, /OperatorAccessApproval\.operator must be written in the app, not a token/],
+    [{ databases: ['Acme DB'] }, /OperatorAccessApproval\.databases must list database names written in the app.*got \["Acme DB"\]\. Example: \['acme'\]/],
   ])('fails for %j', (approval, message) => {
     expect(() => render(approval)).toThrow(message);
   });
