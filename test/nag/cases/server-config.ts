@@ -234,6 +234,14 @@ export const SERVER_CONFIG_CASES: RuleCase[] = [
     build: (s) => hostWithInit(s, { [HBA]: Fn.join('', ['hostssl acme +acme_login ', param(s), ' scram-sha-256\n']) }),
   },
 
+  {
+    rule: 'PostgresNetworkAccessPerCustomer',
+    form: 'plain',
+    title: 'sameuser with every role names no database',
+    expect: NC,
+    build: (s) => hostWithInit(s, { [HBA]: hba(...REJECTS, 'hostssl sameuser all 10.20.0.0/16 scram-sha-256') }),
+  },
+
   // PostgresConfigNotWritableByServer
   {
     rule: 'PostgresConfigNotWritableByServer',

@@ -2,6 +2,8 @@ import { PgHbaConnectionType } from '../../../postgres/pg-hba';
 import { columnNames, PgHbaFile, pgHbaFiles, unresolvedText } from '../../private/pg-hba-files';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 
+const EVERY_DATABASE = ['all', 'sameuser', 'samerole', 'samegroup'];
+
 function judgeFile(file: PgHbaFile): Outcome {
   if (!file.entries) {
     return unverifiable(`${file.origin}: ${file.unreadable}`);
@@ -14,7 +16,8 @@ function judgeFile(file: PgHbaFile): Outcome {
     const databases = columnNames(e.database);
     const users = columnNames(e.user);
     const text = `${e.type} ${e.database} ${e.user} ${e.address ?? ''} ${e.method}`;
-    const anyDatabase = databases.includes('all');
+    // sameuser/samerole/samegroup name no database: with every role they admit every role's own database.
+    const anyDatabase = databases.some((d) => EVERY_DATABASE.includes(d));
     const anyRole = users.includes('all');
     if (anyDatabase && anyRole) {
       outcomes.push(unresolvedText(e.method)
@@ -36,7 +39,8 @@ export const PostgresNetworkAccessPerCustomer: RuleDefinition = {
   info: 'A pg_hba.conf line admits every database as every role ("all all") from a network.',
   explanation: 'With several customers, an "all all" line lets every customer network log in to every customer\'s ' +
     'database as any role. Give each customer its own lines: its CIDRs, its database(s) and its roles, e.g. ' +
-    '"hostssl acme +acme_login 10.20.0.0/16 scram-sha-256". Lines whose method is reject and local lines are not judged.',
+    '"hostssl acme +acme_login 10.20.0.0/16 scram-sha-256" (sameuser/samerole name no database). Lines whose method ' +
+    'is reject and local lines are not judged.',
   resourceTypes: ['*'],
   evaluate(r) {
     const files = pgHbaFiles(r);
