@@ -275,6 +275,18 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     },
   },
 
+  {
+    rule: 'DatabaseSuperuserSecretReadOnlyByHost',
+    form: 'token',
+    title: 'a secret whose user name comes from a parameter, read by the operator role',
+    expect: UNV,
+    build: (s) => {
+      const role = operatorRole(s);
+      new secretsmanager.Secret(s, 'Maybe', { generateSecretString: { secretStringTemplate: Fn.join('', ['{"username":"', param(s), '"}']), generateStringKey: 'password' } }).grantRead(role);
+      return role.node.findChild('DefaultPolicy');
+    },
+  },
+
   // PortForwardingNotToDatabaseHosts
   {
     rule: 'PortForwardingNotToDatabaseHosts',
