@@ -186,8 +186,13 @@ describe('the metadata service answers root only', () => {
   test('the ruleset rejects every non-root UID for the IPv4 and IPv6 addresses, and replaces itself when re-applied', () => {
     const ruleset: string = init.imdsGuard.files['/etc/nftables/timescale-imds-guard.nft'].content;
     expect(ruleset).toBe(DatabaseHost.IMDS_GUARD_RULESET);
-    expect(ruleset).toContain('ip daddr 169.254.169.254 meta skuid != 0 counter reject');
-    expect(ruleset).toContain('ip6 daddr fd00:ec2::254 meta skuid != 0 counter reject');
+    const rules = ruleset.split('\n').filter((line) => line.includes('meta skuid'));
+    expect(rules.map((line) => line.trim())).toEqual([
+      'ip daddr 169.254.169.254 meta skuid != 0 meta l4proto tcp counter reject with tcp reset',
+      'ip daddr 169.254.169.254 meta skuid != 0 counter reject with icmpx admin-prohibited',
+      'ip6 daddr fd00:ec2::254 meta skuid != 0 meta l4proto tcp counter reject with tcp reset',
+      'ip6 daddr fd00:ec2::254 meta skuid != 0 counter reject with icmpx admin-prohibited',
+    ]);
     expect(ruleset).toContain('type filter hook output priority filter; policy accept;');
     // Create-if-missing, delete, define: one transaction, so re-applying never fails nor duplicates.
     expect(ruleset).toMatch(/^table inet timescale_imds_guard\ndelete table inet timescale_imds_guard\ntable inet timescale_imds_guard \{$/m);

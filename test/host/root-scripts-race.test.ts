@@ -11,7 +11,7 @@ import { rootOwnedTempDir } from './support/root-temp';
  * file and target it can reach for a symlink to a root-owned victim file.
  */
 
-const ROUNDS = 40;
+const ROUNDS = 25;
 
 /** The secret fetch as it was: a temporary file in the target directory, chowned by path. */
 const NAIVE_FETCH_SECRET_SCRIPT = `#!/bin/bash
@@ -49,6 +49,7 @@ const POSTGRES_GID = id('-g', 'postgres');
 let base: string;
 let bin: string;
 let racers = 0;
+let init: any;
 
 function mkdir(path: string, mode: number, uid = 0, gid = 0): string {
   mkdirSync(path);
@@ -108,6 +109,7 @@ function snapshot(root: string): Map<string, string> {
 }
 
 beforeAll(() => {
+  init = renderedInit();
   base = rootOwnedTempDir('race-');
   bin = mkdir(join(base, 'bin'), 0o755);
   writeFileSync(join(bin, 'aws'), '#!/bin/bash\n# Stand-in for the AWS CLI: answers get-secret-value after a delay, widening any race window.\n' +
@@ -139,7 +141,6 @@ test('the harness catches the old pattern: the racing postgres user takes over a
 });
 
 describe('the rendered secret fetch, raced by postgres', () => {
-  const init = renderedInit();
   let fetch: string;
   let victim: string;
   let accepted: string[];
@@ -239,7 +240,7 @@ describe('the rendered directory reclaim', () => {
   let reclaim: string;
   beforeAll(() => {
     reclaim = join(bin, 'timescale-reclaim-dirs');
-    writeFileSync(reclaim, renderedFile(renderedInit(), '/usr/local/sbin/timescale-reclaim-dirs'), { mode: 0o700 });
+    writeFileSync(reclaim, renderedFile(init, '/usr/local/sbin/timescale-reclaim-dirs'), { mode: 0o700 });
   });
 
   test('replaces a directory postgres owns or a symlink, keeps a root-only one, and never follows the symlink', () => {

@@ -383,8 +383,9 @@ export const IMDS_GUARD_RULESET_FILE = `/etc/nftables/${IMDS_GUARD_NAME}.nft`;
 /**
  * Rejects traffic to the instance metadata service (IPv4 and IPv6) from any process whose UID is
  * not 0: the host role's credentials are for the host's own root-run agents (cfn-init, the SSM and
- * CloudWatch agents), never for an operator's shell or the database server. Applying it again
- * replaces the table in one transaction: `table` creates it if missing, so `delete` never fails.
+ * CloudWatch agents), never for an operator's shell or the database server. TCP is refused with a
+ * reset, so clients fail at once. Applying it again replaces the table in one transaction: `table`
+ * creates it if missing, so `delete` never fails.
  */
 export const IMDS_GUARD_RULESET = `#!/usr/sbin/nft -f
 # Written by cdk-timescale-security DatabaseHost: the instance metadata service, which hands out the
@@ -394,7 +395,9 @@ delete table inet ${IMDS_GUARD_TABLE}
 table inet ${IMDS_GUARD_TABLE} {
   chain output {
     type filter hook output priority filter; policy accept;
+    ip daddr 169.254.169.254 meta skuid != 0 meta l4proto tcp counter reject with tcp reset
     ip daddr 169.254.169.254 meta skuid != 0 counter reject with icmpx admin-prohibited
+    ip6 daddr fd00:ec2::254 meta skuid != 0 meta l4proto tcp counter reject with tcp reset
     ip6 daddr fd00:ec2::254 meta skuid != 0 counter reject with icmpx admin-prohibited
   }
 }
