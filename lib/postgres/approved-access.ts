@@ -174,6 +174,8 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
     '-- except through a customer approval; this script makes the roles match the current approval.',
     '\\set ON_ERROR_STOP on',
     'SET standard_conforming_strings = on;',
+    '-- Re-runs are quiet: notices such as "already a member" are not news; warnings and errors still show.',
+    'SET client_min_messages = warning;',
     'BEGIN;',
     'DO $$',
     'BEGIN',
