@@ -422,6 +422,21 @@ export class PostgresTestServer implements TestFiles {
     return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
   }
 
+  /**
+   * The server log after offset `from`, once it matches `pattern` (or after `ms`, whatever it
+   * holds then). For messages the server writes after the client has already seen the failure,
+   * such as a TLS handshake refused with an alert.
+   */
+  logSince(from: number, pattern: RegExp, ms = 5_000): string {
+    const deadline = Date.now() + ms;
+    let text = this.log().slice(from);
+    while (!pattern.test(text) && Date.now() < deadline) {
+      spawnSync('sleep', ['0.05']);
+      text = this.log().slice(from);
+    }
+    return text;
+  }
+
   /** Writes a file readable by the server user (e.g. a SQL script). */
   writeFile(name: string, content: string): string {
     const file = path.join(this.dir, name);
