@@ -4,6 +4,7 @@
  * once the expiry SQL runs, and an approval that grants superuser powers through role membership is
  * refused by the SQL itself, changing nothing (G8).
  */
+import { Duration } from 'aws-cdk-lib';
 import { BackgroundClient, CommandResult, PostgresTestServer } from './support/pg-server';
 import { ACME, applyCustomer, eventually, exitWithin, globex, OPERATOR_NETWORK, runAsSuperuser, twoCustomerConfig } from './support/two-customers';
 import {
@@ -152,6 +153,21 @@ describe('approved operator access on a real PostgreSQL server', () => {
       const result = expire();
       expect(result.stderr).toMatch(/approved operator role approved_carol ended at \(no end set\): login disabled/);
       expect(asOperator('carol').stderr).toMatch(/role "approved_carol" is not permitted to log in/);
+    });
+  });
+
+  describe('idle sessions', () => {
+    test.each([
+      ['idle-session', ''],
+      ['idle-in-transaction', 'BEGIN;\n'],
+    ])('an approved role\'s session left idle is ended by the server (%s timeout)', (kind, begin) => {
+      expect(approve({ operator: 'erin', expires: new Date(Date.now() + DAY).toISOString() }, { idleTimeout: Duration.seconds(1) }).stderr).toBe('');
+      // psql's \! runs a shell command on the client while the session sits idle on the server.
+      const file = server.writeFile(`idle-${kind}.sql`, `${begin}SELECT 'before';\n\\! sleep 2.5\nSELECT 'after';\n`);
+      const result = server.connect({ sslmode: 'require', user: 'approved_erin', password: OPERATOR_PASSWORD, dbname: 'acme', file });
+      expect(result.stdout).toContain('before');
+      expect(result.stdout).not.toContain('after');
+      expect(result.stderr).toMatch(new RegExp(`terminating connection due to ${kind} timeout`));
     });
   });
 
