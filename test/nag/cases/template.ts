@@ -150,6 +150,24 @@ export const TEMPLATE_CASES: RuleCase[] = [
   },
   {
     rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'SQL password from a psql variable, and the file it is read from',
+    expect: C,
+    build: (s) => hostWithInit(s, {
+      '/etc/timescale/sql/app.sql': "ALTER ROLE app PASSWORD :'app_password';\n",
+      '/usr/local/sbin/run-app-sql': '#!/bin/bash\nrun-sql /etc/timescale/sql/app.sql app_password=/run/timescale/sql/app.app_password\n',
+    }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'a SQL literal beside a psql variable is still found',
+    expect: NC,
+    detail: /PASSWORD '\*\*\*\*'/,
+    build: (s) => hostWithInit(s, { '/tmp/init.sql': "ALTER ROLE app PASSWORD :'app_password';\nALTER ROLE b PASSWORD 'hunter2';\n" }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
     form: 'override',
     title: 'override adds a password',
     expect: NC,

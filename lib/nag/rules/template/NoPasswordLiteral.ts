@@ -11,9 +11,14 @@ const PATTERNS = [
   /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/gi,
 ];
 
+/** A psql variable interpolated as the password (`PASSWORD :'name'`): set at run time, not written here. */
+const PSQL_VARIABLE = /^password\s+:(["']?)[A-Za-z_][A-Za-z0-9_]*\1$/i;
+/** An absolute file path (`admin_password=/run/app/admin.pw`): names the file the value is read from. */
+const FILE_PATH = /^\/[A-Za-z0-9_.\/-]+$/;
+
 function isPlaceholder(value: string): boolean {
   return value === '' || value.startsWith('$') || value.startsWith('{{resolve:') || value.startsWith('%') ||
-    value.startsWith('<') || value.includes(UNRESOLVED) || /^(null|none|true|false|\*+|x+)$/i.test(value);
+    value.startsWith('<') || value.includes(UNRESOLVED) || /^(null|none|true|false|\*+|x+)$/i.test(value) || FILE_PATH.test(value);
 }
 
 function findLiteral(text: string): string | undefined {
@@ -24,7 +29,7 @@ function findLiteral(text: string): string | undefined {
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
       const value = m[m.length - 1];
-      if (!isPlaceholder(value)) {
+      if (!isPlaceholder(value) && !PSQL_VARIABLE.test(m[0])) {
         return m[0].replace(value, '****');
       }
     }
