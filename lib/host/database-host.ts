@@ -717,6 +717,15 @@ export class DatabaseHost extends Construct {
       }),
     ]);
 
+    // Clusters created by earlier versions gave the superuser a password kept in Secrets Manager.
+    const superuserPassword = new ec2.InitConfig([
+      ec2.InitCommand.shellCommand(
+        `bindir="$(dirname "$(readlink -f ${boot.POSTGRES_LINK})")" && ` +
+        `runuser -u postgres -- "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -p ${this.port} -d postgres -c 'ALTER ROLE postgres PASSWORD NULL'`,
+        { key: '10-no-superuser-password', testCmd: `systemctl is-active --quiet ${boot.SERVICE_NAME}` },
+      ),
+    ]);
+
     const osUsers = new ec2.InitConfig([new LazyInitElements('COMMAND', () => [...this.osUsers].map((name) =>
       ec2.InitCommand.shellCommand(`useradd --create-home --shell /bin/bash ${name}`, { key: `10-user-${name}`, testCmd: `! id -u ${name} >/dev/null 2>&1` })))]);
 
@@ -749,13 +758,14 @@ export class DatabaseHost extends Construct {
       }),
     ]);
 
+    const bootConfigs = { imdsGuard, volumes, packages, osUsers, hostScripts, secretFiles, serverConfig, cluster, superuserPassword };
     return ec2.CloudFormationInit.fromConfigSets({
       configSets: {
         [DEFAULT_CONFIG_SET]: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'cluster',
-          'sqlScripts', 'logging', 'cfnHup'],
-        [RECONFIGURE_CONFIG_SET]: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
+          'superuserPassword', 'sqlScripts', 'logging', 'cfnHup'],
+        [RECONFIGURE_CONFIG_SET]: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'superuserPassword', 'sqlScripts'],
       },
-      configs: { imdsGuard, volumes, packages, osUsers, hostScripts, secretFiles, serverConfig, cluster, sqlScripts, logging, cfnHup, reload },
+      configs: { ...bootConfigs, sqlScripts, logging, cfnHup, reload },
     });
   }
 

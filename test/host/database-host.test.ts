@@ -177,8 +177,9 @@ describe('DatabaseHost with defaults', () => {
 
   test('cfn-init runs the config sets in order and cfn-signal reports to a creation policy', () => {
     expect(init.configSets).toEqual({
-      default: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'cluster', 'sqlScripts', 'logging', 'cfnHup'],
-      reconfigure: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'sqlScripts'],
+      default: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'cluster', 'superuserPassword',
+        'sqlScripts', 'logging', 'cfnHup'],
+      reconfigure: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'superuserPassword', 'sqlScripts'],
     });
     const wait = only(template, 'AWS::CloudFormation::WaitCondition');
     expect(wait.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT1800S' } });

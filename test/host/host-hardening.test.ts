@@ -54,7 +54,7 @@ describe('the superuser has no password', () => {
     const actions = Object.values<any>(template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
     expect(actions.filter((action: string) => action.startsWith('secretsmanager:'))).toEqual([]);
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/superuser-password|SuperuserSecret|pwfile/i);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/\/run\/timescale\/superuser-password|SuperuserSecret|--pwfile|GenerateSecretString/);
   });
 
   test('initdb sets no password: local logins by peer only, host logins rejected', () => {
@@ -64,6 +64,18 @@ describe('the superuser has no password', () => {
     expect(initdb).toContain('--username=postgres');
     expect(initdb).not.toMatch(/--pwfile|--pwprompt|-W\b|scram-sha-256/);
     expect(Object.keys(init)).not.toContain('superuser');
+  });
+
+  test('a password an earlier version set is cleared at boot and on every reconfiguration, once the server runs', () => {
+    expect(init.superuserPassword.commands['10-no-superuser-password']).toEqual({
+      command: 'bindir="$(dirname "$(readlink -f /usr/local/libexec/timescale/postgres)")" && runuser -u postgres -- "$bindir/psql" -X -q ' +
+        "-v ON_ERROR_STOP=1 -p 5432 -d postgres -c 'ALTER ROLE postgres PASSWORD NULL'",
+      test: 'systemctl is-active --quiet timescaledb',
+    });
+    for (const set of [init.configSets.default, init.configSets.reconfigure]) {
+      expect(set.indexOf('superuserPassword')).toBeGreaterThan(Math.max(set.indexOf('cluster'), set.indexOf('reload')));
+      expect(set.indexOf('superuserPassword')).toBeLessThan(set.indexOf('sqlScripts'));
+    }
   });
 
   test('the DatabaseHost API carries no superuser secret', () => {

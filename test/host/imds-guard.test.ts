@@ -49,7 +49,7 @@ round reapplied
 echo "tables $(nft list tables | tr '\\n' ' ')"
 echo "rules $(nft list table inet timescale_imds_guard | grep -c 'meta skuid != 0')"
 `;
-  const result = spawnSync('unshare', ['-n', 'bash', '-c', script], { encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync('unshare', ['-n', 'bash', '-c', script], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.status !== 0) {
     throw new Error(`the namespace run failed (status ${result.status}, signal ${result.signal}):\n${result.stdout}\n${result.stderr}`);
   }

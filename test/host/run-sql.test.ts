@@ -30,6 +30,7 @@ let fetch: string;
 let sqlDir: string;
 let secretsDir: string;
 let serverStarted = false;
+let clearPassword: string;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +51,8 @@ function mkdir(path: string, mode: number, uid = 0, gid = 0): string {
 }
 
 function sh(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  return spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, env: { ...env, ...extraEnv } });
+  // stdin not a socket: bash would then read root's ~/.bashrc as if started by sshd.
+  return spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function asPostgres(...args: string[]) {
@@ -105,6 +107,8 @@ beforeAll(async () => {
   const init = renderedInit(port);
   runSql = join(bin, 'timescale-run-sql');
   writeFileSync(runSql, renderedFile(init, '/usr/local/sbin/timescale-run-sql').split(POSTGRES_LINK).join(join(libexec, 'postgres')), { mode: 0o700 });
+  clearPassword = (init.superuserPassword.commands['10-no-superuser-password'].command as string)
+    .split(POSTGRES_LINK).join(join(libexec, 'postgres'));
   fetch = join(bin, 'timescale-fetch-secret');
   writeFileSync(fetch, renderedFile(init, '/usr/local/sbin/timescale-fetch-secret'), { mode: 0o700 });
   writeFileSync(join(bin, 'aws'), `#!/bin/bash\nprintf '%s' '${VALUE.replace(/'/g, "'\\''")}'\n`, { mode: 0o755 });
@@ -172,4 +176,11 @@ test('the superuser has no password: it logs in by peer over the local socket on
   const asRoot = sh(join(bindir, 'psql'), ['-X', '-At', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', 'SELECT 1']);
   expect(asRoot.status).not.toBe(0);
   expect(asRoot.stderr).toMatch(/Peer authentication failed for user "postgres"/);
+});
+
+test('the rendered command clears a superuser password a cluster of an earlier version has', () => {
+  query("ALTER ROLE postgres PASSWORD 'set-by-an-earlier-version'");
+  expect(query("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'postgres'")).toBe('f');
+  expect(sh('bash', ['-c', clearPassword])).toMatchObject({ status: 0, stderr: '' });
+  expect(query("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'postgres'")).toBe('t');
 });
