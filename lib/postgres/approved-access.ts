@@ -224,7 +224,17 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
     `    EXECUTE format('REVOKE ALL ON DATABASE %I FROM %I', database_name, '${APPROVED_OPERATOR_GROUP}');`,
     '  END LOOP;',
     'END $$;',
-    ...(keep ? keep.databases.map((database) => `GRANT CONNECT ON DATABASE ${database} TO ${APPROVED_OPERATOR_GROUP};`) : []),
+    // A database not created yet (its customer's script runs later on this boot) gets CONNECT on the next run.
+    ...(keep ? keep.databases.map((database) => [
+      'DO $$',
+      'BEGIN',
+      `  IF EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = '${database}') THEN`,
+      `    GRANT CONNECT ON DATABASE ${database} TO ${APPROVED_OPERATOR_GROUP};`,
+      '  ELSE',
+      `    RAISE WARNING 'database ${database} does not exist yet: the approved operator gets CONNECT on it on the next run';`,
+      '  END IF;',
+      'END $$;',
+    ].join('\n')) : []),
   );
 
   if (keep) {

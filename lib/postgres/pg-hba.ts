@@ -178,7 +178,7 @@ export function renderPgHba(options: PgHbaOptions): string {
     row('# TYPE', 'DATABASE', 'USER', 'ADDRESS', 'METHOD'),
     '# Refuse every connection without TLS, from any IPv4 or IPv6 address, before any other line applies.',
     ...EVERY_ADDRESS.map((address) => row('hostnossl', 'all', 'all', address, 'reject')),
-    '# The superuser never logs in over the network, whatever its password: only on the socket below.',
+    '# The superuser never logs in over the network, with or without a password; only on the socket below.',
     ...EVERY_ADDRESS.map((address) => row('hostssl', 'all', superuser, address, 'reject')),
     ...groups.flatMap((group) => [
       `# TLS-only access: ${group.title}.`,

@@ -107,6 +107,18 @@ describe('approved operator access on a real PostgreSQL server', () => {
       expect(asOperator('alice', 'SHOW idle_in_transaction_session_timeout').stdout.trim()).toBe('15min');
     });
 
+    test('an approved database created later on the same boot does not fail the approval, and is opened on the next run', () => {
+      const approval = { operator: 'carol', expires: new Date(Date.now() + DAY).toISOString(), databases: ['acme_later'] };
+      const first = approve(approval);
+      expect(first.ok).toBe(true);
+      expect(first.stderr).toMatch(/database acme_later does not exist yet/);
+      server.mustAdmin('CREATE DATABASE acme_later');
+      server.mustAdmin('REVOKE ALL ON DATABASE acme_later FROM PUBLIC');
+      expect(approve(approval).stderr).toBe('');
+      const login = server.connect({ sslmode: 'require', user: 'approved_carol', password: OPERATOR_PASSWORD, dbname: 'acme_later', sql: 'SELECT current_user' });
+      expect([login.ok, login.stdout.trim()]).toEqual([true, 'approved_carol']);
+    });
+
     test('a session open before the end is terminated when the expiry SQL runs after it, and no new login works', async () => {
       const approvedAt = new Date();
       const end = new Date(approvedAt.getTime() + SHORT_APPROVAL_MS);

@@ -78,7 +78,10 @@ describe('renderApprovedAccessSql with an approval', () => {
     expect(custom).toContain("    WHERE EXISTS (SELECT FROM pg_catalog.aclexplode(d.datacl) acl WHERE acl.grantee = 'approved_operator_access'::regrole)\n" +
       "      AND d.datname <> ALL (ARRAY['acme', 'acme_reports']::name[])");
     expect(custom).toContain("EXECUTE format('REVOKE ALL ON DATABASE %I FROM %I', database_name, 'approved_operator_access');");
-    expect(custom).toContain('GRANT CONNECT ON DATABASE acme TO approved_operator_access;\nGRANT CONNECT ON DATABASE acme_reports TO approved_operator_access;');
+    for (const database of ['acme', 'acme_reports']) {
+      expect(custom).toContain(`  IF EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = '${database}') THEN\n` +
+        `    GRANT CONNECT ON DATABASE ${database} TO approved_operator_access;\n  ELSE\n    RAISE WARNING 'database ${database} does not exist yet`);
+    }
     expect(custom).toContain('databases=acme,acme_reports; reason=');
     // Without databases, and without an approval, CONNECT is taken back from every database.
     for (const none of [sql, renderApprovedAccessSql({ now: NOW })]) {
