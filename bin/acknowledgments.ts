@@ -67,15 +67,15 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
     'AwsSolutions-IAM5[Resource::<TimescaleCertificateIssuerLogs645C5318.Arn>:log-stream:*]',
   ], 'The issuer runs in the VPC: the EC2 network-interface actions Lambda needs have no resource-level scope. Its log ' +
     'streams are created per execution environment under its own log group only.');
-  for (const secret of [certificate.certificateSecret, certificate.caSecret, host.superuserSecret]) {
-    if (secret) {
-      acknowledge(secret, ['AwsSolutions-SMG4', ...inPacks('SecretsManagerRotationEnabled', [HIPAA, NIST])],
-        secret === host.superuserSecret
-          ? 'The superuser password is set once by initdb; Secrets Manager rotation would need a rotation function inside the ' +
-            'isolated network with database access. It is encrypted with the secrets key and readable only by the host role.'
-          : 'The certificate and its CA are renewed by the issuer on its own schedule (30 days before expiry), not by Secrets ' +
-            'Manager rotation; the host re-reads the secret daily.');
-    }
+  for (const secret of [certificate.certificateSecret, certificate.caSecret]) {
+    acknowledge(secret, ['AwsSolutions-SMG4', ...inPacks('SecretsManagerRotationEnabled', [HIPAA, NIST])],
+      'The certificate and its CA are renewed by the issuer on its own schedule (30 days before expiry), not by Secrets ' +
+      'Manager rotation; the host re-reads the secret daily.');
+  }
+  for (const customer of service.customers) {
+    acknowledge(customer.adminSecret, ['AwsSolutions-SMG4', ...inPacks('SecretsManagerRotationEnabled', [HIPAA, NIST])],
+      'The customer admin\'s password is the customer\'s to change (ALTER ROLE as that admin); Secrets Manager rotation would ' +
+      'need a rotation function inside the isolated network. It is encrypted with the secrets key and read only by the host role.');
   }
 
   if (operatorAccess) {

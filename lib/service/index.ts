@@ -1,1 +1,2 @@
 export * from './timescale-service';
+export * from './service-customer';

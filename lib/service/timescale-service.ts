@@ -8,11 +8,13 @@ import { Construct } from 'constructs';
 import { EncryptedBackups } from '../backup';
 import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
 import { ServiceKeys } from '../keys';
-import { CustomerPeering, CustomerPeeringOptions, ServiceDns, ServiceNetwork } from '../network';
+import { ServiceDns, ServiceNetwork } from '../network';
 import { OperatorAccess } from '../operator';
 import {
-  OperatorAccessApproval, renderApprovedAccessSql, renderAuditSettings, renderPgHba, renderTlsSettings, TlsVersion,
+  approvedOperatorPgHbaAccess, OperatorAccessApproval, renderApprovedAccessExpirySql, renderApprovedAccessSql, renderAuditSettings,
+  renderPgHba, renderTlsSettings, TlsVersion,
 } from '../postgres';
+import { ServiceCustomer, ServiceCustomerOptions } from './service-customer';
 import { CertificateSource, DatabaseEndpoint, ServerCertificate } from '../tls';
 
 /** Where the host keeps the TLS files PostgreSQL reads. */
@@ -122,19 +124,23 @@ export interface TimescaleServiceProps {
   readonly network?: ServiceNetwork;
 
   /**
-   * Client networks that are not peered customers (for example a transit gateway attachment),
-   * admitted on the database port and in pg_hba.conf.
+   * Networks that are not peered customers (for example the operations network behind a transit
+   * gateway), admitted on the database port. In pg_hba.conf they admit only customer-approved
+   * operator roles (members of `approved_operator_access`): never a customer's roles, never the
+   * superuser.
    *
-   * @default - the service network's own CIDR only (the load balancer and operators' port forwarding)
+   * @default - the service network's own CIDR only (the load balancer's health checks, and operators'
+   * port forwarding through a bastion)
    */
   readonly allowedNetworks?: string[];
 
   /**
-   * Customer VPCs peered at construction; more can be added with `addCustomer`.
+   * Customers, each peered and given a database of its own, at construction; more can be added with
+   * `addCustomer`.
    *
    * @default - none
    */
-  readonly customers?: CustomerPeeringOptions[];
+  readonly customers?: ServiceCustomerOptions[];
 
   /**
    * The lowest TLS version the server accepts.
@@ -203,8 +209,8 @@ export class TimescaleService extends Construct {
   public readonly dns?: ServiceDns;
   /** Operator access, when operators were given. */
   public readonly operatorAccess?: OperatorAccess;
-  /** The peered customers. */
-  public readonly customers: CustomerPeering[] = [];
+  /** The customers: each one's peering, database, admin role and credentials. */
+  public readonly customers: ServiceCustomer[] = [];
   /** The DNS name clients connect to. */
   public readonly serverName: string;
 
@@ -248,7 +254,6 @@ export class TimescaleService extends Construct {
       serviceName: props.serviceName,
       dataKey: this.keys.dataKey,
       logsKey: this.keys.logsKey,
-      secretsKey: this.keys.secretsKey,
       packageSource: props.packageSource,
       ...props.host,
     });
@@ -289,42 +294,63 @@ export class TimescaleService extends Construct {
       this.operatorAccess.grantHostLogging(this.host.role);
       this.host.addOsUser(this.operatorAccess.runAsUser);
     }
-    this.configureOperatorDatabaseAccess(props.operators?.approval);
-
+    // Customers first: their databases exist before the approval script grants CONNECT on them.
     for (const customer of props.customers ?? []) {
       this.addCustomer(customer);
     }
+    this.configureOperatorDatabaseAccess(props.operators?.approval);
 
     new CfnOutput(this, 'ServerName', { description: 'The DNS name clients connect to (sslmode=verify-full)', value: props.serverName });
   }
 
   /**
-   * Peers a customer VPC: routes and a security group rule for its CIDRs only, and a `hostssl`
-   * line for each in pg_hba.conf.
+   * Adds a customer: a VPC peering (routes and a security group rule for its CIDR blocks only), a
+   * database of its own owned by an admin role that is not a superuser, the admin's credentials in
+   * Secrets Manager, and `hostssl` lines that admit its CIDR blocks to its databases only, as its
+   * roles only.
    */
-  public addCustomer(customer: CustomerPeeringOptions): CustomerPeering {
-    const peering = new CustomerPeering(this, `Customer-${customer.customerName.replace(/\s+/g, '-')}`, {
-      network: this.network,
-      databaseSecurityGroup: this.endpoint.securityGroup,
-      databasePort: this.host.port,
+  public addCustomer(customer: ServiceCustomerOptions): ServiceCustomer {
+    const id = `Customer-${customer.customerName.replace(/\s+/g, '-')}`;
+    const database = ServiceCustomer.databaseNameOf(customer);
+    const clash = this.customers.find((other) => other.databases.includes(database));
+    if (clash) {
+      throw new Error(`TimescaleService ${this.node.path}: customers '${clash.node.id}' and '${id}' would share the database ` +
+        `'${database}'. Give one of them another databaseName.`);
+    }
+    const added = new ServiceCustomer(this, id, {
       ...customer,
+      network: this.network,
+      host: this.host,
+      databaseSecurityGroup: this.endpoint.securityGroup,
+      secretsKey: this.keys.secretsKey,
+      serverName: this.serverName,
     });
-    this.customers.push(peering);
-    this.allowedNetworks.push(...customer.peerCidrs);
-    return peering;
+    this.customers.push(added);
+    return added;
   }
 
   /** pg_hba.conf, TLS and audit settings, and the TLS files: the server refuses plaintext (G3). */
   private configureServer(props: TimescaleServiceProps): void {
     const certFile = `${TLS_DIR}/server.crt`;
     const keyFile = `${TLS_DIR}/server.key`;
-    this.host.addSecretFile({ path: certFile, secret: this.certificate.certificateSecret, jsonField: ServerCertificate.CERTIFICATE_FIELD, mode: '000644' });
-    this.host.addSecretFile({ path: keyFile, secret: this.certificate.certificateSecret, jsonField: ServerCertificate.PRIVATE_KEY_FIELD, mode: '000600' });
+    // Owned by root, so the server (as postgres) can read but never replace them; PostgreSQL accepts
+    // a root-owned key readable by its group.
+    const rootOwned = { owner: 'root', group: 'postgres' };
+    this.host.addSecretFile({ path: certFile, secret: this.certificate.certificateSecret, jsonField: ServerCertificate.CERTIFICATE_FIELD, mode: '000644', ...rootOwned });
+    this.host.addSecretFile({ path: keyFile, secret: this.certificate.certificateSecret, jsonField: ServerCertificate.PRIVATE_KEY_FIELD, mode: '000640', ...rootOwned });
 
-    // Rendered at synth, so customers added after construction reach pg_hba.conf too.
+    // Rendered at synth, so customers added after construction reach pg_hba.conf too. The superuser
+    // is refused from every network; operator networks admit approved operator roles only.
     this.host.addConfigFile({
       path: `${DatabaseHost.CONFIG_DIR}/pg_hba.conf`,
-      content: Lazy.string({ produce: () => renderPgHba({ allowedNetworks: this.allowedNetworks }) }),
+      content: Lazy.string({
+        produce: () => renderPgHba({
+          access: [
+            ...this.customers.map((customer) => customer.hbaAccess),
+            approvedOperatorPgHbaAccess(this.allowedNetworks),
+          ],
+        }),
+      }),
     });
     this.host.addConfigFile({
       path: `${DatabaseHost.CONF_D_DIR}/50-tls.conf`,
@@ -341,8 +367,34 @@ export class TimescaleService extends Construct {
    * Operators hold no database role unless a customer approved one (G8). The SQL always runs, so
    * removing an approval removes the role on the next deployment.
    */
+  /**
+   * The databases an approval opens: those it names, or the only customer's. With several customers
+   * the approval must say whose data it covers.
+   */
+  private approvedDatabases(approval: OperatorAccessApproval): string[] {
+    if (approval.databases !== undefined) {
+      return approval.databases;
+    }
+    if (this.customers.length === 1) {
+      return this.customers[0].databases;
+    }
+    throw new Error(`TimescaleService ${this.node.path}: operators.approval must list the databases the customer approved ` +
+      `(OperatorAccessApproval.databases), because the service has ${this.customers.length} customers ` +
+      `(${this.customers.map((c) => c.databases.join(', ')).join('; ') || 'none'}). Name the approving customer's databases.`);
+  }
+
   private configureOperatorDatabaseAccess(approval: OperatorAccessApproval | undefined): void {
-    const sql = renderApprovedAccessSql({ approval });
+    // Checked now, so a bad approval fails where it is written; rendered again at synth, so the roles
+    // of customers added after construction are refused too.
+    renderApprovedAccessSql({ approval });
+    const sql = Lazy.string({
+      produce: () => renderApprovedAccessSql({
+        approval: approval && { ...approval, databases: this.approvedDatabases(approval) },
+        forbiddenRoles: this.customers.flatMap((customer) => [customer.adminRole, customer.loginGroup]),
+      }),
+    });
+    // The end of an approval is enforced on the host, within a minute, without a redeployment.
+    this.host.addSqlScript({ name: 'approved-operator-expiry', sql: renderApprovedAccessExpirySql(), schedule: Duration.seconds(30) });
     if (!approval) {
       this.host.addSqlScript({ name: 'approved-operator-access', sql });
       return;
@@ -353,9 +405,7 @@ export class TimescaleService extends Construct {
       generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    if (this.operatorAccess) {
-      password.grantRead(this.operatorAccess.role);
-    }
+    this.operatorAccess?.grantSecretReadToOperator(password, approval.operator);
     this.host.addSqlScript({ name: 'approved-operator-access', sql, secretVariables: [{ name: 'operator_password', secret: password }] });
   }
 }

@@ -21,6 +21,13 @@ function init(stack: Stack): any {
 
 const file = (config: any, path: string): string => config.serverConfig.files[path].content;
 
+/** The command that runs one SQL script, found by the script's name (commands are keyed <index>-<name>). */
+function sqlCommand(config: any, name: string): string {
+  const found = Object.entries(config.sqlScripts.commands).filter(([key]) => key.replace(/^\d+-/, '') === name);
+  expect(found).toHaveLength(1);
+  return JSON.stringify((found[0][1] as any).command);
+}
+
 describe('TimescaleService with defaults', () => {
   let stack: Stack;
   let service: TimescaleService;
@@ -34,16 +41,60 @@ describe('TimescaleService with defaults', () => {
     config = init(stack);
   });
 
-  test('delivers a pg_hba.conf that refuses plaintext and admits TLS only from the network and every customer, even one added later', () => {
+  test('delivers a pg_hba.conf that refuses plaintext and the superuser, then admits each customer to its own database only', () => {
     const entries = parsePgHba(file(config, '/etc/timescale/pg_hba.conf'));
-    expect(entries.slice(0, 2).map((e) => [e.type, e.address, e.method])).toEqual([
-      [PgHbaConnectionType.HOSTNOSSL, '0.0.0.0/0', 'reject'],
-      [PgHbaConnectionType.HOSTNOSSL, '::/0', 'reject'],
+    expect(entries.map((e) => [e.type, e.database, e.user, e.address, e.method])).toEqual([
+      [PgHbaConnectionType.HOSTNOSSL, 'all', 'all', '0.0.0.0/0', 'reject'],
+      [PgHbaConnectionType.HOSTNOSSL, 'all', 'all', '::/0', 'reject'],
+      [PgHbaConnectionType.HOSTSSL, 'all', 'postgres', '0.0.0.0/0', 'reject'],
+      [PgHbaConnectionType.HOSTSSL, 'all', 'postgres', '::/0', 'reject'],
+      // acme is added at construction and globex afterwards: both reach the file.
+      [PgHbaConnectionType.HOSTSSL, 'acme', '+acme_login', '10.20.0.0/16', 'scram-sha-256'],
+      [PgHbaConnectionType.HOSTSSL, 'globex', '+globex_login', '10.30.0.0/16', 'scram-sha-256'],
+      // The service network (load balancer health checks, a bastion) admits approved operator roles only.
+      [PgHbaConnectionType.HOSTSSL, 'all', '+approved_operator_access', '10.80.0.0/16', 'scram-sha-256'],
+      [PgHbaConnectionType.LOCAL, 'all', 'postgres', undefined, 'peer'],
     ]);
-    const tls = entries.filter((e) => e.type === PgHbaConnectionType.HOSTSSL);
-    expect(tls.map((e) => e.address)).toEqual(['10.80.0.0/16', '10.20.0.0/16', '10.30.0.0/16']);
-    expect(tls.every((e) => e.method === 'scram-sha-256')).toBe(true);
-    expect(entries.filter((e) => e.type === PgHbaConnectionType.HOST)).toEqual([]);
+  });
+
+  test('gives each customer a database owned by its own admin, with the password read from Secrets Manager at boot', () => {
+    for (const name of ['acme', 'globex']) {
+      const sql: string = config.sqlScripts.files[`/etc/timescale/sql/customer-${name}.sql`].content;
+      expect(sql).toContain(`${name}_admin`);
+      expect(sql).toContain(`${name}_login`);
+      expect(sql).toMatch(/NOSUPERUSER/);
+      expect(sqlCommand(config, `customer-${name}`)).toContain(`admin_password=/run/timescale/sql/customer-${name}.admin_password`);
+    }
+    expect(service.customers.map((c) => [c.adminRole, c.loginGroup, c.databases])).toEqual([
+      ['acme_admin', 'acme_login', ['acme']],
+      ['globex_admin', 'globex_login', ['globex']],
+    ]);
+  });
+
+  test("keeps each customer admin's credentials in a retained secret under the secrets key, generated, never in the template", () => {
+    for (const customer of service.customers) {
+      const id = stack.getLogicalId(customer.adminSecret.node.defaultChild as any);
+      const secret = template.toJSON().Resources[id];
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(JSON.stringify(secret.Properties.KmsKeyId)).toMatch(/DbKeysSecretsKey/);
+      expect(JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate)).toEqual({
+        username: customer.adminRole, dbname: customer.databases[0], host: 'db.example.com', port: 5432,
+      });
+      expect(secret.Properties.SecretString).toBeUndefined();
+    }
+    expect(template.findResources('AWS::SecretsManager::ResourcePolicy')).toEqual({});
+  });
+
+  test('has no superuser secret: the superuser has no password', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as any[];
+    expect(secrets.filter((s) => JSON.stringify(s).includes('"username\\":\\"postgres'))).toEqual([]);
+    expect(JSON.stringify(secrets)).not.toMatch(/superuser \(postgres\)/i);
+  });
+
+  test('enforces the end of an approval on the host every 30 seconds', () => {
+    const sql: string = config.sqlScripts.files['/etc/timescale/sql/approved-operator-expiry.sql'].content;
+    expect(sql).toMatch(/pg_terminate_backend/);
+    expect(JSON.stringify(config)).toMatch(/OnUnitActiveSec=30s/);
   });
 
   test('delivers TLS settings (TLS 1.2 minimum) and the audit settings after them', () => {
@@ -59,10 +110,10 @@ describe('TimescaleService with defaults', () => {
     expect(audit.shared_preload_libraries).toBe('timescaledb,pgaudit');
   });
 
-  test('fetches the certificate and its private key from Secrets Manager at boot, the key readable by postgres only', () => {
+  test('fetches the certificate and its private key from Secrets Manager at boot, root-owned, the key readable by the postgres group only', () => {
     const commands = JSON.stringify(config.secretFiles.commands);
-    expect(commands).toMatch(/'certificate' '\/etc\/timescale\/tls\/server.crt' 000644 postgres postgres/);
-    expect(commands).toMatch(/'privateKey' '\/etc\/timescale\/tls\/server.key' 000600 postgres postgres/);
+    expect(commands).toMatch(/'certificate' '\/etc\/timescale\/tls\/server.crt' 000644 root postgres/);
+    expect(commands).toMatch(/'privateKey' '\/etc\/timescale\/tls\/server.key' 000640 root postgres/);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/PRIVATE KEY/);
   });
 
@@ -101,7 +152,7 @@ describe('TimescaleService with defaults', () => {
     // Only the NOLOGIN marker group is created; every member (an approved role) is dropped.
     expect([...sql.matchAll(/CREATE ROLE (\S+)/g)].map((m) => m[1])).toEqual(['approved_operator_access']);
     expect(sql).toMatch(/DROP ROLE/i);
-    expect(config.sqlScripts.commands['000-approved-operator-access'].command).not.toMatch(/operator_password/);
+    expect(sqlCommand(config, 'approved-operator-access')).not.toMatch(/operator_password/);
   });
 
   test('creates no operator role and no session access when no operators are given', () => {
@@ -156,7 +207,7 @@ describe('TimescaleService with operators', () => {
     expect(sql).toMatch(/approved_alice/);
     expect(sql).toMatch(/LOGIN VALID UNTIL/);
     expect(sql).toContain(":'operator_password'");
-    const command = JSON.stringify(config.sqlScripts.commands['000-approved-operator-access'].command);
+    const command = sqlCommand(config, 'approved-operator-access');
     expect(command).toContain('operator_password=/run/timescale/sql/approved-operator-access.operator_password');
     // The operator reads the password with their role; it is never in the template.
     const template = Template.fromStack(stack);
@@ -165,7 +216,64 @@ describe('TimescaleService with operators', () => {
       Description: Match.stringLikeRegexp('alice.*CASE-1234'),
     });
     expect(JSON.stringify(template.toJSON())).not.toMatch(/"SecretString":/);
-    expect(service.operatorAccess).toBeDefined();
+    // Only the approved operator's own sessions of the operator role may read it.
+    const roleId = stack.getLogicalId(service.operatorAccess!.role.node.defaultChild as any);
+    const reads = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(reads).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'aws:SourceIdentity': 'alice' } } })]);
+  });
+
+  test("an approval opens the only customer's database, and must name the databases when there are several", () => {
+    const expires = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString();
+    const approval = { operator: 'alice', reason: 'Debug', ticket: 'CASE-1', expires };
+    const approvedSql = (customers: any[], databases?: string[]) => {
+      const stack = new Stack(new App(), 'Approval');
+      new TimescaleService(stack, 'Db', {
+        serviceName: 'orders', serverName: 'db.example.com', packageSource: PACKAGES, customers,
+        operators: { operatorPrincipals: [operator(stack)], approval: { ...approval, databases } },
+      });
+      return init(stack).sqlScripts.files['/etc/timescale/sql/approved-operator-access.sql'].content as string;
+    };
+    const connectOn = (sql: string) => [...sql.matchAll(/GRANT CONNECT ON DATABASE (\w+)/g)].map((m) => m[1]);
+    expect(connectOn(approvedSql([CUSTOMER]))).toEqual(['acme']);
+    const globex = { customerName: 'globex', peerVpcId: 'vpc-0f9e8d7c6b5a43210', peerCidrs: ['10.30.0.0/16'] };
+    expect(connectOn(approvedSql([CUSTOMER, globex], ['globex']))).toEqual(['globex']);
+    expect(() => approvedSql([CUSTOMER, globex])).toThrow(
+      /operators\.approval must list the databases the customer approved \(OperatorAccessApproval\.databases\), because the service has 2 customers \(acme; globex\)/);
+  });
+
+  test("an approval may not grant a customer's admin or login role", () => {
+    const stack = new Stack(new App(), 'Forbidden');
+    const expires = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString();
+    new TimescaleService(stack, 'Db', {
+      serviceName: 'orders',
+      serverName: 'db.example.com',
+      packageSource: PACKAGES,
+      customers: [CUSTOMER],
+      operators: {
+        operatorPrincipals: [operator(stack)],
+        approval: { operator: 'alice', reason: 'Debug', ticket: 'CASE-1', expires, grantedRoles: ['acme_admin'] },
+      },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/acme_admin/);
+  });
+
+  test("lets the customer's account read its admin credentials when asked, through the secret's policy and Secrets Manager only", () => {
+    const { stack, service } = build({ customers: [{ ...CUSTOMER, adminSecretReaderAccount: '222222222222' }] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      SecretId: { Ref: stack.getLogicalId(service.customers[0].adminSecret.node.defaultChild as any) },
+      ResourcePolicy: {
+        Statement: [Match.objectLike({
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+        })],
+      },
+    });
+    const keyPolicy = JSON.stringify(Object.values(template.findResources('AWS::KMS::Key'))
+      .filter((k: any) => JSON.stringify(k).includes('222222222222')));
+    expect(keyPolicy).toContain('secretsmanager.');
   });
 
   test('selects TLS 1.3 as the minimum when asked', () => {
@@ -183,6 +291,20 @@ describe('TimescaleService bad input', () => {
     const { service } = build();
     expect(() => service.addCustomer({ customerName: 'initech', peerVpcId: 'vpc-0aaaaaaaaaaaaaaaa', peerCidrs: ['10.20.128.0/17'] }))
       .toThrow(/10\.20\.128\.0\/17.*10\.20\.0\.0\/16|10\.20\.0\.0\/16.*10\.20\.128\.0\/17/);
+  });
+
+  test('fails when two customers would share a database, naming both', () => {
+    const { service } = build();
+    expect(() => service.addCustomer({ customerName: 'Acme', peerVpcId: 'vpc-0aaaaaaaaaaaaaaaa', peerCidrs: ['10.40.0.0/16'] }))
+      .toThrow(/customers 'Customer-acme' and 'Customer-Acme' would share the database 'acme'\. Give one of them another databaseName/);
+  });
+
+  test('fails for a customer whose name cannot make a database name, and for a bad reader account', () => {
+    const { service } = build();
+    expect(() => service.addCustomer({ customerName: '1st', peerVpcId: 'vpc-0aaaaaaaaaaaaaaaa', peerCidrs: ['10.40.0.0/16'] }))
+      .toThrow(/databaseName cannot be derived from customerName '1st': it must start with a letter/);
+    expect(() => service.addCustomer({ ...CUSTOMER, customerName: 'x', databaseName: 'x', peerCidrs: ['10.50.0.0/16'], adminSecretReaderAccount: '12345' }))
+      .toThrow(/adminSecretReaderAccount must be a 12-digit AWS account id; got '12345'/);
   });
 
   test('fails for an approval that expired', () => {

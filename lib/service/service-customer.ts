@@ -1,0 +1,147 @@
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DatabaseHost } from '../host';
+import { CustomerPeering, CustomerPeeringOptions, ServiceNetwork } from '../network';
+import { customerPgHbaAccess, customerRoleNames, PgHbaAccess, renderCustomerAccessSql } from '../postgres';
+
+/**
+ * A customer of a `TimescaleService`: the peering to its VPC, and its own database and roles.
+ */
+export interface ServiceCustomerOptions extends CustomerPeeringOptions {
+  /**
+   * The customer's database, and the prefix of its roles (`<name>_admin`, `<name>_login`): a
+   * PostgreSQL identifier of lower-case letters, digits and `_`, starting with a letter, at most 40
+   * characters.
+   *
+   * @default - `customerName` in lower case, with every character other than a letter or digit
+   * replaced by `_` (for example 'Acme Corp.' becomes 'acme_corp_')
+   */
+  readonly databaseName?: string;
+
+  /**
+   * The AWS account that may read the customer admin's credentials secret (the secret's resource
+   * policy, and decryption through Secrets Manager in the secrets key's policy), so the customer
+   * can fetch them in its own account.
+   *
+   * @default - only principals of this account that are granted read (none by the service)
+   */
+  readonly adminSecretReaderAccount?: string;
+}
+
+/**
+ * Properties of a `ServiceCustomer`.
+ */
+export interface ServiceCustomerProps extends ServiceCustomerOptions {
+  /** The service network the customer is peered with. */
+  readonly network: ServiceNetwork;
+  /** The database host that holds the customer's database. */
+  readonly host: DatabaseHost;
+  /** The security group that admits the database port from the customer's CIDR blocks. */
+  readonly databaseSecurityGroup: ec2.ISecurityGroup;
+  /** The customer-managed key that encrypts the admin's credentials secret. */
+  readonly secretsKey: kms.IKey;
+  /** The DNS name clients connect to, written into the credentials secret. */
+  readonly serverName: string;
+}
+
+/**
+ * One customer of a TimescaleDB service: a VPC peering, and a database of its own with an admin role
+ * that is not a superuser.
+ *
+ * The admin (`<name>_admin`) owns the customer's database and may create schemas, tables and
+ * hypertables (and, on PostgreSQL 16 and later, roles, which it can admit through `<name>_login`); it
+ * has no superuser, replication or BYPASSRLS attribute, no server-file or server-program role, and no
+ * `ALTER SYSTEM`. `pg_hba.conf` admits the customer's CIDR blocks to the customer's databases only,
+ * as members of `<name>_login` only, over TLS with SCRAM. The admin's password is generated in
+ * Secrets Manager under the secrets key and set by the host at boot and on every reconfiguration.
+ */
+export class ServiceCustomer extends Construct {
+  /** The VPC peering to the customer's network. */
+  public readonly peering: CustomerPeering;
+  /** The customer's databases. */
+  public readonly databases: string[];
+  /** The customer's admin role: owns the databases, is not a superuser. */
+  public readonly adminRole: string;
+  /** The NOLOGIN role whose members may log in from the customer's networks. */
+  public readonly loginGroup: string;
+  /** JSON credentials of the admin role: `username`, `password`, `host`, `port`, `dbname`. */
+  public readonly adminSecret: secretsmanager.ISecret;
+  /** The pg_hba.conf access of this customer: its CIDR blocks, its databases, its roles. */
+  public readonly hbaAccess: PgHbaAccess;
+
+  /**
+   * The database a customer gets: `databaseName`, or `customerName` in lower case with every
+   * character other than a letter or digit replaced by `_` ('Acme Corp.' becomes 'acme_corp_').
+   */
+  public static databaseNameOf(options: ServiceCustomerOptions): string {
+    if (options.databaseName !== undefined) {
+      return options.databaseName;
+    }
+    const name = options.customerName.toLowerCase().replace(/[^a-z0-9]/g, '_');
+    if (!/^[a-z]/.test(name) || name.length > 40) {
+      throw new Error(`ServiceCustomerOptions.databaseName cannot be derived from customerName '${options.customerName}': it must start ` +
+        'with a letter and be at most 40 characters. Pass databaseName, a PostgreSQL identifier such as \'acme\'.');
+    }
+    return name;
+  }
+
+  constructor(scope: Construct, id: string, props: ServiceCustomerProps) {
+    super(scope, id);
+    const name = ServiceCustomer.databaseNameOf(props);
+    const names = customerRoleNames(name);
+    this.databases = names.databases;
+    this.adminRole = names.adminRole;
+    this.loginGroup = names.loginGroup;
+    const sql = renderCustomerAccessSql({ customer: name });
+
+    this.peering = new CustomerPeering(this, 'Peering', {
+      ...props,
+      databaseSecurityGroup: props.databaseSecurityGroup,
+      databasePort: props.host.port,
+    });
+    this.hbaAccess = customerPgHbaAccess(name, [...props.peerCidrs]);
+
+    const secret = new secretsmanager.Secret(this, 'AdminSecret', {
+      description: `TimescaleDB credentials of customer '${props.customerName}' (role ${this.adminRole}, not a superuser)`,
+      encryptionKey: props.secretsKey,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: this.adminRole, dbname: name, host: props.serverName, port: props.host.port }),
+        generateStringKey: 'password',
+        passwordLength: 32,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.adminSecret = secret;
+    if (props.adminSecretReaderAccount !== undefined) {
+      this.grantReadToAccount(secret, props.secretsKey, props.adminSecretReaderAccount);
+    }
+
+    props.host.addSqlScript({
+      name: `customer-${name.replace(/_/g, '-')}`,
+      sql,
+      secretVariables: [{ name: 'admin_password', secret, jsonField: 'password' }],
+    });
+  }
+
+  private grantReadToAccount(secret: secretsmanager.Secret, key: kms.IKey, account: string): void {
+    if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
+      throw new Error(`ServiceCustomerOptions.adminSecretReaderAccount must be a 12-digit AWS account id; got '${account}' ` +
+        `(customer ${this.node.path}).`);
+    }
+    const reader = new iam.AccountPrincipal(account);
+    secret.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CustomerAccountReadsAdminCredentials',
+      principals: [reader],
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resources: ['*'],
+    }));
+    key.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, reader));
+  }
+}
+
