@@ -11,8 +11,10 @@ import { renderedFile, renderedInit } from './support/rendered';
  */
 
 const PROBES = `
-probe() { # <label> <user> <address>
-  if out="$(timeout 5 runuser -u "$2" -- bash -c 'exec 3<>"/dev/tcp/$0/80" && printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3 && head -c 15 <&3' "$3" 2>&1)" \\
+probe() { # <label> <user, or userns: nobody as root of its own user namespace> <address>
+  local as=(runuser -u "$2" --)
+  [ "$2" = userns ] && as=(runuser -u nobody -- unshare --user --map-root-user)
+  if out="$(timeout 5 "\${as[@]}" bash -c 'exec 3<>"/dev/tcp/$0/80" && printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3 && head -c 15 <&3' "$3" 2>&1)" \\
     && [[ "$out" == "HTTP/1.0 200 OK" || "$out" == "HTTP/1.1 200 OK" ]]; then
     echo "$1 $2 $3 ok"
   else
@@ -20,11 +22,14 @@ probe() { # <label> <user> <address>
   fi
 }
 round() {
-  for user in root nobody postgres; do
+  for user in root nobody postgres \${USERNS:+userns}; do
     for address in 169.254.169.254 fd00:ec2::254; do probe "$1" "$user" "$address"; done
   done
 }
 `;
+
+/** Whether an unprivileged user may create a user namespace here (kernels and containers may forbid it). */
+const USERNS = spawnSync('runuser', ['-u', 'nobody', '--', 'unshare', '--user', '--map-root-user', 'true'], { stdio: 'ignore' }).status === 0;
 
 function runInNamespace(ruleset: string, dir: string): string[] {
   const rulesetFile = join(dir, 'imds-guard.nft');
@@ -49,7 +54,9 @@ round reapplied
 echo "tables $(nft list tables | tr '\\n' ' ')"
 echo "rules $(nft list table inet timescale_imds_guard | grep -c 'meta skuid != 0')"
 `;
-  const result = spawnSync('unshare', ['-n', 'bash', '-c', script], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync('unshare', ['-n', 'bash', '-c', script], {
+    encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, USERNS: USERNS ? '1' : '' },
+  });
   if (result.status !== 0) {
     throw new Error(`the namespace run failed (status ${result.status}, signal ${result.signal}):\n${result.stdout}\n${result.stderr}`);
   }
@@ -88,6 +95,13 @@ describe('the metadata-service guard, applied in a network namespace', () => {
     expect(outcome('with-guard', 'root', address)).toBe('ok');
     expect(outcome('with-guard', 'nobody', address)).toBe('refused');
     expect(outcome('with-guard', 'postgres', address)).toBe('refused');
+  });
+
+  // The guard matches the kernel's UID of the socket's owner, not the UID inside a user namespace.
+  (USERNS ? test : test.skip)('a non-root user who is root in its own user namespace is refused too, and reaches it without the guard', () => {
+    for (const address of ['169.254.169.254', 'fd00:ec2::254']) {
+      expect([outcome('without-guard', 'userns', address), outcome('with-guard', 'userns', address)]).toEqual(['ok', 'refused']);
+    }
   });
 
   test('applying it again replaces it: still one table with its four rules, same outcome', () => {
