@@ -232,7 +232,7 @@ install -d -o root -g postgres -m 0750 ${CONFIG_DIR} ${CONF_D_DIR}
 if [ -f ${PGDATA}/PG_VERSION ]; then
   exit 0
 fi
-# No password: the superuser logs in over the local socket only, as the OS user postgres (peer).
+# The superuser has no password; it logs in over the local socket only, as the OS user postgres (peer).
 runuser -u postgres -- "$bindir/initdb" --pgdata=${PGDATA} --waldir=${WALDIR} \\
   --username=postgres --auth-local=peer --auth-host=reject \\
   --encoding=UTF8 --locale=C.UTF-8 --data-checksums

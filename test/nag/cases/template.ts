@@ -154,7 +154,7 @@ export const TEMPLATE_CASES: RuleCase[] = [
     title: 'SQL password from a psql variable, and the file it is read from',
     expect: C,
     build: (s) => hostWithInit(s, {
-      '/etc/timescale/sql/app.sql': "ALTER ROLE app PASSWORD :'app_password';\n",
+      '/etc/timescale/sql/app.sql': "-- pass it with psql -v app_password=...\nALTER ROLE app PASSWORD :'app_password';\n",
       '/usr/local/sbin/run-app-sql': '#!/bin/bash\nrun-sql /etc/timescale/sql/app.sql app_password=/run/timescale/sql/app.app_password\n',
     }),
   },

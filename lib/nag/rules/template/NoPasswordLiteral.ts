@@ -18,7 +18,7 @@ const FILE_PATH = /^\/[A-Za-z0-9_.\/-]+$/;
 
 function isPlaceholder(value: string): boolean {
   return value === '' || value.startsWith('$') || value.startsWith('{{resolve:') || value.startsWith('%') ||
-    value.startsWith('<') || value.includes(UNRESOLVED) || /^(null|none|true|false|\*+|x+)$/i.test(value) || FILE_PATH.test(value);
+    value.startsWith('<') || value.includes(UNRESOLVED) || /^(null|none|true|false|\*+|x+|\.+|…)$/i.test(value) || FILE_PATH.test(value);
 }
 
 function findLiteral(text: string): string | undefined {
