@@ -98,7 +98,9 @@ export class ServiceCustomer extends Construct {
     this.loginGroup = names.loginGroup;
     const sql = renderCustomerAccessSql({ customer: name });
 
-    this.peering = new CustomerPeering(this, 'Peering', {
+    // 'Default' keeps the peering's logical IDs as they were before customers had databases, so an
+    // upgrade never replaces a live peering connection.
+    this.peering = new CustomerPeering(this, 'Default', {
       ...props,
       databaseSecurityGroup: props.databaseSecurityGroup,
       databasePort: props.host.port,
