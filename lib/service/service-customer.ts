@@ -60,19 +60,6 @@ export interface ServiceCustomerProps extends ServiceCustomerOptions {
  * Secrets Manager under the secrets key and set by the host at boot and on every reconfiguration.
  */
 export class ServiceCustomer extends Construct {
-  /** The VPC peering to the customer's network. */
-  public readonly peering: CustomerPeering;
-  /** The customer's databases. */
-  public readonly databases: string[];
-  /** The customer's admin role: owns the databases, is not a superuser. */
-  public readonly adminRole: string;
-  /** The NOLOGIN role whose members may log in from the customer's networks. */
-  public readonly loginGroup: string;
-  /** JSON credentials of the admin role: `username`, `password`, `host`, `port`, `dbname`. */
-  public readonly adminSecret: secretsmanager.ISecret;
-  /** The pg_hba.conf access of this customer: its CIDR blocks, its databases, its roles. */
-  public readonly hbaAccess: PgHbaAccess;
-
   /**
    * The database a customer gets: `databaseName`, or `customerName` in lower case with every
    * character other than a letter or digit replaced by `_` ('Acme Corp.' becomes 'acme_corp_').
@@ -88,6 +75,19 @@ export class ServiceCustomer extends Construct {
     }
     return name;
   }
+
+  /** The VPC peering to the customer's network. */
+  public readonly peering: CustomerPeering;
+  /** The customer's databases. */
+  public readonly databases: string[];
+  /** The customer's admin role: owns the databases, is not a superuser. */
+  public readonly adminRole: string;
+  /** The NOLOGIN role whose members may log in from the customer's networks. */
+  public readonly loginGroup: string;
+  /** JSON credentials of the admin role: `username`, `password`, `host`, `port`, `dbname`. */
+  public readonly adminSecret: secretsmanager.ISecret;
+  /** The pg_hba.conf access of this customer: its CIDR blocks, its databases, its roles. */
+  public readonly hbaAccess: PgHbaAccess;
 
   constructor(scope: Construct, id: string, props: ServiceCustomerProps) {
     super(scope, id);

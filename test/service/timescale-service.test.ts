@@ -230,7 +230,10 @@ describe('TimescaleService with operators', () => {
     const approvedSql = (customers: any[], databases?: string[]) => {
       const stack = new Stack(new App(), 'Approval');
       new TimescaleService(stack, 'Db', {
-        serviceName: 'orders', serverName: 'db.example.com', packageSource: PACKAGES, customers,
+        serviceName: 'orders',
+        serverName: 'db.example.com',
+        packageSource: PACKAGES,
+        customers,
         operators: { operatorPrincipals: [operator(stack)], approval: { ...approval, databases } },
       });
       return init(stack).sqlScripts.files['/etc/timescale/sql/approved-operator-access.sql'].content as string;
