@@ -34,6 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-acm-pca@^3',
     '@aws-sdk/client-ec2@^3',
     '@aws-sdk/client-secrets-manager@^3',
+    // The newest alpha (its peer range, ^2.245.0, admits the aws-cdk-lib the tests run).
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   // CI is `.ci/run`; no hosted workflows, releases or dependency bots.
