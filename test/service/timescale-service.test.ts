@@ -179,6 +179,9 @@ describe('TimescaleService with operators', () => {
     });
     const config = init(withOps);
     expect(config.osUsers.commands['10-user-timescale-operator'].command).toBe('useradd --create-home --shell /bin/bash timescale-operator');
+    // No sudo: the session user joins no group and nothing writes a sudoers rule.
+    const initText = JSON.stringify(config);
+    expect(initText).not.toMatch(/sudoers|usermod|wheel|gpasswd/);
     const template = Template.fromStack(withOps);
     const hostPolicy = JSON.stringify(template.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: withOps.getLogicalId(ops.host.role.node.defaultChild as any) }] },
