@@ -1,4 +1,4 @@
-import { Annotations, Aws, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -125,6 +125,14 @@ export class ServiceNetwork extends Construct {
     ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
   ];
 
+  /**
+   * CloudFormation's bucket for custom resource responses in a Region is this prefix followed by the
+   * Region's name without dashes (`...-euwest1`).
+   *
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/vpc-interface-endpoints.html
+   */
+  public static readonly CUSTOM_RESOURCE_RESPONSE_BUCKET_PREFIX = 'cloudformation-custom-resource-response-';
+
   /** The service VPC. */
   public readonly vpc: ec2.IVpc;
 
@@ -156,6 +164,7 @@ export class ServiceNetwork extends Construct {
   public readonly logsKey: kms.IKey;
 
   private readonly vpcRange?: Ipv4Range;
+  private readonly endpointsByService = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly registeredCidrs: RegisteredCidr[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceNetworkProps) {
@@ -209,6 +218,7 @@ export class ServiceNetwork extends Construct {
         open: false,
       });
       endpoint.addToPolicy(accountPrincipalsOnly());
+      this.endpointsByService.set(service.shortName, endpoint);
       return endpoint;
     });
 
@@ -226,13 +236,15 @@ export class ServiceNetwork extends Construct {
       actions: ['s3:GetObject'],
       resources: AWS_OWNED_READ_BUCKETS.map((bucket) => `arn:${Aws.PARTITION}:s3:::${bucket}/*`),
     }));
-    // A custom resource in these subnets (the certificate issuer) reports to CloudFormation with an
-    // S3 URL that CloudFormation presigned: the request carries CloudFormation's account, not ours.
+    // A custom resource in these subnets (the certificate issuer) replies to CloudFormation with an S3
+    // URL that CloudFormation presigned: the request carries CloudFormation's account, not ours, so it
+    // is admitted by bucket name alone. The name is exact (the Region without dashes, nothing after
+    // it), so a look-alike bucket that anyone could create is not a way out of the VPC.
     this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'AllowCustomResourceResponsesToCloudFormation',
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:PutObject'],
-      resources: [`arn:${Aws.PARTITION}:s3:::cloudformation-custom-resource-response-${Aws.REGION}*/*`],
+      resources: [`arn:${Aws.PARTITION}:s3:::${ServiceNetwork.CUSTOM_RESOURCE_RESPONSE_BUCKET_PREFIX}${regionWithoutDashes()}/*`],
     }));
 
     const retention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -269,6 +281,16 @@ export class ServiceNetwork extends Construct {
 
     // Routes can be added after this construct, so the internet-gateway check runs at synth.
     this.node.addValidation({ validate: () => this.findPublicDatabaseSubnets() });
+  }
+
+  /**
+   * The interface endpoint of an AWS service in this network, for resources that must not be created
+   * before they can reach that service (`node.addDependency(...)`).
+   *
+   * @returns the endpoint, or undefined when the network has none for the service
+   */
+  public interfaceEndpointFor(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint | undefined {
+    return this.endpointsByService.get(service.shortName);
   }
 
   /**
@@ -410,6 +432,11 @@ const AWS_OWNED_READ_BUCKETS = [
   `aws-ssm-document-attachments-${Aws.REGION}`,
   `patch-baseline-snapshot-${Aws.REGION}`,
 ];
+
+/** The deployment Region without its dashes (`eu-west-1` -> `euwest1`), computed by CloudFormation. */
+function regionWithoutDashes(): string {
+  return Fn.join('', Fn.split('-', Aws.REGION));
+}
 
 function accountPrincipalsOnly(): iam.PolicyStatement {
   return new iam.PolicyStatement({

@@ -101,7 +101,13 @@ describe('ServiceNetwork with defaults', () => {
     // CloudFormation presigns the reply URL, so the request carries CloudFormation's account, not ours.
     expect(replies.Action).toBe('s3:PutObject');
     expect(replies.Condition).toBeUndefined();
-    expect(JSON.stringify(replies.Resource)).toContain(':s3:::cloudformation-custom-resource-response-');
+    // The documented bucket name: the Region without dashes, nothing after it; objects only.
+    expect(replies.Resource).toEqual({
+      'Fn::Join': ['', [
+        'arn:', { Ref: 'AWS::Partition' }, ':s3:::cloudformation-custom-resource-response-',
+        { 'Fn::Join': ['', { 'Fn::Split': ['-', { Ref: 'AWS::Region' }] }] }, '/*',
+      ]],
+    });
     expect(account.Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
     expect(repos.Action).toBe('s3:GetObject');
     expect(repos.Condition).toBeUndefined();
@@ -203,6 +209,15 @@ describe('ServiceNetwork options', () => {
     expect(monitoring.PrivateDnsEnabled).toBe(true);
     expect(monitoring.PolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
     expect(endpoints).toHaveLength(EXPECTED_ENDPOINT_SERVICES.length + 1);
+  });
+
+  test('finds the interface endpoint of a service, required or additional, and none for a service it lacks', () => {
+    const { stack, network } = newNetworkStack({ additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.PRIVATE_CERTIFICATE_AUTHORITY] });
+    const serviceOf = (endpoint: ec2.InterfaceVpcEndpoint | undefined) =>
+      serviceSuffix(stack.resolve((endpoint!.node.defaultChild as ec2.CfnVPCEndpoint).serviceName));
+    expect(serviceOf(network.interfaceEndpointFor(ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER))).toBe('secretsmanager');
+    expect(serviceOf(network.interfaceEndpointFor(ec2.InterfaceVpcEndpointAwsService.PRIVATE_CERTIFICATE_AUTHORITY))).toBe('acm-pca');
+    expect(network.interfaceEndpointFor(ec2.InterfaceVpcEndpointAwsService.ECR)).toBeUndefined();
   });
 });
 
