@@ -1,10 +1,10 @@
-import { CfnOutput, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { EncryptedBackups } from '../backup';
 import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
 import { ServiceKeys } from '../keys';
@@ -246,6 +246,10 @@ export class TimescaleService extends Construct {
       vpcSubnets,
       // A failed issue or renewal reaches the same people as session alerts.
       alarmTopic: this.operatorAccess?.alertTopic,
+      issuerDependencies: this.endpointsFor([
+        ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+        ...(props.certificateSource?.certificateAuthorityArn ? [ec2.InterfaceVpcEndpointAwsService.PRIVATE_CERTIFICATE_AUTHORITY] : []),
+      ]),
     });
 
     this.host = new DatabaseHost(this, 'Host', {
@@ -260,6 +264,17 @@ export class TimescaleService extends Construct {
     // The host's first boot must find the issued certificate, not the secret's placeholder. Only the
     // instance waits: the host's role is named in the secrets key's policy, which the issuer needs.
     this.host.instance.node.addDependency(this.certificate);
+    // cfn-init, cfn-signal, the secrets, the logs, Session Manager and the packages are reached through
+    // the network's endpoints, so the host boots only once they exist.
+    this.host.instance.node.addDependency(...this.endpointsFor([
+      ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
+      ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      ec2.InterfaceVpcEndpointAwsService.SSM,
+      ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+      ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+      ec2.InterfaceVpcEndpointAwsService.KMS,
+    ]));
     this.configureServer(props);
 
     this.endpoint = new DatabaseEndpoint(this, 'Endpoint', {
@@ -327,6 +342,26 @@ export class TimescaleService extends Construct {
     });
     this.customers.push(added);
     return added;
+  }
+
+  /**
+   * The network's endpoints for these services, and always its S3 gateway endpoint. A service without
+   * an endpoint gets a warning: the caller reaches it only if the network has another way out.
+   */
+  private endpointsFor(services: ec2.InterfaceVpcEndpointAwsService[]): IDependable[] {
+    const found: IDependable[] = [this.network.s3Endpoint];
+    for (const service of services) {
+      const endpoint = this.network.interfaceEndpointFor(service);
+      if (endpoint) {
+        found.push(endpoint);
+      } else {
+        Annotations.of(this).addWarningV2(`cdk-timescale-security:MissingEndpoint-${service.shortName}`,
+          `TimescaleService ${this.node.path}: the service network has no VPC endpoint for ${service.shortName}, which the service calls. ` +
+          `Add ec2.InterfaceVpcEndpointAwsService for ${service.shortName} to ServiceNetworkProps.additionalInterfaceEndpoints, ` +
+          'or the call needs a NAT gateway (ServiceNetworkProps.egress).');
+      }
+    }
+    return found;
   }
 
   /** pg_hba.conf, TLS and audit settings, and the TLS files: the server refuses plaintext (G3). */

@@ -13,7 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import { assertCertificateName } from './private/names';
 
@@ -140,6 +140,16 @@ export interface ServerCertificateProps {
    * @default - the function runs outside any VPC, reaching AWS APIs over TLS
    */
   readonly vpc?: ec2.IVpc;
+
+  /**
+   * What the issuer needs before CloudFormation first invokes it: with `vpc`, the VPC endpoints of the
+   * services it calls (the Secrets Manager interface endpoint, the S3 gateway endpoint that carries
+   * its reply to CloudFormation, and the ACM PCA interface endpoint with a Private CA). The custom
+   * resource depends on each, so the first issue does not run before it can reach them.
+   *
+   * @default - no dependencies beyond the issuer's own role and policy
+   */
+  readonly issuerDependencies?: IDependable[];
 
   /**
    * Subnets for the issuing function when `vpc` is given.
@@ -332,8 +342,9 @@ export class ServerCertificate extends Construct {
       // RSA key generation and a Private CA round trip fit comfortably.
       timeout: Duration.minutes(2),
       memorySize: 512,
-      // One at a time: a scheduled renewal and a deployment must not write the secret concurrently.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency: it fails in accounts with the new-account quota (10, all kept
+      // unreserved). Overlapping runs are harmless: the schedule is daily and starts only after the
+      // first issue, and each run writes certificate, key and CA certificate in one PutSecretValue.
       retryAttempts: 2,
       vpc: props.vpc,
       vpcSubnets: props.vpc ? props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined,
@@ -365,8 +376,9 @@ export class ServerCertificate extends Construct {
       // If the function dies before answering, fail the deployment in minutes rather than CloudFormation's hour.
       serviceTimeout: Duration.minutes(5),
     });
-    // The function must have its permissions before CloudFormation invokes it.
-    resource.node.addDependency(role, issuerPolicy);
+    // The function must have its permissions, and its network path to the APIs it calls, before
+    // CloudFormation invokes it.
+    resource.node.addDependency(role, issuerPolicy, ...props.issuerDependencies ?? []);
     this.caCertificatePem = resource.getAttString('CaCertificatePem');
     this.notAfter = resource.getAttString('NotAfter');
 

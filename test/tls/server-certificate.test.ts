@@ -80,12 +80,13 @@ describe('ServerCertificate with a self-managed CA, in a VPC', () => {
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^CertificateIssuerPolicy')]) });
   });
 
-  test('the issuing function is hardened: newest Node.js on ARM, one at a time, isolated subnets, own log group', () => {
+  test('the issuing function is hardened: newest Node.js on ARM, isolated subnets, own log group, no reserved concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 1,
+      // Reserving any concurrency fails in accounts with the new-account quota of 10.
+      ReservedConcurrentExecutions: Match.absent(),
       Timeout: 120,
       VpcConfig: {
         SubnetIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^VpcisolatedSubnet') }]),
@@ -257,6 +258,19 @@ describe('ServerCertificate with AWS Private CA, outside a VPC', () => {
     const { stack, secretsKey } = newStack();
     new ServerCertificate(stack, 'Certificate', { serverName: SERVER, secretsKey, source: CertificateSource.privateCaArn(CA_ARN) });
     Template.fromStack(stack).hasResourceProperties('Custom::TimescaleServerCertificate', { CertificateAuthorityArn: CA_ARN });
+  });
+});
+
+describe('ServerCertificate issuer dependencies', () => {
+  test('the custom resource waits for the given endpoints, so the first issue can reach the APIs and reply', () => {
+    const { stack, vpc, secretsKey } = newStack();
+    const secretsEndpoint = vpc.addInterfaceEndpoint('SecretsManager', { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER });
+    const s3Endpoint = vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    new ServerCertificate(stack, 'Certificate', { serverName: SERVER, secretsKey, vpc, issuerDependencies: [secretsEndpoint, s3Endpoint] });
+    const template = Template.fromStack(stack);
+    template.hasResource('Custom::TimescaleServerCertificate', {
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^VpcS3'), Match.stringLikeRegexp('^VpcSecretsManager')]),
+    });
   });
 });
 
