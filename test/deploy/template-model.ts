@@ -1,0 +1,215 @@
+/**
+ * A small model of what CloudFormation and IAM do with a synthesized template, for wiring tests:
+ * intrinsic functions resolved for a concrete Region, an evaluator of resource-policy statements
+ * (as an S3 gateway endpoint applies its policy), and the dependency graph CloudFormation orders
+ * creation by (DependsOn, Ref, Fn::GetAtt, Fn::Sub).
+ */
+
+export type Template = { Resources: { [logicalId: string]: Resource } };
+export interface Resource {
+  readonly Type: string;
+  readonly Properties?: any;
+  readonly DependsOn?: string | string[];
+}
+
+/** The pseudo parameters of one deployment. */
+export interface Deployment {
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition?: string;
+}
+
+/**
+ * Resolves the intrinsics that appear in endpoint policies and service names: Ref to pseudo
+ * parameters, Fn::Join, Fn::Split, Fn::Select. Anything else (a Ref to a resource, Fn::GetAtt) is
+ * not known before deployment, so it throws rather than guess.
+ */
+export function resolve(value: any, deployment: Deployment): any {
+  if (Array.isArray(value)) {
+    return value.map((item) => resolve(item, deployment));
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+    const [fn] = keys;
+    const args = value[fn];
+    switch (fn) {
+      case 'Ref':
+        return pseudoParameter(args, deployment);
+      case 'Fn::Join': {
+        const [separator, items] = args;
+        const parts = resolve(items, deployment);
+        if (!Array.isArray(parts) || parts.some((item) => typeof item !== 'string')) {
+          throw new Error(`Fn::Join needs a list of strings; got ${JSON.stringify(parts)}`);
+        }
+        return parts.join(separator);
+      }
+      case 'Fn::Split': {
+        const [delimiter, source] = args;
+        const text = resolve(source, deployment);
+        if (typeof text !== 'string') {
+          throw new Error(`Fn::Split needs a string; got ${JSON.stringify(text)}`);
+        }
+        return text.split(delimiter);
+      }
+      case 'Fn::Select': {
+        const [index, items] = args;
+        return resolve(items, deployment)[Number(resolve(index, deployment))];
+      }
+      default:
+        throw new Error(`cannot resolve ${fn} before deployment: ${JSON.stringify(value)}`);
+    }
+  }
+  return Object.fromEntries(keys.map((key) => [key, resolve(value[key], deployment)]));
+}
+
+function pseudoParameter(name: string, deployment: Deployment): string {
+  switch (name) {
+    case 'AWS::Region': return deployment.region;
+    case 'AWS::AccountId': return deployment.accountId;
+    case 'AWS::Partition': return deployment.partition ?? 'aws';
+    case 'AWS::URLSuffix': return 'amazonaws.com';
+    default: throw new Error(`cannot resolve Ref ${name} before deployment`);
+  }
+}
+
+/** One request as a resource policy sees it. */
+export interface PolicyRequest {
+  readonly action: string;
+  readonly resource: string;
+  /** The request context: global condition keys such as aws:PrincipalAccount. */
+  readonly context: { [key: string]: string };
+}
+
+export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+/**
+ * Evaluates a (resolved) resource policy as IAM does: an explicit Deny wins, then any matching
+ * Allow, else the request is implicitly denied. Supports Principal "*" / {AWS: "*"}, Action and
+ * NotAction, Resource and NotResource, and the String and Arn condition operators; anything else
+ * throws, so that an unsupported policy cannot pass by accident.
+ */
+export function evaluate(policy: { Statement: any[] | any }, request: PolicyRequest): Decision {
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+  const matching = statements.filter((statement) => statementMatches(statement, request));
+  if (matching.some((statement) => statement.Effect === 'Deny')) {
+    return 'ExplicitDeny';
+  }
+  return matching.some((statement) => statement.Effect === 'Allow') ? 'Allow' : 'ImplicitDeny';
+}
+
+function statementMatches(statement: any, request: PolicyRequest): boolean {
+  if (!principalIsAnyone(statement.Principal)) {
+    throw new Error(`only Principal "*" is modelled (endpoint policies use it); got ${JSON.stringify(statement.Principal)}`);
+  }
+  if (statement.NotPrincipal !== undefined) {
+    throw new Error('NotPrincipal is not modelled');
+  }
+  const actionMatches = statement.Action !== undefined
+    ? list(statement.Action).some((pattern) => wildcardMatch(pattern, request.action, true))
+    : !list(statement.NotAction).some((pattern) => wildcardMatch(pattern, request.action, true));
+  const resourceMatches = statement.Resource !== undefined
+    ? list(statement.Resource).some((pattern) => wildcardMatch(pattern, request.resource, false))
+    : !list(statement.NotResource).some((pattern) => wildcardMatch(pattern, request.resource, false));
+  return actionMatches && resourceMatches && conditionsHold(statement.Condition ?? {}, request.context);
+}
+
+function principalIsAnyone(principal: any): boolean {
+  return principal === '*' || (principal && typeof principal === 'object' && list(principal.AWS).includes('*') && Object.keys(principal).length === 1);
+}
+
+function conditionsHold(condition: { [operator: string]: { [key: string]: any } }, context: { [key: string]: string }): boolean {
+  return Object.entries(condition).every(([operator, tests]) => Object.entries(tests).every(([key, expected]) => {
+    const actual = context[key];
+    const values = list(expected).map(String);
+    switch (operator) {
+      case 'StringEquals': return actual !== undefined && values.includes(actual);
+      case 'StringNotEquals': return actual === undefined || !values.includes(actual);
+      case 'StringLike':
+      case 'ArnLike': return actual !== undefined && values.some((pattern) => wildcardMatch(pattern, actual, false));
+      case 'StringNotLike':
+      case 'ArnNotLike': return actual === undefined || !values.some((pattern) => wildcardMatch(pattern, actual, false));
+      case 'Bool': return actual !== undefined && values.includes(actual);
+      default: throw new Error(`condition operator ${operator} is not modelled`);
+    }
+  }));
+}
+
+/** IAM wildcard matching: `*` is any run of characters (also '/' and ':'), `?` is one character. */
+export function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
+  if (typeof pattern !== 'string') {
+    throw new Error(`unresolved pattern ${JSON.stringify(pattern)}`);
+  }
+  const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's').test(value);
+}
+
+function list(value: any): any[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** The bucket and object key an S3 presigned URL writes to (virtual-hosted or path style). */
+export function s3ObjectOfUrl(url: string): { bucket: string; key: string; arn: string } {
+  const parsed = new URL(url);
+  const virtualHosted = /^(.+)\.s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/.exec(parsed.hostname);
+  let bucket: string;
+  let key: string;
+  if (virtualHosted && !/^s3([.-]|$)/.test(parsed.hostname)) {
+    bucket = virtualHosted[1];
+    key = decodeURIComponent(parsed.pathname.slice(1));
+  } else {
+    const [, first, ...rest] = parsed.pathname.split('/');
+    bucket = first;
+    key = decodeURIComponent(rest.join('/'));
+  }
+  const partition = parsed.hostname.endsWith('.cn') ? 'aws-cn' : 'aws';
+  return { bucket, key, arn: `arn:${partition}:s3:::${bucket}/${key}` };
+}
+
+/** The logical ids a resource refers to: DependsOn, Ref, Fn::GetAtt and ${X} in Fn::Sub. */
+export function directDependencies(template: Template, logicalId: string): Set<string> {
+  const resource = template.Resources[logicalId];
+  const found = new Set<string>(list(resource.DependsOn));
+  const visit = (value: any): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries<any>(value)) {
+        if (key === 'Ref' && typeof inner === 'string') {
+          found.add(inner);
+        } else if (key === 'Fn::GetAtt') {
+          found.add(Array.isArray(inner) ? inner[0] : String(inner).split('.')[0]);
+        } else if (key === 'Fn::Sub') {
+          const text: string = Array.isArray(inner) ? inner[0] : inner;
+          for (const match of text.matchAll(/\$\{([A-Za-z0-9]+)(\.[^}]*)?\}/g)) {
+            found.add(match[1]);
+          }
+          if (Array.isArray(inner)) {
+            visit(inner[1]);
+          }
+        } else {
+          visit(inner);
+        }
+      }
+    }
+  };
+  visit(resource.Properties);
+  return new Set([...found].filter((id) => id in template.Resources));
+}
+
+/** Every resource CloudFormation must have created before `logicalId` (the transitive closure). */
+export function transitiveDependencies(template: Template, logicalId: string): Set<string> {
+  const seen = new Set<string>();
+  const pending = [logicalId];
+  while (pending.length > 0) {
+    for (const next of directDependencies(template, pending.pop()!)) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        pending.push(next);
+      }
+    }
+  }
+  return seen;
+}
