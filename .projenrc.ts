@@ -77,7 +77,7 @@ project.gitignore.addPatterns('!/lib/tls/certificate-handler/*.js');
 // projen ignores every folder named `logs`; the CloudWatch Logs rules live in one.
 project.gitignore.addPatterns('!/lib/nag/rules/logs/');
 
-for (const path of ['/bin/', '/bench/', 'cdk.out/', '/.ci/', '/cdk.json']) {
+for (const path of ['/bin/', '/bench/', 'cdk.out/', '/.ci/', '/cdk.json', '/.cfnlintrc.yaml', '/.cfnlint-spec-override.json']) {
   project.npmignore?.exclude(path);
 }
 
@@ -111,6 +111,11 @@ project.addTask('eslint:fix', {
   description: 'Fix what the linter can fix',
   env: { ESLINT_USE_FLAT_CONFIG: 'false' },
   exec: 'eslint --ext .ts --fix --no-error-on-unmatched-pattern lib test bin bench .projenrc.ts',
+});
+
+project.addTask('integ:snapshot', {
+  description: 'Rewrite the integration tests\' committed snapshots (test/integ/*.snapshot/); review the diff before committing',
+  exec: 'ts-node --transpile-only -P test/tsconfig.json test/integ/snapshot.ts',
 });
 
 project.addTask('bench', {
