@@ -245,23 +245,28 @@ describe('update and delete', () => {
 });
 
 describe('CloudFormation responses', () => {
-  function captureResponses(): Array<{ url: string; body: { [key: string]: unknown } }> {
+  function captureResponses(statusCode = 200): Array<{ url: string; body: { [key: string]: unknown } }> {
     const sent: Array<{ url: string; body: { [key: string]: unknown } }> = [];
     jest.spyOn(https, 'request').mockImplementation(((options: { hostname: string; path: string }, callback: (res: EventEmitter) => void) => {
-      const request = new EventEmitter() as EventEmitter & { end(payload: string): void };
-      request.end = (payload: string) => {
-        sent.push({ url: `https://${options.hostname}${options.path}`, body: JSON.parse(payload) });
-        const response = Object.assign(new EventEmitter(), { resume: () => undefined });
-        callback(response);
-        response.emit('end');
-      };
+      const request = Object.assign(new EventEmitter(), {
+        destroy: () => undefined,
+        end: (payload: string) => {
+          sent.push({ url: `https://${options.hostname}${options.path}`, body: JSON.parse(payload) });
+          const response = Object.assign(new EventEmitter(), { statusCode, setEncoding: () => undefined });
+          callback(response);
+          response.emit('end');
+        },
+      });
       return request;
     }) as unknown as typeof https.request);
     return sent;
   }
 
+  // The shape of CloudFormation's presigned URL: the response bucket is named with the Region without dashes.
   const base = {
-    ResponseURL: 'https://cloudformation-custom-resource-response.s3.amazonaws.com/presigned?X-Amz-Signature=abc',
+    ResponseURL: 'https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/' +
+      'arn%3Aaws%3Acloudformation%3Aeu-west-1%3A111122223333%3Astack/Service/1c2fa620-982a-11e3-aff7-50e2416294e0%7CCertificate%7Crequest-1' +
+      '?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature=0123456789abcdef',
     StackId: 'stack',
     RequestId: 'request-1',
     LogicalResourceId: 'Certificate',
@@ -284,6 +289,181 @@ describe('CloudFormation responses', () => {
     const sent = captureResponses();
     await certificateHandler.handler({ ...base, RequestType: 'Create', ResourceProperties: selfManagedConfig });
     expect(sent[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/not authorized/) });
+  });
+
+  test('fails the invocation when the reply is refused, so Lambda retries it and the errors alarm counts it', async () => {
+    fakeSecrets();
+    const sent = captureResponses(403);
+    await expect(certificateHandler.handler({ ...base, RequestType: 'Create', ResourceProperties: selfManagedConfig }))
+      .rejects.toThrow(/not delivered after 3 attempts: HTTP 403/);
+    expect(sent).toHaveLength(3);
+  }, 20_000);
+});
+
+describe('the reply sender against a local HTTPS server', () => {
+  const caKeys = x509.generateKeyPair();
+  const caName = { commonName: 'Local test CA' };
+  const caPem = x509.createCertificate({
+    subject: caName,
+    publicKey: caKeys.publicKey,
+    issuer: { name: caName, ...caKeys },
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + DAY),
+    isCa: true,
+  }).pem;
+  const serverKeys = x509.generateKeyPair();
+  const serverPem = x509.createCertificate({
+    subject: { commonName: '127.0.0.1' },
+    publicKey: serverKeys.publicKey,
+    issuer: { name: caName, ...caKeys },
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + DAY),
+    isCa: false,
+    subjectAlternativeNames: ['127.0.0.1'],
+  }).pem;
+
+  type Answer = { status: number; delayMs?: number; body?: string };
+  let answers: Answer[];
+  let received: Array<{ method: string; url: string; contentType: string | undefined; body: string }>;
+  let server: import('https').Server;
+  let port: number;
+  const sockets = new Set<import('net').Socket>();
+  // Answers the server still holds back, dropped after each test so nothing outlives the suite.
+  const pending = new Set<NodeJS.Timeout>();
+
+  beforeAll(async () => {
+    server = https.createServer({ key: x509.privateKeyToPem(serverKeys.privateKey), cert: serverPem }, (req, res) => {
+      let body = '';
+      req.on('data', (chunk) => { body += chunk; });
+      req.on('end', () => {
+        received.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], body });
+        const answer = answers.length > 1 ? answers.shift()! : answers[0];
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          if (!res.destroyed) {
+            res.writeHead(answer.status, { 'content-type': 'application/xml' });
+            res.end(answer.body ?? '');
+          }
+        }, answer.delayMs ?? 0);
+        pending.add(timer);
+      });
+    });
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as import('net').AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    received = [];
+  });
+
+  afterEach(() => {
+    pending.forEach((timer) => clearTimeout(timer));
+    pending.clear();
+  });
+
+  const SIGNATURE = 'feedfacecafebeef0123456789';
+  const url = () => `https://127.0.0.1:${port}/arn%3Aaws%3Acloudformation%3Aeu-west-1%3A111122223333%3Astack/S/id%7CCertificate%7Crequest-1` +
+    `?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${SIGNATURE}`;
+  const body = { Status: 'SUCCESS', LogicalResourceId: 'Certificate', RequestId: 'request-1', Data: { CaCertificatePem: 'public' } };
+  const fast = { retryDelaysMs: [20, 40] };
+
+  function errorLines(): string[] {
+    return (console.error as jest.Mock).mock.calls.map((args) => String(args[0]));
+  }
+
+  test('a 200 is delivered once, as a PUT of the JSON body with an empty content type', async () => {
+    answers = [{ status: 200 }];
+    await expect(certificateHandler.sendResponse(url(), body, { ca: caPem, ...fast })).resolves.toBe(200);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ method: 'PUT', contentType: '' });
+    expect(received[0].url).toContain('X-Amz-Signature=');
+    expect(JSON.parse(received[0].body)).toEqual(body);
+    expect(errorLines()).toEqual([]);
+  });
+
+  test('a 403 is retried, then fails with the status and S3 error code, and each refusal is logged without the signature or data', async () => {
+    answers = [{ status: 403, body: '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>' }];
+    await expect(certificateHandler.sendResponse(url(), body, { ca: caPem, ...fast }))
+      .rejects.toThrow('CloudFormation response for Certificate not delivered after 3 attempts: HTTP 403 AccessDenied');
+    expect(received).toHaveLength(3);
+    const lines = errorLines();
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[2])).toMatchObject({
+      message: 'CloudFormation response not delivered',
+      host: '127.0.0.1',
+      attempt: 3,
+      attempts: 3,
+      status: 403,
+      s3Code: 'AccessDenied',
+      responseStatus: 'SUCCESS',
+      logicalResourceId: 'Certificate',
+      requestId: 'request-1',
+    });
+    for (const line of lines) {
+      expect(line).not.toContain(SIGNATURE);
+      expect(line).not.toContain('CaCertificatePem');
+    }
+  });
+
+  test('a refusal followed by a 200 is delivered on the retry', async () => {
+    answers = [{ status: 503 }, { status: 200 }];
+    await expect(certificateHandler.sendResponse(url(), body, { ca: caPem, ...fast })).resolves.toBe(200);
+    expect(received).toHaveLength(2);
+    expect(errorLines()).toHaveLength(1);
+  });
+
+  test('a server that does not answer in time fails within the bounded time, after the retries', async () => {
+    answers = [{ status: 200, delayMs: 5_000 }];
+    const started = Date.now();
+    await expect(certificateHandler.sendResponse(url(), body, { ca: caPem, timeoutMs: 300, retryDelaysMs: [20, 40] }))
+      .rejects.toThrow(/not delivered after 3 attempts: no answer within 300 ms/);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(3 * 300);
+    expect(elapsed).toBeLessThan(3_000);
+    expect(received).toHaveLength(3);
+  });
+
+  test('by default, each attempt gets 10 seconds and the retries wait 1 and 3 seconds: 34 seconds in all, well inside the function timeout', async () => {
+    answers = [{ status: 200, delayMs: 600_000 }];
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      let outcome: string | undefined;
+      void certificateHandler.sendResponse(url(), body, { ca: caPem }).then(() => { outcome = 'delivered'; }, (error: Error) => { outcome = error.message; });
+      const untilReceived = async (count: number) => {
+        while (received.length < count) await new Promise((resolve) => setImmediate(resolve));
+      };
+      await untilReceived(1);
+      await jest.advanceTimersByTimeAsync(9_999);
+      expect(errorLines()).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(errorLines()).toHaveLength(1);
+      expect(errorLines()[0]).toContain('no answer within 10000 ms');
+      await jest.advanceTimersByTimeAsync(1_000);
+      await untilReceived(2);
+      await jest.advanceTimersByTimeAsync(10_000 + 3_000);
+      await untilReceived(3);
+      await jest.advanceTimersByTimeAsync(9_999);
+      expect(outcome).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(outcome).toBe('CloudFormation response for Certificate not delivered after 3 attempts: no answer within 10000 ms');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('refuses a response URL that is not https', async () => {
+    await expect(certificateHandler.sendResponse(`http://127.0.0.1:${port}/x`, body)).rejects.toThrow(/must be https/);
+    expect(received).toHaveLength(0);
   });
 });
 

@@ -56,6 +56,9 @@ export interface HandlerModule {
   ensureCertificate(
     config: { [key: string]: unknown }, options: { force: boolean }, now?: Date,
   ): Promise<{ issued: boolean; certificate: X509Certificate }>;
+  sendResponse(
+    responseUrl: string, body: { [key: string]: unknown }, options?: { timeoutMs?: number; retryDelaysMs?: number[]; ca?: string },
+  ): Promise<number>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -80,20 +80,91 @@ async function respondToCloudFormation(event) {
   return response;
 }
 
-function sendResponse(responseUrl, body) {
-  const payload = JSON.stringify(body);
+/** How long one upload of the reply may take, and the pauses before each retry. */
+const RESPONSE_TIMEOUT_MS = 10 * 1000;
+const RESPONSE_RETRY_DELAYS_MS = [1000, 3000];
+
+/**
+ * Uploads the reply to CloudFormation's presigned S3 URL. Only a 2xx status counts as delivered: a
+ * refusal (for example a VPC endpoint policy that does not admit the response bucket) or no answer
+ * within the timeout is logged, retried with backoff, and finally thrown, so the invocation fails
+ * visibly (the errors alarm) instead of leaving CloudFormation waiting without a trace. The log names
+ * the host and status only: never the URL's signature or the reply's data.
+ */
+async function sendResponse(responseUrl, body, options = {}) {
+  const timeoutMs = options.timeoutMs || RESPONSE_TIMEOUT_MS;
+  const retryDelaysMs = options.retryDelaysMs || RESPONSE_RETRY_DELAYS_MS;
   const url = new URL(responseUrl);
+  if (url.protocol !== 'https:') {
+    throw new Error(`Refusing to send the CloudFormation response over ${url.protocol}; the response URL must be https.`);
+  }
+  const payload = JSON.stringify(body);
+  const attempts = retryDelaysMs.length + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await putOnce(url, payload, timeoutMs, options.ca);
+    } catch (error) {
+      console.error(JSON.stringify({
+        message: 'CloudFormation response not delivered',
+        host: url.hostname,
+        attempt,
+        attempts,
+        status: error.statusCode,
+        s3Code: error.s3Code,
+        error: error.message,
+        responseStatus: body.Status,
+        logicalResourceId: body.LogicalResourceId,
+        requestId: body.RequestId,
+      }));
+      if (attempt >= attempts) {
+        throw new Error(`CloudFormation response for ${body.LogicalResourceId} not delivered after ${attempts} attempts: ${error.message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryDelaysMs[attempt - 1]));
+    }
+  }
+}
+
+/** One PUT of the reply; resolves with the status of a 2xx answer, rejects on anything else or after timeoutMs. */
+function putOnce(url, payload, timeoutMs, ca) {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (error, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error); else resolve(value);
+    };
     const request = https.request({
       hostname: url.hostname,
+      port: url.port || undefined,
       path: url.pathname + url.search,
       method: 'PUT',
       headers: { 'content-type': '', 'content-length': Buffer.byteLength(payload) },
+      ...(ca ? { ca } : {}),
     }, (res) => {
-      res.resume();
-      res.on('end', resolve);
+      let answer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { answer = (answer + chunk).slice(0, 2048); });
+      res.on('error', (error) => finish(error));
+      res.on('end', () => {
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          finish(undefined, res.statusCode);
+          return;
+        }
+        const code = /<Code>([^<]{1,100})<\/Code>/.exec(answer);
+        finish(Object.assign(new Error(`HTTP ${res.statusCode}${code ? ` ${code[1]}` : ''}`), {
+          statusCode: res.statusCode,
+          s3Code: code ? code[1] : undefined,
+        }));
+      });
     });
-    request.on('error', reject);
+    // A bound on the whole exchange, not only on idle time: a server that trickles bytes still times out.
+    const timer = setTimeout(() => {
+      const error = new Error(`no answer within ${timeoutMs} ms`);
+      finish(error);
+      request.destroy(error);
+    }, timeoutMs);
+    request.on('error', (error) => finish(error));
     request.end(payload);
   });
 }
