@@ -6,15 +6,52 @@ import { INSTALL_S3_RPMS, INSTALL_S3_RPMS_SCRIPT } from './private/bootstrap';
 /**
  * Where a `DatabaseHost` gets PostgreSQL and TimescaleDB from. None of the sources uses the open
  * internet: the hosts run in subnets without an internet route.
+ *
+ * Whatever the source, the host needs, for the configured PostgreSQL major version: the PostgreSQL
+ * server and its contrib modules, TimescaleDB, and pgaudit. The server configuration preloads both
+ * `timescaledb` and `pgaudit` (`shared_preload_libraries`), and PostgreSQL refuses to start when a
+ * preloaded library is missing: the host then never signals CloudFormation, and the stack rolls back.
+ *
+ * The packages must match the hosts' operating system and architecture:
+ * - The hosts run Amazon Linux 2023. It is not a Red Hat Enterprise Linux 9 rebuild (it is built from
+ *   Fedora sources, with its own package set and versions), so RPMs built for EL9, such as those of the
+ *   PostgreSQL Global Development Group (PGDG) and Timescale, are not guaranteed to install: dnf must
+ *   find every dependency they declare among the packages you provide or in Amazon Linux's own
+ *   repositories, and any it cannot find fails the install. Install your set on an Amazon Linux 2023
+ *   instance of the same architecture before deploying it.
+ * - The default instance type, m7g (AWS Graviton), is arm64: the RPMs must be built for `aarch64` (or be
+ *   `noarch`). An x86_64 instance type (m7i, for example) needs `x86_64` RPMs.
+ * - Take the server, contrib, TimescaleDB and pgaudit from one family of repositories (for example PGDG's
+ *   EL9 server with Timescale's EL9 TimescaleDB and PGDG's pgaudit), so that the extensions are built for,
+ *   and installed into, the server the host runs. The host looks for the server in
+ *   `/usr/pgsql-<version>/bin` (PGDG's layout), then in `/usr/bin` (Amazon Linux's).
+ *
+ * @see https://docs.aws.amazon.com/linux/al2023/ug/compare-with-al2.html
  */
 export abstract class PackageSource {
+  /**
+   * The RPMs a bucket for `s3Bucket()` must hold (one of each, for the hosts' architecture), with
+   * `{version}` for the PostgreSQL major version: PGDG's server, contrib and pgaudit packages, and
+   * Timescale's TimescaleDB packages. Their other dependencies come from Amazon Linux's repositories.
+   */
+  public static readonly MIRROR_PACKAGES: string[] = [
+    'postgresql{version}',
+    'postgresql{version}-libs',
+    'postgresql{version}-server',
+    'postgresql{version}-contrib',
+    'timescaledb-2-postgresql-{version}',
+    'timescaledb-2-loader-postgresql-{version}',
+    'timescaledb-tools',
+    'pgaudit_{version}',
+  ];
+
   /**
    * The machine image already has PostgreSQL and TimescaleDB installed (an AMI you build, for
    * example with EC2 Image Builder). Nothing is installed at boot.
    *
    * The image must provide the `postgres` and `initdb` binaries of the configured PostgreSQL version
-   * in `/usr/pgsql-<version>/bin` or `/usr/bin`, the `postgres` OS user and the TimescaleDB library,
-   * and, for log shipping, the Amazon CloudWatch agent (otherwise it is installed from Amazon
+   * in `/usr/pgsql-<version>/bin` or `/usr/bin`, the `postgres` OS user, the TimescaleDB and pgaudit
+   * libraries, and, for log shipping, the Amazon CloudWatch agent (otherwise it is installed from Amazon
    * Linux's repositories).
    */
   public static preinstalled(): PackageSource {
@@ -22,12 +59,15 @@ export abstract class PackageSource {
   }
 
   /**
-   * dnf installs the packages from Amazon Linux's own repositories, which are served from Amazon S3
-   * and so reachable through an S3 gateway endpoint without internet access.
+   * dnf installs the packages from the repositories configured on the hosts: Amazon Linux's own, which
+   * are served from Amazon S3 and so reachable through an S3 gateway endpoint without internet access,
+   * and any you add to the image.
    *
-   * Amazon Linux 2023 packages PostgreSQL as `postgresql<version>-server`. If the repositories your
-   * hosts use do not carry the TimescaleDB package, use `PackageSource.s3Bucket()` with the
-   * TimescaleDB RPMs, or `PackageSource.preinstalled()`.
+   * Amazon Linux 2023 packages PostgreSQL as `postgresql<version>-server`, but carries neither TimescaleDB
+   * nor pgaudit: add repositories that do (on Amazon S3 or behind a VPC endpoint), or use
+   * `PackageSource.s3Bucket()` with the RPMs, or `PackageSource.preinstalled()`. The packages must
+   * install the server, its contrib modules, TimescaleDB and pgaudit: the default list does not name
+   * pgaudit (PGDG's `pgaudit_{version}`), so pass a list with it unless the image already has it.
    *
    * @param packages the dnf package names to install; `{version}` is replaced by the PostgreSQL major
    * version. Default: `postgresql{version}-server`, `postgresql{version}-contrib`,
@@ -42,13 +82,20 @@ export abstract class PackageSource {
   }
 
   /**
-   * RPMs you put in an S3 bucket (for example TimescaleDB's packages, mirrored from its repository).
-   * Every `.rpm` under the prefix is downloaded through the S3 gateway endpoint and installed with
-   * dnf, which takes their dependencies (such as the PostgreSQL server) from Amazon Linux's
-   * repositories. The host's role may read objects under the prefix only.
+   * RPMs you put in an S3 bucket (a mirror of PGDG's and Timescale's packages, for example). Every
+   * `.rpm` under the prefix is downloaded through the S3 gateway endpoint and installed with dnf, which
+   * takes their other dependencies from Amazon Linux's repositories. The host's role may read objects
+   * under the prefix only.
+   *
+   * The prefix must hold, for the configured PostgreSQL major version and the hosts' architecture
+   * (`aarch64` for the default m7g), the RPMs of `PackageSource.MIRROR_PACKAGES`: with PostgreSQL 16,
+   * `postgresql16`, `postgresql16-libs`, `postgresql16-server`, `postgresql16-contrib`,
+   * `timescaledb-2-postgresql-16`, `timescaledb-2-loader-postgresql-16`, `timescaledb-tools` and
+   * `pgaudit_16`. Without pgaudit the server does not start. Keep nothing else under the prefix: every
+   * RPM there is installed.
    *
    * @param bucket the bucket holding the RPMs
-   * @param prefix the key prefix of the RPMs, for example `rpms/timescaledb/`. Default: the whole bucket.
+   * @param prefix the key prefix of the RPMs, for example `rpms/al2023-aarch64/pg16/`. Default: the whole bucket.
    */
   public static s3Bucket(bucket: s3.IBucket, prefix?: string): PackageSource {
     return new S3BucketSource(bucket, prefix ?? '');
