@@ -211,7 +211,10 @@ const PRIVATE_CA_TEMPLATE = 'template/EndEntityServerAuthCertificate/V1';
  * depend on this construct (`host.node.addDependency(certificate)`) so it first boots with the certificate.
  *
  * In a VPC, the issuing function needs interface endpoints for Secrets Manager (and ACM PCA with a
- * Private CA) and an S3 gateway endpoint for its reply to CloudFormation.
+ * Private CA) and an S3 gateway endpoint for its reply to CloudFormation; pass them as
+ * `issuerDependencies` so that the first issue waits for them. Runs may overlap (a deployment and the
+ * daily renewal): each writes a complete certificate, key and CA certificate in one secret version,
+ * so the last one wins and readers never see a mismatched pair.
  */
 export class ServerCertificate extends Construct {
   /** The JSON field of `certificateSecret` holding the certificate chain (PEM). */
