@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Fn, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -82,9 +82,11 @@ export interface EncryptedBackupsProps {
   readonly blockRecoveryPointDeletion?: boolean;
 
   /**
-   * Name of the backup vault.
+   * Name of the backup vault. A vault with recovery points is kept when the stack is deleted, so a
+   * fixed name makes the next stack of that name fail to create its vault until the old one is gone.
    *
-   * @default - a name generated from the construct path
+   * @default - a name generated from the construct path and the stack's ID, unique to each creation of
+   * the stack, so a stack created again after a deletion never collides with the vault it kept
    */
   readonly backupVaultName?: string;
 }
@@ -130,9 +132,11 @@ export class EncryptedBackups extends Construct {
     }
 
     this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: props.backupVaultName,
+      backupVaultName: props.backupVaultName ?? uniquePerStackCreation(this),
       encryptionKey: props.backupKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept with its recovery points when the stack is deleted; deleted (empty) if the create that
+      // made it rolls back.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lockConfiguration: props.vaultLock,
       blockRecoveryPointDeletion: blockDeletion,
     });
@@ -235,4 +239,14 @@ function validateRetention(retention: Duration, coldAfter: Duration | undefined,
       `because AWS Backup keeps recovery points in cold storage for at least 90 days. Set retention to ${coldDays + 90} days or more.`,
     );
   }
+}
+
+/**
+ * A vault name unique to this creation of the stack: the construct path, then the last group of the
+ * stack ID's UUID (CloudFormation's own, new for every stack it creates). AWS::Backup::BackupVault
+ * requires a name, so CloudFormation cannot generate one.
+ */
+function uniquePerStackCreation(scope: Construct): string {
+  const stackUuidTail = Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
+  return `${Names.uniqueResourceName(scope, { maxLength: 37 })}-${stackUuidTail}`;
 }

@@ -176,13 +176,20 @@ export class ServiceKeys extends Construct {
       usableOnlyThrough(`backup.${region}.amazonaws.com`, 'Backup'));
     this.logsKey = props.logsKey ?? this.createKey('LogsKey', 'logs',
       'Timescale service logs key: CloudWatch Logs, CloudTrail, alert topics and audit buckets.',
-      [cloudWatchLogsStatement(stack)]);
+      [cloudWatchLogsStatement(stack)], RemovalPolicy.RETAIN);
     this.secretsKey = props.secretsKey ?? this.createKey('SecretsKey', 'secrets',
       'Timescale service secrets key: Secrets Manager secrets. Usable only through Secrets Manager by callers in this account.',
       usableOnlyThrough(`secretsmanager.${region}.amazonaws.com`, 'SecretsManager'));
   }
 
-  private createKey(id: string, aliasSuffix: string, description: string, useStatements: iam.PolicyStatement[]): kms.IKey {
+  /**
+   * `removalPolicy`: the data, backup and secrets keys are RetainExceptOnCreate: kept when the stack is
+   * deleted or the key is replaced, scheduled for deletion (30-day window) if the create that made them
+   * rolls back, when nothing they encrypt can be worth keeping. The logs key is always retained: the
+   * audit bucket keeps even a failed create's trail and is encrypted with it.
+   */
+  private createKey(id: string, aliasSuffix: string, description: string, useStatements: iam.PolicyStatement[],
+    removalPolicy: RemovalPolicy = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE): kms.IKey {
     const policy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
@@ -203,7 +210,7 @@ export class ServiceKeys extends Construct {
       // kms.Key range-checks a Duration even when it is a token, so a token goes to the L1 below.
       rotationPeriod: rotationIsToken ? undefined : Duration.days(this.rotationPeriodDays),
       pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy,
       policy,
     });
     if (rotationIsToken) {

@@ -50,8 +50,30 @@ describe('EncryptedBackups with defaults', () => {
     template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: stack.resolve(keys.backupKey.keyArn) });
   });
 
-  test('the vault is retained on stack deletion and replacement', () => {
-    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  test('the vault is retained on stack deletion and replacement, and deleted if the create that made it rolls back', () => {
+    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('the vault\'s generated name is unique to each creation of the stack, so a kept vault never blocks the next', () => {
+    // CloudFormation requires a vault name; the stack ID's UUID is new for every stack created.
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      BackupVaultName: {
+        'Fn::Join': ['', [
+          Match.stringLikeRegexp('^[A-Za-z0-9]{1,37}-$'),
+          { 'Fn::Select': [4, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] },
+        ]],
+      },
+    });
+  });
+
+  test('keeps a vault name the user sets', () => {
+    const { stack: named, keys: namedKeys } = newStack();
+    new EncryptedBackups(named, 'Backups', {
+      backupKey: namedKeys.backupKey,
+      backupVaultName: 'orders-vault',
+      resources: [backup.BackupResource.fromArn(VOLUME_ARN)],
+    });
+    Template.fromStack(named).hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: 'orders-vault' });
   });
 
   test('the vault is not locked unless asked', () => {
