@@ -38,6 +38,14 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
     'PostgreSQL negotiates TLS inside its own protocol (SSLRequest), so a TLS-terminating listener would break ordinary ' +
     'clients. TLS ends at PostgreSQL, whose pg_hba.conf rejects every non-TLS connection (TimescaleCloudSecurity-PostgresRefusesPlaintext).');
 
+  acknowledge(endpoint.loadBalancer, inPacks('ELBDeletionProtectionEnabled', [HIPAA, NIST]),
+    'Deletion protection is switched on by the endpoint\'s DeletionProtection custom resource once the load balancer and the ' +
+    'host\'s bootstrap stand, and off only when CloudFormation deletes it: on from the first create, it would make a failed ' +
+    'first create\'s rollback end in ROLLBACK_FAILED. The rule reads only the load balancer\'s own attribute.');
+  acknowledge(host.instance, ['AwsSolutions-EC29'],
+    'Termination protection is switched on by the host\'s TerminationProtection custom resource once the bootstrap wait ' +
+    'condition has completed, and off only when CloudFormation deletes or replaces the instance: on from the first create, it ' +
+    'would make a failed first create\'s rollback end in ROLLBACK_FAILED. The rule reads only the instance\'s own property.');
   acknowledge(host.instance, inPacks('EC2InstancesInVPC'),
     'The instance is in an isolated subnet of the service VPC through its primary network interface (NetworkInterfaces.SubnetId, ' +
     'used to pin AssociatePublicIpAddress to false); the rule reads only the SubnetId property.');
@@ -101,19 +109,23 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
       'Access logs of the audit bucket stay in the data-residency Region; the bucket is versioned and retained.');
   }
 
-  // CDK's shared provider for AwsCustomResource: it enables DNS resolution over the peering, once per deployment.
+  // CDK's shared provider for AwsCustomResource: it enables DNS resolution over the peering and switches deletion and
+  // termination protection on after the first create, once per deployment and change.
   const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER);
   if (provider) {
     acknowledge(provider, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
-      'The basic execution policy lets the provider write its own logs; the peering-options permission itself is scoped to the peering connection.');
+      'The basic execution policy lets the provider write its own logs; the peering-options and protection permissions themselves ' +
+      'are scoped to the peering connection, the instance and the load balancer.');
     acknowledge(provider, [...inPacks('LambdaDLQ', [HIPAA, NIST]), ...inPacks('LambdaConcurrency', [HIPAA, NIST]), ...inPacks('LambdaInsideVPC')],
-      'The provider runs only when CloudFormation creates, updates or deletes a peering connection and reports its result to ' +
-      'CloudFormation; it stays outside the VPC because the isolated network has no EC2 endpoint and its S3 endpoint policy ' +
+      'The provider runs only when CloudFormation creates, updates or deletes a peering connection or a protection switch, and ' +
+      'reports its result to CloudFormation; it stays outside the VPC because the isolated network has no EC2 or Elastic Load ' +
+      'Balancing endpoint and its S3 endpoint policy ' +
       'admits only this account, which would block the signed reply to CloudFormation.');
   }
 
   // CDK writes role grants as an AWS::IAM::Policy attached to one role: versioned with the stack, reviewed with it.
-  for (const scope of [host.role, operatorAccess?.role, operatorAccess?.node.tryFindChild('TrailLogsRole'), ...service.customers]) {
+  for (const scope of [host.role, operatorAccess?.role, operatorAccess?.node.tryFindChild('TrailLogsRole'), ...service.customers,
+    host.terminationProtection, endpoint.deletionProtection]) {
     if (scope) {
       acknowledge(scope, inPacks('IAMNoInlinePolicy'),
         'The policy is an AWS::IAM::Policy that CDK generates from least-privilege grants for exactly one role; it is part of ' +

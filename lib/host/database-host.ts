@@ -8,12 +8,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PackageSource } from './package-source';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import { assertInRange } from '../private/validation';
 import * as boot from './private/bootstrap';
 import { LazyInitElements } from './private/lazy-init';
+import { protectInstanceAfterCreate, registerBootstrap } from './private/protect-after-create';
 import { resolveVolumeOptions, ResolvedVolumeOptions } from './private/volumes';
 import { VolumeOptions } from './volume-options';
 
@@ -276,10 +278,11 @@ export interface DatabaseHostProps {
  *
  * - Root, data and WAL volumes are gp3 and encrypted with the data key; the data and WAL volumes are
  *   separate resources with a Snapshot deletion policy, so they survive instance replacement and stack
- *   deletion. A volume that already holds a filesystem is never reformatted, and a data volume that
+ *   deletion. The log group is kept when the stack is deleted but not when the create that made it
+ *   rolls back (RetainExceptOnCreate), and has a generated name, so a retry never collides with it. A volume that already holds a filesystem is never reformatted, and a data volume that
  *   already holds a cluster is used as it is.
- * - IMDSv2 only (hop limit 1), no key pair, no public IP, termination protection, detailed
- *   monitoring, EBS-optimized; Session Manager is the only way in.
+ * - IMDSv2 only (hop limit 1), no key pair, no public IP, detailed monitoring, EBS-optimized,
+ *   and termination protection once the host has bootstrapped (`terminationProtection`); Session Manager is the only way in.
  * - The instance is tagged `timescale:role` = `database`, which tells database hosts from bastions.
  * - The security group has no ingress (add it through `connections`) and egress on HTTPS only.
  * - The database superuser `postgres` has no password: it logs in over the local socket only, as the
@@ -293,8 +296,11 @@ export interface DatabaseHostProps {
  * - The host recovers itself on a system status check failure, patches itself on a schedule and ships
  *   its logs to a KMS-encrypted log group. Configuration changes are applied in place by cfn-hup.
  *
- * Replacing the instance (for example moving it to another subnet) needs termination protection
- * turned off first, and the volume attachments released from the old instance.
+ * Termination protection is switched on by a custom resource after the bootstrap's wait condition,
+ * not by the instance's own property: set at creation it would be on when a first create fails, and
+ * the rollback could not terminate the instance (`ROLLBACK_FAILED`). The custom resource switches it
+ * off again before CloudFormation deletes or replaces the instance. Replacing the instance (for
+ * example moving it to another subnet) still needs the volume attachments released from the old one.
  */
 export class DatabaseHost extends Construct {
   /** Directory of the server configuration: `postgresql.conf`, `pg_hba.conf` and `conf.d/`. */
@@ -332,6 +338,14 @@ export class DatabaseHost extends Construct {
 
   /** The PostgreSQL port. */
   public readonly port: number;
+
+  /**
+   * Switches the instance's termination protection on once the host has bootstrapped, and off again
+   * when it is deleted (on a rollback, a stack deletion, or the instance's replacement), so that
+   * protection never blocks CloudFormation itself. Until the first create has bootstrapped the host,
+   * the instance is unprotected.
+   */
+  public readonly terminationProtection: cr.AwsCustomResource;
 
   private readonly configFiles = new Map<string, ConfigFile>();
   private readonly secretFiles = new Map<string, SecretFile>();
@@ -429,7 +443,9 @@ export class DatabaseHost extends Construct {
       httpTokens: ec2.HttpTokens.REQUIRED,
       httpPutResponseHopLimit: 1,
       associatePublicIpAddress: false,
-      disableApiTermination: true,
+      // No disableApiTermination: TerminationProtection switches it on once the host has bootstrapped. Set
+      // here, it would be on when a first create fails and block the rollback; rendered as false, an
+      // update of the instance could switch it off again.
       detailedMonitoring: true,
       ebsOptimized: true,
       // Configuration changes are applied in place by cfn-hup; replacing the host is never implicit.
@@ -451,7 +467,8 @@ export class DatabaseHost extends Construct {
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: props.logsKey,
       retention: logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept when the stack is deleted; deleted if the create that made it rolls back.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     logGroup.grantWrite(role);
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [logGroup.logGroupArn] }));
@@ -462,6 +479,8 @@ export class DatabaseHost extends Construct {
     const bootstrapped = new cfn.CfnWaitCondition(this, 'Bootstrapped', {});
     bootstrapped.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: `PT${bootstrapTimeout.toSeconds()}S` } };
     attachments.forEach((attachment) => bootstrapped.node.addDependency(attachment));
+    registerBootstrap(this.instance, bootstrapped);
+    this.terminationProtection = protectInstanceAfterCreate(this, 'TerminationProtection', this.instance, [bootstrapped], props.logsKey).resource;
 
     this.buildInit(postgresVersion, props.packageSource, logGroup)
       .attach(this.instance.instance, {

@@ -2,7 +2,9 @@ import { Annotations, CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
-import { Construct } from 'constructs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
+import { bootstrapOf, protectLoadBalancerAfterCreate } from '../host/private/protect-after-create';
 import { assertInRange } from '../private/validation';
 import { parseAllowedNetwork } from './private/names';
 
@@ -78,9 +80,16 @@ export interface DatabaseEndpointProps {
  * same port, and TLS always ends at PostgreSQL, which enforces it (`hostnossl ... reject`) and holds the key.
  *
  * The load balancer is always internal (no prop can make it internet-facing), spans zones, is
- * protected from deletion, and has a security group admitting the database port only from
- * `allowedNetworks`. Client IP preservation stays on, so `pg_hba.conf` judges the real client address;
+ * protected from deletion once the first create has succeeded (see `deletionProtection`), and has a
+ * security group admitting the database port only from `allowedNetworks`. Client IP preservation stays on, so `pg_hba.conf` judges the real client address;
  * the hosts' security groups admit the port only from the load balancer's security group.
+ *
+ * Why deletion protection is not the load balancer's own property: set at creation, it is on when a
+ * first create fails later (a host that never bootstraps), and CloudFormation's rollback cannot delete
+ * the load balancer (`ROLLBACK_FAILED`). A custom resource created after the load balancer and the
+ * hosts' bootstrap switches it on, and switches it off before CloudFormation deletes the load balancer.
+ * It guards against deletion outside CloudFormation; stack deletion is guarded by the stack's own
+ * termination protection.
  *
  * No access logs: Network Load Balancers write them only for TLS listeners, so a passthrough endpoint
  * has none to write. Connection records come from VPC flow logs and PostgreSQL's connection logging.
@@ -100,6 +109,12 @@ export class DatabaseEndpoint extends Construct {
   public readonly hostName: string;
   /** A libpq connection string with `sslmode=verify-full` and no password. */
   public readonly connectionString: string;
+  /**
+   * Switches the load balancer's deletion protection on once it and the hosts' bootstraps
+   * (`DatabaseHost`'s wait condition) stand, and off again when it is deleted, so that protection
+   * never blocks CloudFormation's own rollback or deletion.
+   */
+  public readonly deletionProtection: cr.AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: DatabaseEndpointProps) {
     super(scope, id);
@@ -143,9 +158,12 @@ export class DatabaseEndpoint extends Construct {
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       internetFacing: false,
       crossZoneEnabled: true,
-      deletionProtection: true,
       securityGroups: [securityGroup],
     });
+    // No deletion protection attribute: `deletionProtection` below switches it on once the hosts have
+    // bootstrapped. Set here, it would be on when a first create fails and block the rollback; rendered
+    // as false (CDK's default), an update of the load balancer's attributes would switch it off again.
+    loadBalancer.removeAttribute('deletion_protection.enabled');
     // Catches a later `scheme` change on the L1 through the typed property.
     const cfnLoadBalancer = loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer;
     this.node.addValidation({
@@ -155,6 +173,8 @@ export class DatabaseEndpoint extends Construct {
       ],
     });
     this.loadBalancer = loadBalancer;
+    const bootstraps = props.instances.map((instance) => bootstrapOf(instance)).filter((b): b is IDependable => b !== undefined);
+    this.deletionProtection = protectLoadBalancerAfterCreate(this, 'DeletionProtection', loadBalancer, bootstraps).resource;
 
     const listener = loadBalancer.addListener('Postgres', {
       port: this.port,

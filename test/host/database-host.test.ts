@@ -123,11 +123,10 @@ describe('DatabaseHost with defaults', () => {
     });
   });
 
-  test('IMDSv2 only with hop limit 1, no key pair, termination protection, detailed monitoring, EBS-optimized', () => {
+  test('IMDSv2 only with hop limit 1, no key pair, detailed monitoring, EBS-optimized', () => {
     const instance = only(template, 'AWS::EC2::Instance');
     expect(instance.Properties).toMatchObject({
       MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
-      DisableApiTermination: true,
       Monitoring: true,
       EbsOptimized: true,
       InstanceType: 'm7g.large',
@@ -135,6 +134,29 @@ describe('DatabaseHost with defaults', () => {
     expect(instance.Properties.KeyName).toBeUndefined();
     template.resourceCountIs('AWS::EC2::KeyPair', 0);
     template.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
+  });
+
+  test('termination protection is not the instance\'s own property, so a failed first create can roll back', () => {
+    // Set at creation, or rendered as false (an update of the instance would switch it off again).
+    expect(only(template, 'AWS::EC2::Instance').Properties.DisableApiTermination).toBeUndefined();
+  });
+
+  test('termination protection is switched on after the bootstrap, for this instance only, and off on delete', () => {
+    const protection = only(template, 'Custom::InstanceTerminationProtection');
+    const instanceId = f.stack.getLogicalId(host.instance.instance);
+    const bootstrappedId = Object.keys(template.findResources('AWS::CloudFormation::WaitCondition'))[0];
+    expect(protection.DependsOn).toEqual(expect.arrayContaining([instanceId, bootstrappedId]));
+    expect(protection.Properties.Create).toEqual(protection.Properties.Update);
+    expect(JSON.stringify(protection.Properties.Create)).toContain('\\"DisableApiTermination\\":{\\"Value\\":true}');
+    expect(JSON.stringify(protection.Properties.Delete)).toContain('\\"DisableApiTermination\\":{\\"Value\\":false}');
+    expect(JSON.stringify(protection.Properties.Delete)).toContain('InvalidInstanceID.NotFound');
+    const policy = only(template, 'AWS::IAM::Policy', { PolicyDocument: { Statement: [Match.objectLike({ Action: 'ec2:ModifyInstanceAttribute' })] } });
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Action: 'ec2:ModifyInstanceAttribute',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':instance/', { Ref: instanceId }]] },
+    }]);
+    expect(host.terminationProtection).toBeDefined();
   });
 
   test('the image is Amazon Linux 2023 for ARM64, read from SSM at launch without a context lookup', () => {
@@ -158,12 +180,12 @@ describe('DatabaseHost with defaults', () => {
   });
 
   test('the role has Session Manager core and only its own secrets, log group and stack signal', () => {
-    const role = only(template, 'AWS::IAM::Role');
+    const role = only(template, 'AWS::IAM::Role', { Description: 'TimescaleDB host: Session Manager, its own secrets and its own log group' });
     expect(role.Properties.ManagedPolicyArns).toEqual([
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
     ]);
     expect(role.Properties.Policies).toBeUndefined();
-    const statements: any[] = only(template, 'AWS::IAM::Policy').Properties.PolicyDocument.Statement;
+    const statements: any[] = only(template, 'AWS::IAM::Policy', { Roles: [ref(host.role.roleName)] }).Properties.PolicyDocument.Statement;
     const byResource = (resource: unknown) => statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(resource))
       .flatMap((s) => [s.Action].flat()).sort();
     expect(byResource(ref(host.logGroup.logGroupArn))).toEqual(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']);
@@ -306,9 +328,10 @@ describe('DatabaseHost with defaults', () => {
     });
   });
 
-  test('logs are shipped to a retained log group encrypted with the logs key, kept one year', () => {
-    expect(only(template, 'AWS::Logs::LogGroup')).toMatchObject({
-      DeletionPolicy: 'Retain',
+  test('logs are shipped to a log group encrypted with the logs key, kept one year, retained except when its first create rolls back', () => {
+    const logGroup = template.toJSON().Resources[f.stack.getLogicalId(host.logGroup.node.defaultChild as logs.CfnLogGroup)];
+    expect(logGroup).toMatchObject({
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: { KmsKeyId: ref(f.logsKey.keyArn), RetentionInDays: 365 },
     });
@@ -376,9 +399,9 @@ describe('DatabaseHost options', () => {
   test('PackageSource.s3Bucket reads only the given prefix and installs the RPMs found there', () => {
     const f = fixture();
     const bucket = new s3.Bucket(f.stack, 'Rpms');
-    new DatabaseHost(f.stack, 'Host', hostProps(f, { packageSource: PackageSource.s3Bucket(bucket, 'rpms/el9/') }));
+    const host = new DatabaseHost(f.stack, 'Host', hostProps(f, { packageSource: PackageSource.s3Bucket(bucket, 'rpms/el9/') }));
     const template = Template.fromStack(f.stack);
-    const statements: any[] = only(template, 'AWS::IAM::Policy').Properties.PolicyDocument.Statement;
+    const statements: any[] = only(template, 'AWS::IAM::Policy', { Roles: [f.stack.resolve(host.role.roleName)] }).Properties.PolicyDocument.Statement;
     expect(statements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [f.stack.resolve(bucket.bucketArn), '/rpms/el9/*']] } },
       {

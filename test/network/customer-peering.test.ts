@@ -110,14 +110,14 @@ describe('CustomerPeering, one same-account customer', () => {
     }]);
   });
 
-  test('the custom resource function logs to a log group encrypted with the network\'s logs key, kept a year and retained', () => {
+  test('the custom resource function logs to a log group encrypted with the network\'s logs key, kept a year and retained except on a failed create', () => {
     const functions = propertiesOf(template, 'AWS::Lambda::Function').filter((f) => f.LoggingConfig);
     expect(functions).toHaveLength(1);
     const logGroupId = functions[0].LoggingConfig.LogGroup.Ref;
     expect(template.toJSON().Resources[logGroupId]).toMatchObject({
       Type: 'AWS::Logs::LogGroup',
       Properties: { KmsKeyId: stack.resolve(network.logsKey.keyArn), RetentionInDays: 365 },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
     });
   });
 

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -48,17 +48,31 @@ describe('DatabaseEndpoint', () => {
     template = Template.fromStack(stack);
   });
 
-  test('an internal network load balancer with cross-zone balancing, deletion protection and a security group', () => {
+  test('an internal network load balancer with cross-zone balancing and a security group', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Type: 'network',
       Scheme: 'internal',
       Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^VpcisolatedSubnet') }]),
       SecurityGroups: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointSecurityGroup'), 'GroupId'] }],
-      LoadBalancerAttributes: Match.arrayWith([
-        { Key: 'deletion_protection.enabled', Value: 'true' },
-        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
-      ]),
+      LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
     });
+  });
+
+  test('deletion protection is switched on after the load balancer exists, for it only, and off on delete', () => {
+    // Not the load balancer's own attribute: on from the first create, it would block that create's rollback.
+    const [[switchId, protection]] = Object.entries(template.findResources('Custom::LoadBalancerDeletionProtection'));
+    const loadBalancerId = stack.getLogicalId(endpoint.loadBalancer.node.defaultChild as CfnElement);
+    expect(protection.DependsOn).toEqual(expect.arrayContaining([loadBalancerId]));
+    expect(protection.Properties.Create).toEqual(protection.Properties.Update);
+    expect(JSON.stringify(protection.Properties.Create)).toContain('{\\"Key\\":\\"deletion_protection.enabled\\",\\"Value\\":\\"true\\"}');
+    expect(JSON.stringify(protection.Properties.Delete)).toContain('{\\"Key\\":\\"deletion_protection.enabled\\",\\"Value\\":\\"false\\"}');
+    expect(JSON.stringify(protection.Properties.Delete)).toContain('LoadBalancerNotFound');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: 'elasticloadbalancing:ModifyLoadBalancerAttributes', Resource: { Ref: loadBalancerId } }],
+      },
+    });
+    expect(switchId).toMatch(/^EndpointDeletionProtection/);
   });
 
   test('one TCP listener on 5432 passes through to the hosts (no TLS termination)', () => {

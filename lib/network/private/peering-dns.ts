@@ -55,7 +55,7 @@ export class PeeringDnsResolution extends Construct {
       onUpdate: call(true),
       onDelete: call(false),
       installLatestAwsSdk: false,
-      logGroup: props.logsKey ? providerLogGroup(this, props.logsKey) : undefined,
+      logGroup: providerLogGroup(this, props.logsKey),
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({
           actions: ['ec2:ModifyVpcPeeringConnectionOptions'],
@@ -67,25 +67,29 @@ export class PeeringDnsResolution extends Construct {
   }
 }
 
+/** Kept at its first ID, which the peering DNS resource introduced, so that existing stacks keep their log group. */
 const PROVIDER_LOG_GROUP_ID = 'TimescalePeeringDnsProviderLogs';
 
 /**
  * AwsCustomResource runs one Lambda function per stack, configured by the first AwsCustomResource
- * created; its log group is therefore one per stack too. When another construct created the function
- * first, that construct's log settings apply and none is created here.
+ * created; its log group is therefore one per stack too, shared by every AwsCustomResource of this
+ * library (peering DNS, deletion and termination protection). When another construct created the
+ * function first, that construct's log settings apply and none is created here; without a key, none is
+ * created either.
  */
-function providerLogGroup(scope: Construct, logsKey: kms.IKey): logs.ILogGroup | undefined {
+export function providerLogGroup(scope: Construct, logsKey?: kms.IKey): logs.ILogGroup | undefined {
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild(PROVIDER_LOG_GROUP_ID) as logs.ILogGroup | undefined;
   if (existing) {
     return existing;
   }
-  if (stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`)) {
+  if (!logsKey || stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`)) {
     return undefined;
   }
   return new logs.LogGroup(stack, PROVIDER_LOG_GROUP_ID, {
     encryptionKey: logsKey,
     retention: logs.RetentionDays.ONE_YEAR,
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Kept when the stack is deleted, deleted when the create that made it rolls back (nothing to keep yet).
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
 }
