@@ -47,7 +47,7 @@ export interface OperatorAccessProps {
    *
    * Hosts are tagged `timescale:service` = this name, and the operator role may start sessions only
    * on instances with that tag. It also names the session document (`<serviceName>-operator-session`),
-   * the trail, the alert topic and the log groups, so it must be unique per account and region:
+   * the trail and the alert topic, so it must be unique per account and region:
    * letters, digits, `-` and `_`, starting with a letter or digit, at most 63 characters, and not
    * starting with `aws`, `amazon` or `amzn` (reserved for AWS documents).
    */
@@ -299,11 +299,14 @@ export class OperatorAccess extends Construct {
     const topicArn = stack.formatArn({ service: 'sns', resource: topicName });
 
     // --- Where sessions are recorded -------------------------------------------------------------
+    // Log groups: generated names (the session document and the trail take them by reference), kept when
+    // the stack is deleted, deleted when the create that made them rolls back, so that a retry or a new
+    // stack never collides with a name kept from before. The trail's records of a failed create stay in
+    // the audit bucket, which is always retained.
     this.sessionLogGroup = new logs.LogGroup(this, 'SessionLogGroup', {
-      logGroupName: `/timescale/${props.serviceName}/operator-sessions`,
       encryptionKey: props.logsKey,
       retention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.accessLogsBucket = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogsBucket', {
@@ -430,10 +433,9 @@ export class OperatorAccess extends Construct {
 
     // --- Audit trail -----------------------------------------------------------------------------
     this.trailLogGroup = new logs.LogGroup(this, 'TrailLogGroup', {
-      logGroupName: `/timescale/${props.serviceName}/audit-trail`,
       encryptionKey: props.logsKey,
       retention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const cloudTrailPrincipal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
     const fromThisTrail = { 'aws:SourceArn': this.trailArn };
@@ -469,6 +471,16 @@ export class OperatorAccess extends Construct {
           'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: '*' }),
         },
       },
+    }));
+    // "If you are using an existing S3 bucket with an S3 Bucket Key, kms:Decrypt permissions are required
+    // to create or update a trail with SSE-KMS encryption enabled" (CloudTrail User Guide, "Configure AWS
+    // KMS key policies for CloudTrail", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+    // The audit bucket has a Bucket Key, so CloudTrail gets kms:Decrypt, for this trail only.
+    this.addKeyStatement('CloudTrailDecryptsForBucketKey', new iam.PolicyStatement({
+      principals: [cloudTrailPrincipal],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: fromThisTrail },
     }));
     this.addKeyStatement('CloudTrailDescribesKey', new iam.PolicyStatement({
       principals: [cloudTrailPrincipal],
@@ -527,6 +539,32 @@ export class OperatorAccess extends Construct {
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
       conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } },
+    }));
+
+    // CloudWatch alarm actions publish to the topic as cloudwatch.amazonaws.com, which SNS lets use the
+    // topic's key only if the key policy does (SNS Developer Guide, "Enable compatibility between event
+    // sources from AWS services and encrypted topics",
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
+    // both grants hold only for alarms of this account and region.
+    const thisAccountsAlarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.alertTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccountPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.alertTopic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'aws:SourceArn': thisAccountsAlarms },
+      },
+    }));
+    this.addKeyStatement('CloudWatchAlarmsPublishToAlertTopic', new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn, 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'aws:SourceArn': thisAccountsAlarms },
+      },
     }));
 
     for (const hostRole of props.hostRoles ?? []) {

@@ -86,15 +86,17 @@ describe('OperatorAccess with defaults', () => {
   });
 
   describe('where sessions are recorded', () => {
-    test('the session log group is KMS-encrypted, kept one year and retained', () => {
-      template.hasResource('AWS::Logs::LogGroup', {
-        Properties: {
-          LogGroupName: '/timescale/orders/operator-sessions',
-          KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
-          RetentionInDays: 365,
-        },
-        DeletionPolicy: 'Retain',
+    test('the session log group is KMS-encrypted, kept one year, retained except on a failed create, and named by CloudFormation', () => {
+      const logGroup = template.toJSON().Resources[stack.getLogicalId(access.sessionLogGroup.node.defaultChild as logs.CfnLogGroup)];
+      expect(logGroup).toEqual({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 365 },
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
+      });
+      // The session document takes the generated name by reference.
+      template.hasResourceProperties('AWS::SSM::Document', {
+        Content: { inputs: Match.objectLike({ cloudWatchLogGroupName: stack.resolve(access.sessionLogGroup.logGroupName) }) },
       });
     });
 
@@ -305,9 +307,11 @@ describe('OperatorAccess with defaults', () => {
         CloudWatchLogsLogGroupArn: { 'Fn::GetAtt': [trailLogGroupId, 'Arn'] },
         EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }],
       });
-      template.hasResource('AWS::Logs::LogGroup', {
-        Properties: { LogGroupName: '/timescale/orders/audit-trail', KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 365 },
-        DeletionPolicy: 'Retain',
+      expect(template.toJSON().Resources[trailLogGroupId]).toEqual({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 365 },
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
       });
     });
 
@@ -335,6 +339,25 @@ describe('OperatorAccess with defaults', () => {
           })]),
         },
       });
+    });
+
+    test('CloudTrail may decrypt with the key, for this trail only, as a bucket with an S3 Bucket Key requires', () => {
+      // CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail": with an S3 Bucket Key,
+      // kms:Decrypt is required to create or update a trail with SSE-KMS encryption.
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ BucketKeyEnabled: true })] },
+      });
+      const key = Object.values(template.findResources('AWS::KMS::Key'))[0];
+      const decrypt = key.Properties.KeyPolicy.Statement.filter((s: any) =>
+        JSON.stringify(s.Principal) === '{"Service":"cloudtrail.amazonaws.com"}' && [s.Action].flat().includes('kms:Decrypt'));
+      expect(decrypt).toEqual([{
+        Sid: 'OrdersCloudTrailDecryptsForBucketKey',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN } },
+      }]);
     });
 
     test('the trail is created after the bucket policy and its log delivery role', () => {
@@ -391,6 +414,42 @@ describe('OperatorAccess with defaults', () => {
               },
             },
           })]),
+        },
+      });
+    });
+
+    test('CloudWatch alarms of this account and region may publish to the topic and use its key, for this topic only', () => {
+      const alarms = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${REGION}:${ACCOUNT}:alarm:*`]] };
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Sid: 'CloudWatchAlarmsOfThisAccountPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': alarms } },
+          }]),
+        },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([{
+            Sid: 'OrdersCloudWatchAlarmsPublishToAlertTopic',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            Resource: '*',
+            Condition: {
+              StringEquals: {
+                'kms:EncryptionContext:aws:sns:topicArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sns:${REGION}:${ACCOUNT}:orders-operator-sessions`]],
+                },
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+              },
+              ArnLike: { 'aws:SourceArn': alarms },
+            },
+          }]),
         },
       });
     });
