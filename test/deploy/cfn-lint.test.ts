@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildReferenceDeployment } from '../../bin/reference-app';
+import { DataResidency } from '../../lib';
 import { INTEG_APPS, snapshotDir } from '../integ/snapshot';
 
 /**
@@ -72,7 +73,9 @@ beforeAll(() => {
     canary,
   ];
 
-  const run = spawnSync('cfn-lint', ['--config-file', '.cfnlintrc.yaml', '--format', 'json', '--', ...templates], {
+  // Every Region the reference deployment may go to: a resource type or property missing in one is found.
+  const regions = ['--regions', ...DataResidency.EU];
+  const run = spawnSync('cfn-lint', ['--config-file', '.cfnlintrc.yaml', ...regions, '--format', 'json', '--', ...templates], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: CFN_LINT_TIMEOUT_MS,
