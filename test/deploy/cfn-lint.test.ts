@@ -57,7 +57,7 @@ function describeFinding(f: Finding): string {
 beforeAll(() => {
   const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) {
-    throw new Error('cfn-lint is not installed: install it with the image\'s Python (`python3 -m pip install cfn-lint`) and rerun `npm test`.');
+    throw new Error('cfn-lint is not installed: install it with Python 3 (`python3 -m pip install cfn-lint`) and rerun `npm test`.');
   }
 
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-'));
