@@ -6,7 +6,7 @@ import { INTEG_APPS, readSnapshot, synthesizeIntegApp } from './snapshot';
  * review it, then refresh with `npx projen integ:snapshot`.
  */
 describe.each(Object.keys(INTEG_APPS))('integration test %s', (name) => {
-  test('synthesizes the templates of its committed snapshot', () => {
+  test('synthesizes the templates of its committed snapshot (after a deliberate change: npx projen integ:snapshot)', () => {
     const synthesized = synthesizeIntegApp(name);
     const committed = readSnapshot(name);
     expect(Object.keys(committed).length).toBeGreaterThan(0);
