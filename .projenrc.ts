@@ -115,7 +115,8 @@ project.addTask('eslint:fix', {
 
 project.addTask('integ:snapshot', {
   description: 'Rewrite the integration tests\' committed snapshots (test/integ/*.snapshot/); review the diff before committing',
-  exec: 'ts-node --transpile-only -P test/tsconfig.json test/integ/snapshot.ts',
+  // Source first: a stale compiled lib/**/*.js must not stand in for the TypeScript.
+  exec: 'ts-node --transpile-only --prefer-ts-exts -P test/tsconfig.json test/integ/snapshot.ts',
 });
 
 project.addTask('bench', {

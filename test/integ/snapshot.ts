@@ -24,11 +24,17 @@ export function snapshotDir(name: string): string {
   return path.join(__dirname, `${name}.snapshot`);
 }
 
+/** The context `npx cdk deploy --app ...` gives an app from this folder (cdk.json's feature flags). */
+function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context ?? {};
+}
+
 /** Synthesizes one integration app (once) and returns its templates, file name to normalized text. */
 export function synthesizeIntegApp(name: string): Record<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `integ-${name}-`));
   try {
-    const app = new App({ outdir });
+    // The snapshot is what the README's `cdk deploy` deploys: the same feature flags.
+    const app = new App({ outdir, context: cdkJsonContext() });
     INTEG_APPS[name](app);
     const assembly = app.synth();
     const templates: Record<string, string> = {};
