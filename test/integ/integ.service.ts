@@ -76,9 +76,11 @@ export function buildServiceIntegration(app: App): IntegTest {
   });
   dropNonexistentInvokeAction(integ);
 
+  // Retried for a while: the load balancer may still be registering the host when the stack completes.
   integ.assertions
     .invokeFunction({ functionName: probe.functionName })
-    .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson({ plaintext: 'refused', tls: 'verified' }) }));
+    .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson({ plaintext: 'refused', tls: 'verified' }) }))
+    .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
 
   const dataKeyArn = service.keys.dataKey.keyArn;
   for (const volume of [service.host.dataVolume, service.host.walVolume]) {
