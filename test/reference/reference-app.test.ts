@@ -60,12 +60,14 @@ test('has no unencrypted volume and no volume or block device outside a customer
   }
 });
 
-test('has no key without rotation, and keeps every key', () => {
+test('has no key without rotation, and keeps every key once the stack stands', () => {
   const keys = ofType('AWS::KMS::Key');
   expect(keys).toHaveLength(4);
   for (const key of keys) {
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    expect(key.DeletionPolicy).toBe('Retain');
+    // RetainExceptOnCreate: kept on deletion and replacement; removed only when the create that made it rolls back.
+    expect(key.DeletionPolicy).toMatch(/^(Retain|RetainExceptOnCreate)$/);
+    expect(key.UpdateReplacePolicy).toBe('Retain');
   }
 });
 
@@ -90,7 +92,7 @@ test('retains or snapshots every stateful resource', () => {
   const found = resources.filter(([, r]) => stateful.includes(r.Type));
   expect(found.length).toBeGreaterThan(10);
   for (const [id, r] of found) {
-    expect([id, r.DeletionPolicy]).toEqual([id, expect.stringMatching(/^(Retain|Snapshot)$/)]);
+    expect([id, r.DeletionPolicy]).toEqual([id, expect.stringMatching(/^(Retain|RetainExceptOnCreate|Snapshot)$/)]);
   }
 });
 
