@@ -17,6 +17,35 @@ export interface Deployment {
   readonly region: string;
   readonly accountId: string;
   readonly partition?: string;
+  /**
+   * The ARN a Ref or Fn::GetAtt of a resource resolves to (see `resourceArns`); without it such a
+   * reference throws, since its value is only known after deployment.
+   */
+  readonly resourceArn?: (logicalId: string) => string;
+}
+
+/**
+ * ARNs for the resources of a template, as they would be in `deployment`: generated names stand as
+ * the logical ID. Types these tests do not name get an ARN of a service that does not exist.
+ */
+export function resourceArns(template: Template, deployment: Deployment): (logicalId: string) => string {
+  const { region, accountId } = deployment;
+  const partition = deployment.partition ?? 'aws';
+  return (logicalId) => {
+    const resource = template.Resources[logicalId];
+    const p = resource?.Properties ?? {};
+    const name = (property: string) => (typeof p[property] === 'string' ? p[property] : logicalId);
+    switch (resource?.Type) {
+      case 'AWS::SNS::Topic': return `arn:${partition}:sns:${region}:${accountId}:${name('TopicName')}`;
+      case 'AWS::CloudWatch::Alarm': return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${name('AlarmName')}`;
+      case 'AWS::Events::Rule': return `arn:${partition}:events:${region}:${accountId}:rule/${name('Name')}`;
+      case 'AWS::KMS::Key': return `arn:${partition}:kms:${region}:${accountId}:key/${logicalId}`;
+      case 'AWS::CloudTrail::Trail': return `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${name('TrailName')}`;
+      case 'AWS::IAM::Role': return `arn:${partition}:iam::${accountId}:role/${name('RoleName')}`;
+      // Any other resource gets an ARN no pattern of another service's matches by accident.
+      default: return `arn:${partition}:unmodelled:${region}:${accountId}:${logicalId}`;
+    }
+  };
 }
 
 /**
@@ -37,7 +66,12 @@ export function resolve(value: any, deployment: Deployment): any {
     const args = value[fn];
     switch (fn) {
       case 'Ref':
-        return pseudoParameter(args, deployment);
+        return args.startsWith('AWS::') || !deployment.resourceArn ? pseudoParameter(args, deployment) : deployment.resourceArn(args);
+      case 'Fn::GetAtt':
+        if (!deployment.resourceArn) {
+          throw new Error(`cannot resolve Fn::GetAtt before deployment: ${JSON.stringify(value)}`);
+        }
+        return deployment.resourceArn(Array.isArray(args) ? args[0] : String(args).split('.')[0]);
       case 'Fn::Join': {
         const [separator, items] = args;
         const parts = resolve(items, deployment);
@@ -77,6 +111,13 @@ function pseudoParameter(name: string, deployment: Deployment): string {
 
 /** One request as a resource policy sees it. */
 export interface PolicyRequest {
+  /**
+   * The calling AWS service principal (e.g. 'cloudwatch.amazonaws.com').
+   *
+   * @default - an anonymous or foreign caller: only statements with Principal "*" can match, and a
+   * statement naming someone else throws (endpoint policies name no one)
+   */
+  readonly service?: string;
   readonly action: string;
   readonly resource: string;
   /** The request context: global condition keys such as aws:PrincipalAccount. */
@@ -102,7 +143,12 @@ export function evaluate(policy: { Statement: any[] | any }, request: PolicyRequ
 
 function statementMatches(statement: any, request: PolicyRequest): boolean {
   if (!principalIsAnyone(statement.Principal)) {
-    throw new Error(`only Principal "*" is modelled (endpoint policies use it); got ${JSON.stringify(statement.Principal)}`);
+    if (request.service === undefined) {
+      throw new Error(`only Principal "*" is modelled for a request without a service; got ${JSON.stringify(statement.Principal)}`);
+    }
+    if (!list(statement.Principal?.Service).includes(request.service)) {
+      return false;
+    }
   }
   if (statement.NotPrincipal !== undefined) {
     throw new Error('NotPrincipal is not modelled');
@@ -124,7 +170,12 @@ function conditionsHold(condition: { [operator: string]: { [key: string]: any } 
   return Object.entries(condition).every(([operator, tests]) => Object.entries(tests).every(([key, expected]) => {
     const actual = context[key];
     const values = list(expected).map(String);
-    switch (operator) {
+    if (operator.endsWith('IfExists') && actual === undefined) {
+      return true;
+    }
+    switch (operator.replace(/IfExists$/, '')) {
+      case 'Null': return values.includes(String(actual === undefined));
+      case 'ArnEquals':
       case 'StringEquals': return actual !== undefined && values.includes(actual);
       case 'StringNotEquals': return actual === undefined || !values.includes(actual);
       case 'StringLike':

@@ -4,9 +4,9 @@ import * as path from 'path';
 import { App, Aws, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ACCOUNT, admits, arnOf, Request } from './policy-evaluation';
 import { buildReferenceDeployment } from '../../bin/reference-app';
 import { PackageSource, TimescaleService } from '../../lib';
+import { evaluate, PolicyRequest, resolve, resourceArns, Template as Model } from '../deploy/template-model';
 
 /**
  * Every SNS topic under a customer-managed key must admit each AWS service that publishes to it in
@@ -15,6 +15,15 @@ import { PackageSource, TimescaleService } from '../../lib';
  * dropped without an error anywhere the stack can see). Publishers are read from the template:
  * CloudWatch alarms whose actions name the topic, EventBridge rules whose targets do.
  */
+
+const ACCOUNT = '111122223333';
+const deploymentOf = (template: Model) => {
+  const base = { region: 'eu-west-1', accountId: ACCOUNT };
+  return { ...base, resourceArn: resourceArns(template, base) };
+};
+const arnOf = (template: Model, logicalId: string) => deploymentOf(template).resourceArn(logicalId);
+/** Whether a resource policy lets the request through, in the deployment the template models. */
+const admits = (template: Model, policy: any, request: PolicyRequest) => evaluate(resolve(policy, deploymentOf(template)), request) === 'Allow';
 
 interface Publisher {
   readonly what: string;
@@ -56,12 +65,12 @@ function problemsOf(template: any): string[] {
       .map((r) => r.Properties.PolicyDocument);
     for (const publisher of publishersOf(template, topicId)) {
       const context = { 'aws:SourceArn': publisher.sourceArn, 'aws:SourceAccount': ACCOUNT, 'aws:SecureTransport': 'true' };
-      const publish: Request = { service: publisher.service, action: 'sns:Publish', resource: topicArn, context };
+      const publish: PolicyRequest = { service: publisher.service, action: 'sns:Publish', resource: topicArn, context };
       if (!topicPolicies.some((policy) => admits(template, policy, publish))) {
         problems.push(`topic ${topicId}: its topic policy does not let ${publisher.service} publish for ${publisher.what}`);
       }
       for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-        const use: Request = {
+        const use: PolicyRequest = {
           service: publisher.service,
           action,
           resource: arnOf(template, keyId),
