@@ -66,18 +66,19 @@ export abstract class PackageSource {
    * Amazon Linux 2023 packages PostgreSQL as `postgresql<version>-server`, but carries neither TimescaleDB
    * nor pgaudit: add repositories that do (on Amazon S3 or behind a VPC endpoint), or use
    * `PackageSource.s3Bucket()` with the RPMs, or `PackageSource.preinstalled()`. The packages must
-   * install the server, its contrib modules, TimescaleDB and pgaudit: the default list does not name
-   * pgaudit (PGDG's `pgaudit_{version}`), so pass a list with it unless the image already has it.
+   * install the server, its contrib modules, TimescaleDB and pgaudit (the server preloads it and does
+   * not start without it).
    *
    * @param packages the dnf package names to install; `{version}` is replaced by the PostgreSQL major
    * version. Default: `postgresql{version}-server`, `postgresql{version}-contrib`,
-   * `timescaledb-2-postgresql-{version}`.
+   * `timescaledb-2-postgresql-{version}`, `pgaudit_{version}` (PGDG's name).
    */
   public static amazonLinuxRepositories(packages?: string[]): PackageSource {
     return new AmazonLinuxRepositoriesSource(packages ?? [
       'postgresql{version}-server',
       'postgresql{version}-contrib',
       'timescaledb-2-postgresql-{version}',
+      'pgaudit_{version}',
     ]);
   }
 

@@ -229,8 +229,8 @@ describe('DatabaseHost with defaults', () => {
 
   test('packages come from Amazon Linux\'s repositories, installed once', () => {
     expect(init.packages.commands['10-install-packages']).toEqual({
-      command: 'dnf install -y --setopt=install_weak_deps=False postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16',
-      test: '! rpm -q postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16 >/dev/null',
+      command: 'dnf install -y --setopt=install_weak_deps=False postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16 pgaudit_16',
+      test: '! rpm -q postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16 pgaudit_16 >/dev/null',
     });
     expect(templateJson).not.toMatch(/https?:\/\/(?!cloudformation)/);
   });
