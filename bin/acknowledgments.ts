@@ -119,8 +119,7 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
     acknowledge(provider, [...inPacks('LambdaDLQ', [HIPAA, NIST]), ...inPacks('LambdaConcurrency', [HIPAA, NIST]), ...inPacks('LambdaInsideVPC')],
       'The provider runs only when CloudFormation creates, updates or deletes a peering connection or a protection switch, and ' +
       'reports its result to CloudFormation; it stays outside the VPC because the isolated network has no EC2 or Elastic Load ' +
-      'Balancing endpoint and its S3 endpoint policy ' +
-      'admits only this account, which would block the signed reply to CloudFormation.');
+      'Balancing endpoint, and the calls it makes need none of the service network.');
   }
 
   // CDK writes role grants as an AWS::IAM::Policy attached to one role: versioned with the stack, reviewed with it.
