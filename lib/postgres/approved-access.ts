@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { PgHbaAccess } from './pg-hba';
+import { ensureNologinRole, setPasswordUnlogged } from './private/sql';
 
 /**
  * A customer's approval for one operator to access the database, for a limited time, to
@@ -177,12 +178,7 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
     '-- Re-runs are quiet: notices such as "already a member" are not news; warnings and errors still show.',
     'SET client_min_messages = warning;',
     'BEGIN;',
-    'DO $$',
-    'BEGIN',
-    `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${APPROVED_OPERATOR_GROUP}') THEN`,
-    `    CREATE ROLE ${APPROVED_OPERATOR_GROUP} NOLOGIN;`,
-    '  END IF;',
-    'END $$;',
+    ...ensureNologinRole(APPROVED_OPERATOR_GROUP),
     `COMMENT ON ROLE ${APPROVED_OPERATOR_GROUP} IS 'Members are customer-approved, time-bounded operator roles (cdk-timescale-security); ` +
       'members not in the current approval are disabled and dropped.\';',
     `ALTER ROLE ${APPROVED_OPERATOR_GROUP} NOLOGIN;`,
@@ -310,14 +306,7 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
         `${keep.databases.length > 0 ? `databases=${keep.databases.join(',')}; ` : ''}reason=${keep.reason}`,
       )};`,
       `ALTER ROLE ${keep.role} LOGIN VALID UNTIL '${keep.expires}';`,
-      '-- Keep the password out of the server log (statement, duration and error logging) and the audit log;',
-      '-- the settings last until COMMIT, and the statements above stay audited.',
-      'SET LOCAL log_statement = \'none\';',
-      'SET LOCAL log_min_error_statement = \'panic\';',
-      'SET LOCAL log_min_duration_statement = -1;',
-      'SET LOCAL pgaudit.log = \'none\';',
-      'SET LOCAL password_encryption = \'scram-sha-256\';',
-      `ALTER ROLE ${keep.role} PASSWORD :'${passwordVariable}';`,
+      ...setPasswordUnlogged(keep.role, passwordVariable),
     );
   }
   lines.push('COMMIT;', '');

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { APPROVED_OPERATOR_ROLE_PREFIX } from './approved-access';
 import { PgHbaAccess } from './pg-hba';
+import { ensureNologinRole, setPasswordUnlogged } from './private/sql';
 
 /**
  * The database roles and databases of one customer.
@@ -157,12 +158,7 @@ export function renderCustomerAccessSql(options: CustomerAccessSqlOptions): stri
     '-- Re-runs are quiet: notices such as "already a member" are not news; warnings and errors still show.',
     'SET client_min_messages = warning;',
     'BEGIN;',
-    'DO $$',
-    'BEGIN',
-    `  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${CUSTOMER_ROLE_MARKER}') THEN`,
-    `    CREATE ROLE ${CUSTOMER_ROLE_MARKER} NOLOGIN;`,
-    '  END IF;',
-    'END $$;',
+    ...ensureNologinRole(CUSTOMER_ROLE_MARKER),
     `ALTER ROLE ${CUSTOMER_ROLE_MARKER} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;`,
     `COMMENT ON ROLE ${CUSTOMER_ROLE_MARKER} IS 'Members are customer admin roles and login groups created by cdk-timescale-security; ` +
       'the role holds no privileges.\';',
@@ -241,14 +237,7 @@ export function renderCustomerAccessSql(options: CustomerAccessSqlOptions): stri
     `    RAISE EXCEPTION 'customer ${customer} would hold server powers through role membership (%): revoke those memberships', offending;`,
     '  END IF;',
     'END $$;',
-    '-- Keep the password out of the server log (statement, duration and error logging) and the audit log;',
-    '-- the settings last until COMMIT, and the statements above stay audited.',
-    'SET LOCAL log_statement = \'none\';',
-    'SET LOCAL log_min_error_statement = \'panic\';',
-    'SET LOCAL log_min_duration_statement = -1;',
-    'SET LOCAL pgaudit.log = \'none\';',
-    'SET LOCAL password_encryption = \'scram-sha-256\';',
-    `ALTER ROLE ${admin} PASSWORD :'${passwordVariable}';`,
+    ...setPasswordUnlogged(admin, passwordVariable),
     'COMMIT;',
     '-- CREATE DATABASE cannot run inside a transaction: psql runs the statement only when the database is missing.',
   ];
