@@ -16,6 +16,8 @@ export const SAMPLE = {
   serverName: 'db.example.com',
   customer: { customerName: 'sample-customer', peerVpcId: 'vpc-0123456789abcdef0', peerCidrs: ['10.20.0.0/16'] },
   operatorRoleName: 'timescale-oncall',
+  /** Receives session and tampering alerts (an email subscription waits for its confirmation). */
+  alertEmail: 'timescale-alerts@example.com',
   /** A bucket in the deploying account holding PostgreSQL and TimescaleDB RPMs (mirrored from Timescale's repository). */
   packageBucketName: 'timescale-reference-packages',
 };
@@ -52,6 +54,7 @@ export function buildReferenceDeployment(app: App = new App()): ReferenceDeploym
       operatorPrincipals: [
         iam.Role.fromRoleArn(stack, 'OnCallRole', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${SAMPLE.operatorRoleName}`),
       ],
+      alertEmails: [SAMPLE.alertEmail],
     },
   });
 

@@ -1,4 +1,5 @@
 import { Annotations, ArnFormat, Aws, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -246,6 +247,8 @@ export class OperatorAccess extends Construct {
   private readonly operatorPrincipals: iam.IPrincipal[];
   private readonly maxSessionDuration: Duration;
   private auditorCount = 0;
+  private keyAlertCount = 0;
+  private vaultAlertCount = 0;
   private readonly sidPrefix: string;
 
   constructor(scope: Construct, id: string, props: OperatorAccessProps) {
@@ -534,6 +537,21 @@ export class OperatorAccess extends Construct {
       },
     });
     this.addAlertTarget(this.sessionEventsRule);
+    // Whoever silences or rewrites the audit, or reaches a host or a snapshot another way, is seen.
+    this.addApiCallAlert('AuditTrailChangedRule', 'cloudtrail', ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
+      `The ${props.serviceName} operator audit trail was stopped, deleted or changed.`, { name: [trailName, this.trailArn] });
+    this.addApiCallAlert('SessionDocumentChangedRule', 'ssm',
+      ['UpdateDocument', 'UpdateDocumentDefaultVersion', 'DeleteDocument', 'ModifyDocumentPermission'],
+      `The ${props.serviceName} operator session document was changed, deleted or shared.`, { name: [this.sessionDocumentName] });
+    this.addApiCallAlert('SendCommandRule', 'ssm', ['SendCommand'],
+      'A Run Command was sent (commands bypass the logged session document).');
+    this.addApiCallAlert('SnapshotSharedRule', 'ec2', ['ModifySnapshotAttribute'],
+      'An EBS snapshot\'s permissions were changed (sharing a snapshot shares the data on it).');
+    if (emails.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-timescale-security:operator-alerts-unsubscribed',
+        'The operator alert topic has no subscription, so session and tampering alerts reach nobody. Pass ' +
+        'OperatorAccessProps.alertEmails, or subscribe to OperatorAccess.alertTopic yourself and acknowledge this warning.');
+    }
     this.addKeyStatement('EventBridgePublishesToAlertTopic', new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
@@ -769,6 +787,51 @@ export class OperatorAccess extends Construct {
       })
       .map((host) => `OperatorAccess.allowPortForwarding(${host.node.path}): the host is a database host (tag ${HOST_ROLE_TAG_KEY} = database). ` +
         'Port forwarding through it would reach its local PostgreSQL and its metadata service; forward through an OperatorBastion instead.');
+  }
+
+  /**
+   * Alerts on changes that would take away what protects these keys' data: a new key policy, a
+   * disabled key or rotation, a scheduled deletion, and grants made by a person (grants AWS services
+   * make for attached volumes, `invokedBy`, are not news).
+   */
+  public alertOnKeyChanges(...keys: kms.IKey[]): void {
+    const keyArns = keys.map((key) => key.keyArn);
+    const id = `KeyChangesRule${this.keyAlertCount++ || ''}`;
+    this.addApiCallAlert(id, 'kms', ['PutKeyPolicy', 'DisableKey', 'DisableKeyRotation', 'ScheduleKeyDeletion'],
+      `A key policy was replaced, or a key (or its rotation) disabled or scheduled for deletion (${this.serviceName}).`,
+      undefined, { resources: { ARN: keyArns } });
+    this.addApiCallAlert(`${id}Grants`, 'kms', ['CreateGrant'],
+      `A person created a grant on a ${this.serviceName} key.`,
+      undefined, { resources: { ARN: keyArns }, userIdentity: { invokedBy: [{ exists: false }] } });
+  }
+
+  /** Alerts on changes to a backup vault's access policy or lock, and on its deletion. */
+  public alertOnBackupVaultChanges(vault: backup.IBackupVault): void {
+    this.addApiCallAlert(`BackupVaultChangesRule${this.vaultAlertCount++ || ''}`, 'backup',
+      ['PutBackupVaultAccessPolicy', 'DeleteBackupVaultAccessPolicy', 'DeleteBackupVault', 'PutBackupVaultLockConfiguration',
+        'DeleteBackupVaultLockConfiguration'],
+      `A ${this.serviceName} backup vault's access policy or lock was changed, or the vault deleted.`,
+      { backupVaultName: [vault.backupVaultName] });
+  }
+
+  /** One EventBridge rule on CloudTrail's record of some API calls of a service, sent to the alert topic. */
+  private addApiCallAlert(id: string, service: string, eventNames: string[], description: string,
+    requestParameters?: { [key: string]: any }, detail: { [key: string]: any } = {}): events.Rule {
+    const rule = new events.Rule(this, id, {
+      description: description.slice(0, 512),
+      eventPattern: {
+        source: [`aws.${service}`],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: [`${service}.amazonaws.com`],
+          eventName: eventNames,
+          ...(requestParameters ? { requestParameters } : {}),
+          ...detail,
+        },
+      },
+    });
+    this.addAlertTarget(rule);
+    return rule;
   }
 
   /** Sends a rule's events to the alert topic; the topic accepts them from that rule only. */

@@ -307,6 +307,8 @@ export class TimescaleService extends Construct {
 
     if (this.operatorAccess) {
       this.operatorAccess.grantHostLogging(this.host.role);
+      this.operatorAccess.alertOnKeyChanges(this.keys.dataKey, this.keys.backupKey, this.keys.secretsKey, this.keys.logsKey);
+      this.operatorAccess.alertOnBackupVaultChanges(this.backups.vault);
       this.host.addOsUser(this.operatorAccess.runAsUser);
     }
     // Customers first: their databases exist before the approval script grants CONNECT on them.

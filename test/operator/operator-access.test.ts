@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -486,6 +487,61 @@ describe('OperatorAccess with defaults', () => {
   });
 });
 
+describe('OperatorAccess tampering alerts', () => {
+  const rulesTo = (template: Template, access: OperatorAccess) => Object.values(template.findResources('AWS::Events::Rule'))
+    .filter((r: any) => JSON.stringify(r.Properties.Targets).includes(logicalIdOf(Stack.of(access), access.alertTopic)))
+    .map((r: any) => r.Properties.EventPattern);
+
+  test('alert on a stopped or changed trail, a changed session document, Run Command and snapshot sharing', () => {
+    const { stack, access } = newOperatorStack();
+    const patterns = rulesTo(Template.fromStack(stack), access);
+    const byName = (name: string) => patterns.find((p: any) => p.detail.eventName.includes(name));
+    expect(byName('StopLogging')).toMatchObject({
+      'source': ['aws.cloudtrail'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      'detail': { eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'], requestParameters: { name: ['orders-operator-audit', TRAIL_ARN] } },
+    });
+    expect(byName('UpdateDocumentDefaultVersion').detail.requestParameters).toEqual({ name: ['orders-operator-session'] });
+    expect(byName('SendCommand').source).toEqual(['aws.ssm']);
+    expect(byName('ModifySnapshotAttribute').source).toEqual(['aws.ec2']);
+  });
+
+  test("alert on key policy, key state and people's grants for the keys named, and on backup vault policy changes", () => {
+    const { stack, access } = newOperatorStack();
+    const keys = new ServiceKeys(stack, 'Keys');
+    access.alertOnKeyChanges(keys.dataKey, keys.backupKey);
+    access.alertOnBackupVaultChanges(backup.BackupVault.fromBackupVaultName(stack, 'Vault', 'orders-vault'));
+    const patterns = rulesTo(Template.fromStack(stack), access);
+    const keyArns = [keys.dataKey, keys.backupKey].map((key) => ({ 'Fn::GetAtt': [logicalIdOf(stack, key as any), 'Arn'] }));
+    expect(patterns).toEqual(expect.arrayContaining([
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          eventName: ['PutKeyPolicy', 'DisableKey', 'DisableKeyRotation', 'ScheduleKeyDeletion'], resources: { ARN: keyArns },
+        }),
+      }),
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          eventName: ['CreateGrant'], resources: { ARN: keyArns }, userIdentity: { invokedBy: [{ exists: false }] },
+        }),
+      }),
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          eventName: expect.arrayContaining(['PutBackupVaultAccessPolicy', 'DeleteBackupVault']), requestParameters: { backupVaultName: ['orders-vault'] },
+        }),
+      }),
+    ]));
+  });
+
+  test('warns when nobody is subscribed to the alerts, and not when an address is', () => {
+    const warnings = (props: any) => {
+      const { stack } = newOperatorStack(props);
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('operator alert topic has no subscription'));
+    };
+    expect(warnings({})).toHaveLength(1);
+    expect(warnings({ alertEmails: ['oncall@example.com'] })).toHaveLength(0);
+  });
+});
+
 describe('OperatorAccess.grantSecretReadToOperator', () => {
   test('only sessions whose source identity is that operator may read the secret, and decrypt it only through Secrets Manager', () => {
     const { stack, access } = newOperatorStack();
@@ -579,8 +635,8 @@ describe('OperatorAccess options', () => {
     annotations.hasWarning('/Test/Operators', Match.stringLikeRegexp('logRetention is 30 days, shorter than the one year default'));
   });
 
-  test('the defaults raise no warning', () => {
-    const { stack } = newOperatorStack();
+  test('the defaults with an alert address raise no warning', () => {
+    const { stack } = newOperatorStack({ alertEmails: ['oncall@example.com'] });
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
