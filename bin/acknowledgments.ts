@@ -122,9 +122,16 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
       'Balancing endpoint, and the calls it makes need none of the service network.');
   }
 
+  const prefixListLookup = service.network.node.tryFindChild('S3PrefixList');
+  if (prefixListLookup) {
+    acknowledge(prefixListLookup, ['AwsSolutions-IAM5[Resource::*]'],
+      'ec2:DescribeManagedPrefixLists has no resource-level permissions; the call only reads the ID of the Region\'s S3 prefix ' +
+      'list, which limits the host\'s HTTPS egress to S3.');
+  }
+
   // CDK writes role grants as an AWS::IAM::Policy attached to one role: versioned with the stack, reviewed with it.
   for (const scope of [host.role, operatorAccess?.role, operatorAccess?.node.tryFindChild('TrailLogsRole'), ...service.customers,
-    host.terminationProtection, endpoint.deletionProtection]) {
+    host.terminationProtection, endpoint.deletionProtection, prefixListLookup]) {
     if (scope) {
       acknowledge(scope, inPacks('IAMNoInlinePolicy'),
         'The policy is an AWS::IAM::Policy that CDK generates from least-privilege grants for exactly one role; it is part of ' +

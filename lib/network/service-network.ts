@@ -3,8 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { assertNoOverlap, Ipv4Range, overlaps, parseIpv4Cidr } from './private/cidr';
+import { providerLogGroup } from './private/peering-dns';
 import { resolvedKey, uniqueByResolved } from './private/tokens';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import { assertInRange } from '../private/validation';
@@ -166,6 +168,7 @@ export class ServiceNetwork extends Construct {
   private readonly vpcRange?: Ipv4Range;
   private readonly endpointsByService = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly registeredCidrs: RegisteredCidr[] = [];
+  private s3PrefixListLookup?: cr.AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: ServiceNetworkProps) {
     super(scope, id);
@@ -281,6 +284,36 @@ export class ServiceNetwork extends Construct {
 
     // Routes can be added after this construct, so the internet-gateway check runs at synth.
     this.node.addValidation({ validate: () => this.findPublicDatabaseSubnets() });
+  }
+
+  /**
+   * The ID of the Region's Amazon S3 managed prefix list (`com.amazonaws.<region>.s3`), looked up at
+   * deploy time, so that hosts can limit HTTPS egress to S3 (reached through the gateway endpoint)
+   * instead of every address. CloudFormation has no function for it, so a custom resource calls
+   * `ec2:DescribeManagedPrefixLists` (outside the VPC, in CDK's shared AwsCustomResource function).
+   */
+  public get s3PrefixListId(): string {
+    if (!this.s3PrefixListLookup) {
+      const call: cr.AwsSdkCall = {
+        service: 'EC2',
+        action: 'describeManagedPrefixLists',
+        parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${Aws.REGION}.s3`] }] },
+        physicalResourceId: cr.PhysicalResourceId.fromResponse('PrefixLists.0.PrefixListId'),
+        outputPaths: ['PrefixLists.0.PrefixListId'],
+      };
+      this.s3PrefixListLookup = new cr.AwsCustomResource(this, 'S3PrefixList', {
+        resourceType: 'Custom::S3PrefixListLookup',
+        onCreate: call,
+        onUpdate: call,
+        installLatestAwsSdk: false,
+        logGroup: providerLogGroup(this, this.logsKey),
+        // DescribeManagedPrefixLists has no resource-level permissions.
+        policy: cr.AwsCustomResourcePolicy.fromStatements([
+          new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] }),
+        ]),
+      });
+    }
+    return this.s3PrefixListLookup.getResponseField('PrefixLists.0.PrefixListId');
   }
 
   /**

@@ -259,6 +259,8 @@ export class TimescaleService extends Construct {
       dataKey: this.keys.dataKey,
       logsKey: this.keys.logsKey,
       packageSource: props.packageSource,
+      // HTTPS egress to the VPC's endpoints and to S3 only, never to every address.
+      s3PrefixListId: this.network.s3PrefixListId,
       ...props.host,
     });
     // The host's first boot must find the issued certificate, not the secret's placeholder. Only the

@@ -163,6 +163,32 @@ describe('ServiceNetwork with defaults', () => {
   });
 });
 
+describe('ServiceNetwork.s3PrefixListId', () => {
+  test('looks the Region\'s S3 prefix list up at deploy time, once, with only DescribeManagedPrefixLists', () => {
+    const { stack, network } = newNetworkStack();
+    const first = network.s3PrefixListId;
+    expect(network.s3PrefixListId).toBe(first);
+    const template = Template.fromStack(stack);
+    const lookups = template.findResources('Custom::S3PrefixListLookup');
+    expect(Object.keys(lookups)).toHaveLength(1);
+    const [id] = Object.keys(lookups);
+    expect(stack.resolve(first)).toEqual({ 'Fn::GetAtt': [id, 'PrefixLists.0.PrefixListId'] });
+    const create = JSON.stringify(lookups[id].Properties.Create);
+    expect(create).toContain('describeManagedPrefixLists');
+    expect(create).toContain('prefix-list-name');
+    expect(create).toContain('com.amazonaws.');
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.PolicyName.startsWith('NetworkS3PrefixList'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{ Action: 'ec2:DescribeManagedPrefixLists', Effect: 'Allow', Resource: '*' }]);
+  });
+
+  test('is not created unless asked for', () => {
+    const { stack } = newNetworkStack();
+    expect(Template.fromStack(stack).findResources('Custom::S3PrefixListLookup')).toEqual({});
+  });
+});
+
 describe('ServiceNetwork options', () => {
   test('uses the given CIDR and number of AZs', () => {
     const { stack, network } = newNetworkStack({ cidr: '10.90.0.0/20', maxAzs: 3 }, { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -117,6 +117,22 @@ describe('TimescaleService with defaults', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/PRIVATE KEY/);
   });
 
+  test("limits the host's HTTPS egress to the VPC and the Region's S3 prefix list, looked up at deploy time", () => {
+    const hostGroup = stack.getLogicalId(service.host.securityGroup.node.defaultChild as any);
+    const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', {
+      Properties: { GroupId: { 'Fn::GetAtt': [hostGroup, 'GroupId'] } },
+    })).map((r: any) => r.Properties);
+    const egress = [...template.toJSON().Resources[hostGroup].Properties.SecurityGroupEgress, ...separate];
+    expect(egress.filter((rule: any) => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0')).toEqual([]);
+    const lookups = template.findResources('Custom::S3PrefixListLookup');
+    expect(Object.keys(lookups)).toHaveLength(1);
+    const [lookupId] = Object.keys(lookups);
+    expect(JSON.stringify(lookups[lookupId].Properties.Create)).toContain('prefix-list-name');
+    expect(egress).toEqual(expect.arrayContaining([expect.objectContaining({
+      DestinationPrefixListId: { 'Fn::GetAtt': [lookupId, 'PrefixLists.0.PrefixListId'] }, FromPort: 443, ToPort: 443,
+    })]));
+  });
+
   test('boots the instance only after the certificate is issued', () => {
     const instance = Object.values(template.findResources('AWS::EC2::Instance'))[0] as any;
     const certificate = Object.keys(template.findResources(CERTIFICATE_TYPE));
