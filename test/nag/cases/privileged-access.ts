@@ -10,6 +10,12 @@ const SUPERUSER_TEMPLATE = { secretStringTemplate: JSON.stringify({ username: 'p
 const superuserSecret = (s: Stack) => new secretsmanager.Secret(s, 'Superuser', { generateSecretString: SUPERUSER_TEMPLATE });
 const hostRole = (s: Stack, id = 'HostRole') => new iam.Role(s, id, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
 const operatorRole = (s: Stack, id = 'OperatorRole') => new iam.Role(s, id, { assumedBy: new iam.AccountRootPrincipal() });
+/** The operator role's generated policy, holding the given statement. */
+const operatorPolicyWith = (s: Stack, statement: iam.PolicyStatement) => {
+  const role = operatorRole(s);
+  role.addToPolicy(statement);
+  return role.node.findChild('DefaultPolicy');
+};
 const readSecret = (resources: string[]) => new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources });
 const trustEc2 = { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
 const trustAccount = { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] };
@@ -69,9 +75,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     expect: NC,
     build: (s) => {
       superuserSecret(s);
-      const role = operatorRole(s);
-      role.addToPolicy(readSecret(['*']));
-      return role.node.findChild('DefaultPolicy');
+      return operatorPolicyWith(s, readSecret(['*']));
     },
   },
   {
@@ -81,9 +85,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     expect: NC,
     build: (s) => {
       new secretsmanager.Secret(s, 'Superuser', { secretName: 'orders/superuser', generateSecretString: SUPERUSER_TEMPLATE });
-      const role = operatorRole(s);
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:*'], resources: [s.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'orders/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
-      return role.node.findChild('DefaultPolicy');
+      return operatorPolicyWith(s, new iam.PolicyStatement({ actions: ['secretsmanager:*'], resources: [s.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: 'orders/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
     },
   },
   {
@@ -93,9 +95,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     expect: NA,
     build: (s) => {
       new secretsmanager.Secret(s, 'Superuser', { secretName: 'orders/superuser', generateSecretString: SUPERUSER_TEMPLATE });
-      const role = operatorRole(s);
-      role.addToPolicy(readSecret(['arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/customer-*']));
-      return role.node.findChild('DefaultPolicy');
+      return operatorPolicyWith(s, readSecret(['arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/customer-*']));
     },
   },
   {
@@ -106,9 +106,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     detail: /may be readable/,
     build: (s) => {
       superuserSecret(s);
-      const role = operatorRole(s);
-      role.addToPolicy(readSecret(['arn:aws:secretsmanager:eu-west-1:111122223333:secret:Superuser*']));
-      return role.node.findChild('DefaultPolicy');
+      return operatorPolicyWith(s, readSecret(['arn:aws:secretsmanager:eu-west-1:111122223333:secret:Superuser*']));
     },
   },
   {
@@ -208,9 +206,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     expect: UNV,
     build: (s) => {
       superuserSecret(s);
-      const role = operatorRole(s);
-      role.addToPolicy(readSecret([param(s)]));
-      return role.node.findChild('DefaultPolicy');
+      return operatorPolicyWith(s, readSecret([param(s)]));
     },
   },
   {
