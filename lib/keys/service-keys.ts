@@ -1,9 +1,9 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, DefaultStackSynthesizer, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { assertCustomerManagedKey } from './customer-managed';
-import { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, LOGS_SERVICE_ACTIONS, keyPolicyViolations } from './private/key-policy';
+import { BREAK_GLASS_ACTIONS, DENIED_TO_UNNAMED_ACTIONS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, LOGS_SERVICE_ACTIONS, keyPolicyViolations } from './private/key-policy';
 import { assertInRange } from '../private/validation';
 
 /**
@@ -73,14 +73,40 @@ export interface ServiceKeysProps {
   readonly aliasPrefix?: string;
 
   /**
-   * Principals that administer the keys this construct creates, in addition to the account.
+   * Principals that administer the keys this construct creates, in addition to the deployers.
    *
    * They get the administrative actions only (describe, enable, disable, tag, rotate, change the
-   * policy, schedule or cancel deletion), never encrypt, decrypt, re-encrypt or data key generation.
+   * policy, schedule or cancel deletion), never encrypt, decrypt, re-encrypt, data key generation or
+   * `kms:CreateGrant`. Pass the account's key-admin role here if it has one.
    *
-   * @default - only the account administers the keys, through IAM policies that grant the administrative actions
+   * @default - only the deployers administer the keys
    */
   readonly administrators?: iam.IPrincipal[];
+
+  /**
+   * The principals CloudFormation creates and updates this stack's resources as.
+   *
+   * They administer the keys (CloudFormation writes the key policies, and KMS refuses a key policy
+   * that its creator could not change again), and they use the data, backup and secrets keys only
+   * through Amazon EC2, AWS Backup and Secrets Manager: creating an encrypted volume, instance, vault
+   * or generated secret is a use of its key by whoever creates it.
+   *
+   * @default - the CloudFormation execution role of the stack's `DefaultStackSynthesizer`
+   * (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`); other synthesizers must pass it
+   */
+  readonly deployers?: iam.IPrincipal[];
+
+  /**
+   * Whether the account's root user may read and replace the key policies (and do nothing else with
+   * the keys): the way back if every administrator is deleted or loses access.
+   *
+   * Without it, a key whose administrators are all gone can be managed again only through AWS Support.
+   * The root user cannot use the keys or grant them; what it could do is write a new key policy,
+   * which `OperatorAccess.alertOnKeyChanges` reports.
+   *
+   * @default true
+   */
+  readonly rootUserBreakGlass?: boolean;
 }
 
 /** Bounds KMS accepts for automatic rotation, in days. */
@@ -92,63 +118,107 @@ const ALIAS_SUFFIXES = ['data', 'backup', 'logs', 'secrets'];
 const aliasPrefixesByStack = new WeakMap<Stack, Map<string, string>>();
 
 /**
- * A key whose grants name the grantee in the key policy.
+ * A key whose grants name the grantee in the key policy, and whose policy denies use and grants to
+ * every principal of the account that it does not name.
  *
  * kms.Key normally trusts account identities, so `grantX(role)` only adds an IAM statement. The
- * ServiceKeys policy does not let IAM policies grant cryptographic use (administration is separate
- * from use), so such a grant would be silently ineffective; naming the grantee in the key policy
- * makes it work and keeps it least-privilege.
+ * ServiceKeys policy does not let IAM policies grant use (administration is separate from use), so
+ * such a grant would be silently ineffective; naming the grantee in the key policy makes it work and
+ * keeps it least-privilege. The principals named by Allow statements are collected at synthesis into
+ * the exemptions of the explicit Deny, so a grant made after the key is created still works.
  */
 class ServiceKey extends kms.Key {
+  private seenStatements?: iam.PolicyStatement[];
+
   public get grants(): kms.KeyGrants {
     return kms.KeyGrants.fromKey(this, false);
+  }
+
+  public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    this.seen(statement);
+    return super.addToResourcePolicy(statement, allowNoOp);
+  }
+
+  /** Records a statement of the policy the key was created with. */
+  public seen(statement: iam.PolicyStatement): void {
+    (this.seenStatements ??= []).push(statement);
+  }
+
+  /**
+   * The ARNs of the IAM principals that Allow statements name, excluding whole accounts and `*`,
+   * resolved and without repeats.
+   */
+  public namedPrincipalArns(): unknown[] {
+    const stack = Stack.of(this);
+    const named = new Map<string, unknown>();
+    for (const statement of this.seenStatements ?? []) {
+      if (statement.effect !== iam.Effect.ALLOW) {
+        continue;
+      }
+      for (const principal of statement.principals) {
+        for (const arn of [principal.policyFragment.principalJson.AWS ?? []].flat()) {
+          const resolved = stack.resolve(arn);
+          const text = JSON.stringify(resolved);
+          if (resolved === '*' || /:root"(\]|\})*$/.test(text) || /^"\d{12}"$/.test(text)) {
+            continue;
+          }
+          named.set(text, resolved);
+        }
+      }
+    }
+    return [...named.values()];
   }
 }
 
 /**
  * Four purpose-separated customer-managed KMS keys for a TimescaleDB service: data (EBS volumes and
- * snapshots), backup (the AWS Backup vault), logs (CloudWatch Logs and audit trails) and secrets
+ * snapshots), backup (the AWS Backup vaults), logs (CloudWatch Logs and audit trails) and secrets
  * (Secrets Manager).
  *
  * Each key this construct creates is SYMMETRIC_DEFAULT (AES-256-GCM), rotates automatically,
  * has a 30-day deletion window, is retained when the stack is deleted, and has an alias.
  *
- * Key policies are written explicitly, least-privilege:
- * - Administration is separate from use. The account (that is, IAM policies in it) and the optional
- *   `administrators` may only administer a key; none of them may encrypt, decrypt, re-encrypt or
- *   generate data keys with it.
- * - Use is by service. The data, backup and secrets keys may be used by any principal of this
- *   account only through EC2, AWS Backup and Secrets Manager respectively (`kms:CallerAccount` and
- *   `kms:ViaService`), the pattern of the AWS-managed `aws/ebs` key. Who may read a secret, attach a
- *   volume or restore a backup is therefore decided by IAM permissions on the secret, volume or
- *   vault, which every principal still needs. The logs key may be used by CloudWatch Logs for this
- *   account's log groups only (`kms:EncryptionContext:aws:logs:arn`).
+ * Key policies name every principal; none delegates to the account's IAM policies:
+ * - Administration is separate from use. The deployers (CloudFormation's execution role) and the
+ *   optional `administrators` may administer a key; the administrative actions include neither
+ *   cryptographic use nor `kms:CreateGrant`.
+ * - Use is by named principal, through a service. The deployers use the data, backup and secrets keys
+ *   only through EC2, AWS Backup and Secrets Manager, to create the encrypted resources. Every other
+ *   user is named by a grant (`key.grantDecrypt(role)` and the other `grant` methods add the grantee
+ *   to the key policy): the host role, the backup role (`grantToBackupRole`), the certificate issuer,
+ *   the operator role. The log services are named as service principals with their encryption context.
+ *   `kms:CreateGrant` is allowed only with `kms:GrantIsForAWSResource`.
+ * - An explicit Deny refuses use and grants to every principal of the account that the policy does not
+ *   name, so an IAM policy with `kms:*` opens nothing, and a statement that delegates to the account
+ *   (CDK's `Secret` adds one for Secrets Manager) reaches only the named principals.
+ * - Break glass: the account's root user may read and replace the key policy, nothing else
+ *   (`rootUserBreakGlass`, on by default), so losing every administrator does not make a key
+ *   unmanageable. A key policy change alerts (`OperatorAccess.alertOnKeyChanges`).
  * - No statement allows every principal (`*`) without conditions. This, and the separation above,
  *   are checked again at synthesis, so a statement added later by another construct
  *   (`key.addToResourcePolicy`) cannot quietly break them.
  *
- * Because the account cannot grant use through IAM, `key.grantEncryptDecrypt(role)` and the other
- * `grant` methods on the keys this construct creates add the grantee to the key policy (as well as
- * to its IAM policy): grants work, for exactly the principal granted. A grant to a principal of a
- * stack that depends on this one becomes an account-wide statement, which the synthesis check refuses;
- * keep such principals in this stack, or name them in a statement limited with `kms:ViaService`.
+ * A grant to a principal of a stack that depends on this one becomes an account-wide statement, which
+ * the Deny makes ineffective and the synthesis check refuses; keep such principals in this stack.
  *
  * Keys you bring (`dataKey`, ...) must be customer-managed (an `alias/aws/...` key is refused);
  * the construct then creates no key for that purpose and leaves the brought key's policy untouched.
  */
 export class ServiceKeys extends Construct {
-  /** Key for EBS volumes and snapshots; usable only through EC2 by callers in this account. */
+  /** Key for EBS volumes and snapshots. */
   public readonly dataKey: kms.IKey;
-  /** Key for the AWS Backup vault; usable only through AWS Backup by callers in this account. */
+  /** Key for the AWS Backup vaults. */
   public readonly backupKey: kms.IKey;
   /** Key for CloudWatch Logs, CloudTrail, SNS alert topics and audit S3 buckets. */
   public readonly logsKey: kms.IKey;
-  /** Key for Secrets Manager; usable only through Secrets Manager by callers in this account. */
+  /** Key for Secrets Manager. */
   public readonly secretsKey: kms.IKey;
 
   private readonly rotationPeriodDays: number;
   private readonly aliasPrefix: string;
+  private readonly deployers: iam.IPrincipal[];
   private readonly administrators: iam.IPrincipal[];
+  private readonly rootUserBreakGlass: boolean;
 
   constructor(scope: Construct, id: string, props: ServiceKeysProps = {}) {
     super(scope, id);
@@ -161,25 +231,49 @@ export class ServiceKeys extends Construct {
     this.rotationPeriodDays = rotationPeriodInDays(props.rotationPeriod ?? Duration.days(365));
     this.aliasPrefix = props.aliasPrefix ?? `alias/timescale/${stack.stackName}`;
     this.administrators = props.administrators ?? [];
+    this.rootUserBreakGlass = props.rootUserBreakGlass ?? true;
     const createsAny = !(props.dataKey && props.backupKey && props.logsKey && props.secretsKey);
+    this.deployers = props.deployers ?? (createsAny ? defaultDeployers(stack) : []);
     if (createsAny) {
+      if (this.deployers.length === 0) {
+        throw new Error('ServiceKeysProps.deployers must name at least one principal; got an empty list. ' +
+          'Pass the role CloudFormation deploys this stack as, or leave it out to use the CDK bootstrap\'s execution role.');
+      }
       validateAliasPrefix(this.aliasPrefix);
       this.claimAliasPrefix(stack);
     }
 
     const region = stack.region;
     this.dataKey = props.dataKey ?? this.createKey('DataKey', 'data',
-      'Timescale service data key: EBS volumes and snapshots of the database host. Usable only through Amazon EC2 by callers in this account.',
-      usableOnlyThrough(`ec2.${region}.amazonaws.com`, 'Ec2'));
+      'Timescale service data key: EBS volumes and snapshots of the database host. Used through Amazon EC2 by named principals only.',
+      deployersThrough(this.deployers, `ec2.${region}.amazonaws.com`, 'Ec2', KEY_USE_ACTIONS));
     this.backupKey = props.backupKey ?? this.createKey('BackupKey', 'backup',
-      'Timescale service backup key: the AWS Backup vault. Usable only through AWS Backup by callers in this account.',
-      usableOnlyThrough(`backup.${region}.amazonaws.com`, 'Backup'));
+      'Timescale service backup key: the AWS Backup vaults. Used through AWS Backup by named principals only.',
+      // What creating a vault under a customer-managed key needs (AWS Backup Developer Guide, "Backup vault creation").
+      deployersThrough(this.deployers, `backup.${region}.amazonaws.com`, 'Backup', ['kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:RetireGrant']));
     this.logsKey = props.logsKey ?? this.createKey('LogsKey', 'logs',
       'Timescale service logs key: CloudWatch Logs, CloudTrail, alert topics and audit buckets.',
       [cloudWatchLogsStatement(stack)], RemovalPolicy.RETAIN);
     this.secretsKey = props.secretsKey ?? this.createKey('SecretsKey', 'secrets',
-      'Timescale service secrets key: Secrets Manager secrets. Usable only through Secrets Manager by callers in this account.',
-      usableOnlyThrough(`secretsmanager.${region}.amazonaws.com`, 'SecretsManager'));
+      'Timescale service secrets key: Secrets Manager secrets. Used through Secrets Manager by named principals only.',
+      deployersThrough(this.deployers, `secretsmanager.${region}.amazonaws.com`, 'SecretsManager', ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*']));
+  }
+
+  /**
+   * Names AWS Backup's role in the data and backup keys: it copies and restores EBS recovery points
+   * through EC2 (the data key for the source, the backup key for the copy) and uses the vault key
+   * through AWS Backup. Keys brought by the user are left alone (their IAM grant only).
+   */
+  public grantToBackupRole(role: iam.IRole): void {
+    const region = Stack.of(this).region;
+    const throughEc2 = new kms.ViaServicePrincipal(`ec2.${region}.amazonaws.com`, role);
+    const throughBackup = new kms.ViaServicePrincipal(`backup.${region}.amazonaws.com`, role);
+    for (const key of [this.dataKey, this.backupKey]) {
+      key.grant(throughEc2, ...KEY_USE_ACTIONS);
+      grantForAwsResources(key, throughEc2);
+    }
+    this.backupKey.grant(throughBackup, ...KEY_USE_ACTIONS);
+    grantForAwsResources(this.backupKey, throughBackup);
   }
 
   /**
@@ -190,17 +284,23 @@ export class ServiceKeys extends Construct {
    */
   private createKey(id: string, aliasSuffix: string, description: string, useStatements: iam.PolicyStatement[],
     removalPolicy: RemovalPolicy = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE): kms.IKey {
-    const policy = new iam.PolicyDocument({
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'KeyAdministrationWithoutUse',
-          principals: [new iam.AccountRootPrincipal(), ...this.administrators],
-          actions: KEY_ADMIN_ACTIONS,
-          resources: ['*'],
-        }),
-        ...useStatements,
-      ],
-    });
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'KeyAdministrationWithoutUse',
+        principals: [...this.deployers, ...this.administrators],
+        actions: KEY_ADMIN_ACTIONS,
+        resources: ['*'],
+      }),
+      ...(this.rootUserBreakGlass ? [new iam.PolicyStatement({
+        sid: 'RootUserMayOnlyReplaceThePolicy',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: BREAK_GLASS_ACTIONS,
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:PrincipalType': 'Account' } },
+      })] : []),
+      ...useStatements,
+    ];
+    const policy = new iam.PolicyDocument({ statements });
     const rotationIsToken = Token.isUnresolved(this.rotationPeriodDays);
     const key = new ServiceKey(this, id, {
       description,
@@ -213,6 +313,19 @@ export class ServiceKeys extends Construct {
       removalPolicy,
       policy,
     });
+    statements.forEach((statement) => key.seen(statement));
+    // Deployers are always exempt: they administer the key, and exemption grants nothing by itself.
+    policy.addStatements(new iam.PolicyStatement({
+      sid: 'DenyUseAndGrantsToUnnamedPrincipalsOfThisAccount',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: DENIED_TO_UNNAMED_ACTIONS,
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID },
+        ArnNotLike: { 'aws:PrincipalArn': Lazy.any({ produce: () => key.namedPrincipalArns() }) },
+      },
+    }));
     if (rotationIsToken) {
       (key.node.defaultChild as kms.CfnKey).rotationPeriodInDays = this.rotationPeriodDays;
     }
@@ -240,32 +353,55 @@ export class ServiceKeys extends Construct {
   }
 }
 
-/** Statements that let any principal of this account use the key only through `viaService`. */
-function usableOnlyThrough(viaService: string, sidService: string): iam.PolicyStatement[] {
-  const thisAccountThroughService = {
-    'kms:CallerAccount': Aws.ACCOUNT_ID,
-    'kms:ViaService': viaService,
-  };
+/**
+ * Statements that let the deployers use the key only through `viaService`: `actions`, and grants
+ * for AWS resources (an EBS volume attached to an instance keeps using its key through a grant).
+ */
+function deployersThrough(deployers: iam.IPrincipal[], viaService: string, sidService: string, actions: string[]): iam.PolicyStatement[] {
+  const through = { 'kms:ViaService': viaService };
   return [
     new iam.PolicyStatement({
-      sid: `UseOnlyThrough${sidService}ForThisAccount`,
-      principals: [new iam.AnyPrincipal()],
-      actions: KEY_USE_ACTIONS,
+      sid: `DeployersUseOnlyThrough${sidService}`,
+      principals: deployers,
+      actions,
       resources: ['*'],
-      conditions: { StringEquals: thisAccountThroughService },
+      conditions: { StringEquals: through },
     }),
     new iam.PolicyStatement({
-      // Services keep using the key for attached resources (an EBS volume on instance start) through grants.
-      sid: `GrantsOnlyThrough${sidService}ForAwsResources`,
-      principals: [new iam.AnyPrincipal()],
+      sid: `DeployersGrantOnlyThrough${sidService}ForAwsResources`,
+      principals: deployers,
       actions: ['kms:CreateGrant'],
       resources: ['*'],
-      conditions: {
-        StringEquals: thisAccountThroughService,
-        Bool: { 'kms:GrantIsForAWSResource': 'true' },
-      },
+      conditions: { StringEquals: through, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }),
   ];
+}
+
+/** Lets `grantee` create grants on `key` for AWS resources only. */
+function grantForAwsResources(key: kms.IKey, grantee: kms.ViaServicePrincipal): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [grantee],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  }));
+}
+
+/**
+ * The CloudFormation execution role of the stack's DefaultStackSynthesizer: the principal that creates
+ * the encrypted resources, and that KMS requires to be able to change the key policy it creates.
+ */
+function defaultDeployers(stack: Stack): iam.IPrincipal[] {
+  const synthesizer = stack.synthesizer;
+  if (synthesizer instanceof DefaultStackSynthesizer) {
+    const arn = synthesizer.cloudFormationExecutionRoleArn;
+    return [new iam.ArnPrincipal(arn.includes('${') ? Fn.sub(arn) : arn)];
+  }
+  throw new Error(
+    `ServiceKeysProps.deployers is required when the stack's synthesizer is not a DefaultStackSynthesizer (stack '${stack.node.path}' ` +
+    `uses ${synthesizer.constructor.name}, which names no CloudFormation execution role). Pass the role CloudFormation deploys this stack as, ` +
+    "for example [iam.Role.fromRoleName(this, 'Deployer', 'my-cloudformation-role')].",
+  );
 }
 
 /** CloudWatch Logs may use the key for this account's log groups in this region only. */

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CliCredentialsStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,12 +6,16 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ServiceKeys } from '../../lib/keys';
 
 const ADMIN_ACTIONS = [
-  'kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*',
+  'kms:CreateAlias', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*',
   'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource',
   'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:RotateKeyOnDemand',
 ];
-const CRYPTO_ACTION = /^kms:(\*|Encrypt|Decrypt|ReEncrypt|GenerateDataKey)/;
+const CRYPTO_ACTION = /^kms:(\*|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant|Create\*)/;
 const USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+
+const DEPLOYER = {
+  'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}',
+};
 
 const ACCOUNT_ROOT = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
@@ -102,73 +106,81 @@ describe('ServiceKeys with defaults', () => {
     }
   });
 
-  test('the account administers every key with the administrative actions only', () => {
+  test('the deployers administer every key with the administrative actions only, never CreateGrant', () => {
     for (const key of allKeys(keys)) {
       expect(statements(template, stack, key)).toContainEqual({
         Sid: 'KeyAdministrationWithoutUse',
         Effect: 'Allow',
-        Principal: { AWS: ACCOUNT_ROOT },
+        Principal: { AWS: DEPLOYER },
         Action: ADMIN_ACTIONS,
         Resource: '*',
       });
     }
   });
 
-  test('no statement lets the account root encrypt, decrypt, re-encrypt or generate data keys', () => {
+  test('the account root user may only read and replace the policy (break glass); no other statement names the account', () => {
     for (const key of allKeys(keys)) {
       const rootStatements = statements(template, stack, key).filter((s) => JSON.stringify(s.Principal).includes(':root'));
-      expect(rootStatements).toHaveLength(1);
-      for (const s of rootStatements) {
-        expect(list(s.Action).filter((a) => CRYPTO_ACTION.test(String(a)))).toEqual([]);
-        expect(s.Action).not.toContain('kms:*');
-      }
+      expect(rootStatements).toEqual([{
+        Sid: 'RootUserMayOnlyReplaceThePolicy',
+        Effect: 'Allow',
+        Principal: { AWS: ACCOUNT_ROOT },
+        Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalType': 'Account' } },
+      }]);
     }
   });
 
-  test('no statement allows the wildcard principal without conditions', () => {
+  test('no Allow statement names the wildcard principal', () => {
     for (const key of allKeys(keys)) {
-      for (const s of statements(template, stack, key)) {
-        const wildcard = s.Principal === '*' || list(s.Principal?.AWS).includes('*');
-        if (wildcard) {
-          expect(s.Condition).toBeDefined();
-          expect(s.Condition.StringEquals['kms:CallerAccount']).toEqual({ Ref: 'AWS::AccountId' });
-          expect(s.Condition.StringEquals['kms:ViaService']).toBeDefined();
-        }
-      }
+      const wildcard = statements(template, stack, key).filter((s) => s.Principal === '*' || list(s.Principal?.AWS).includes('*'));
+      expect(wildcard.map((s) => s.Effect)).toEqual(['Deny']);
+    }
+  });
+
+  test('every key denies use and grants to every principal of the account it does not name', () => {
+    for (const key of allKeys(keys)) {
+      expect(statements(template, stack, key)).toContainEqual({
+        Sid: 'DenyUseAndGrantsToUnnamedPrincipalsOfThisAccount',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } },
+          ArnNotLike: { 'aws:PrincipalArn': [DEPLOYER] },
+        },
+      });
     }
   });
 
   test.each([
-    ['data', 'ec2.'],
-    ['backup', 'backup.'],
-    ['secrets', 'secretsmanager.'],
-  ])('the %s key is usable only through %s<region> by callers in this account', (purpose, service) => {
+    ['data', 'Ec2', 'ec2.', USE_ACTIONS],
+    ['backup', 'Backup', 'backup.', ['kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:RetireGrant']],
+    ['secrets', 'SecretsManager', 'secretsmanager.', ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*']],
+  ])('the deployers use the %s key only through %s, and grant it only for AWS resources', (purpose, sid, service, actions) => {
     const key = { data: keys.dataKey, backup: keys.backupKey, secrets: keys.secretsKey }[purpose]!;
-    const thisAccountThroughService = {
-      'kms:CallerAccount': { Ref: 'AWS::AccountId' },
-      'kms:ViaService': regional(service),
-    };
+    const through = { 'kms:ViaService': regional(service) };
     const policy = statements(template, stack, key);
-    expect(policy).toHaveLength(3);
-    expect(policy).toContainEqual(expect.objectContaining({
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: USE_ACTIONS,
-      Resource: '*',
-      Condition: { StringEquals: thisAccountThroughService },
-    }));
-    expect(policy).toContainEqual(expect.objectContaining({
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: 'kms:CreateGrant',
-      Resource: '*',
-      Condition: { StringEquals: thisAccountThroughService, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-    }));
+    expect(policy.filter((s) => s.Effect === 'Allow' && !s.Sid.startsWith('KeyAdministration') && !s.Sid.startsWith('RootUser'))).toEqual([
+      { Sid: `DeployersUseOnlyThrough${sid}`, Effect: 'Allow', Principal: { AWS: DEPLOYER }, Action: actions, Resource: '*', Condition: { StringEquals: through } },
+      {
+        Sid: `DeployersGrantOnlyThrough${sid}ForAwsResources`,
+        Effect: 'Allow',
+        Principal: { AWS: DEPLOYER },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { StringEquals: through, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      },
+    ]);
   });
 
   test('the logs key is usable by CloudWatch Logs for this account\'s log groups only', () => {
     const policy = statements(template, stack, keys.logsKey);
-    expect(policy).toHaveLength(2);
+    expect(policy.map((s) => s.Sid)).toEqual([
+      'KeyAdministrationWithoutUse', 'RootUserMayOnlyReplaceThePolicy', 'CloudWatchLogsForThisAccountsLogGroups', 'DenyUseAndGrantsToUnnamedPrincipalsOfThisAccount',
+    ]);
     expect(policy).toContainEqual(expect.objectContaining({
       Effect: 'Allow',
       Principal: { Service: regional('logs.') },
@@ -214,6 +226,44 @@ describe('ServiceKeys grants', () => {
     });
   });
 
+  test('a grant made after the key was created exempts exactly the grantee from the Deny', () => {
+    const stack = newStack();
+    const keys = new ServiceKeys(stack, 'Keys');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    keys.logsKey.grantDecrypt(reader);
+    keys.logsKey.grantDecrypt(reader);
+    keys.logsKey.grantDecrypt(new kms.ViaServicePrincipal('s3.eu-west-1.amazonaws.com', reader));
+    other.addToPolicy(new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] }));
+    const template = Template.fromStack(stack);
+    const deny = statements(template, stack, keys.logsKey).find((s) => s.Effect === 'Deny');
+    expect(deny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([DEPLOYER, stack.resolve(reader.roleArn)]);
+    const dataDeny = statements(template, stack, keys.dataKey).find((s) => s.Effect === 'Deny');
+    expect(dataDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([DEPLOYER]);
+  });
+
+  test('grantToBackupRole names the backup role in the data and backup keys, through EC2 and AWS Backup only', () => {
+    const stack = newStack();
+    const keys = new ServiceKeys(stack, 'Keys');
+    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
+    keys.grantToBackupRole(role);
+    const template = Template.fromStack(stack);
+    const roleArn = stack.resolve(role.roleArn);
+    const through = (service: string) => ({ StringEquals: { 'kms:ViaService': regional(service) } });
+    for (const [key, services] of [[keys.dataKey, ['ec2.']], [keys.backupKey, ['ec2.', 'backup.']]] as const) {
+      const named = statements(template, stack, key).filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal) === JSON.stringify({ AWS: roleArn }));
+      expect(named.map((s) => s.Condition)).toEqual(services.flatMap((service) => [
+        through(service),
+        { ...through(service), Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      ]));
+      expect(named.filter((s) => s.Action === 'kms:CreateGrant')).toHaveLength(services.length);
+      expect(statements(template, stack, key).find((s) => s.Effect === 'Deny').Condition.ArnNotLike['aws:PrincipalArn']).toContainEqual(roleArn);
+    }
+    for (const key of [keys.secretsKey, keys.logsKey]) {
+      expect(JSON.stringify(statements(template, stack, key))).not.toContain(JSON.stringify(roleArn));
+    }
+  });
+
   test('a Secrets Manager secret under the secrets key synthesizes and its readers are named in the key policy', () => {
     const stack = newStack();
     const keys = new ServiceKeys(stack, 'Keys');
@@ -228,7 +278,8 @@ describe('ServiceKeys grants', () => {
       Condition: { StringEquals: { 'kms:ViaService': regional('secretsmanager.') } },
     }));
     // The account-wide statements CDK's Secret adds are limited to Secrets Manager.
-    const accountUse = policy.filter((st: any) => JSON.stringify(st.Principal).includes(':root') && st.Sid !== 'KeyAdministrationWithoutUse');
+    // They reach only named principals: the Deny refuses everyone else in the account.
+    const accountUse = policy.filter((st: any) => JSON.stringify(st.Principal).includes(':root') && st.Sid !== 'RootUserMayOnlyReplaceThePolicy');
     expect(accountUse.length).toBeGreaterThan(0);
     for (const s of accountUse) {
       expect(s.Condition.StringEquals['kms:ViaService']).toEqual(regional('secretsmanager.'));
@@ -251,6 +302,15 @@ describe('ServiceKeys grants', () => {
       principals: [new iam.AccountRootPrincipal()], actions: ['kms:*'], resources: ['*'],
     }));
     expect(() => Template.fromStack(stack)).toThrow(/lets an account principal use the key for cryptographic operations/);
+  });
+
+  test('fails at synthesis when the account may change the key policy', () => {
+    const stack = newStack();
+    const keys = new ServiceKeys(stack, 'Keys');
+    keys.secretsKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'Admins', principals: [new iam.AccountRootPrincipal()], actions: ['kms:Put*'], resources: ['*'],
+    }));
+    expect(() => Template.fromStack(stack)).toThrow(/statement 'Admins' lets an account principal change the key policy/);
   });
 
   test('accepts an account statement limited to a service with kms:ViaService', () => {
@@ -276,13 +336,41 @@ describe('ServiceKeys options', () => {
       const policy = statements(template, stack, key);
       expect(policy).toContainEqual(expect.objectContaining({
         Sid: 'KeyAdministrationWithoutUse',
-        Principal: { AWS: [ACCOUNT_ROOT, stack.resolve(admin.roleArn)] },
+        Principal: { AWS: [DEPLOYER, stack.resolve(admin.roleArn)] },
         Action: ADMIN_ACTIONS,
       }));
       const adminStatements = policy.filter((s: any) => JSON.stringify(s.Principal).includes(JSON.stringify(stack.resolve(admin.roleArn))));
       for (const s of adminStatements) {
         expect(list(s.Action).filter((a) => CRYPTO_ACTION.test(String(a)))).toEqual([]);
       }
+    }
+  });
+
+  test('deployers given replace the default and are the ones exempt from the Deny', () => {
+    const stack = newStack();
+    const deployer = iam.Role.fromRoleName(stack, 'Deployer', 'cfn-deployer');
+    const keys = new ServiceKeys(stack, 'Keys', { deployers: [deployer] });
+    const template = Template.fromStack(stack);
+    const deployerArn = stack.resolve(deployer.roleArn);
+    const policy = statements(template, stack, keys.dataKey);
+    expect(policy.find((s) => s.Sid === 'KeyAdministrationWithoutUse').Principal).toEqual({ AWS: deployerArn });
+    expect(policy.find((s) => s.Effect === 'Deny').Condition.ArnNotLike['aws:PrincipalArn']).toEqual([deployerArn]);
+    expect(JSON.stringify(policy)).not.toContain('cfn-exec-role');
+  });
+
+  test('needs deployers when the synthesizer names no CloudFormation execution role, and refuses an empty list', () => {
+    const legacy = new Stack(new App(), 'Legacy', { synthesizer: new CliCredentialsStackSynthesizer() });
+    expect(() => new ServiceKeys(legacy, 'Keys')).toThrow(
+      /ServiceKeysProps.deployers is required when the stack's synthesizer is not a DefaultStackSynthesizer \(stack 'Legacy' uses CliCredentialsStackSynthesizer/);
+    expect(() => new ServiceKeys(newStack(), 'Keys', { deployers: [] })).toThrow(/ServiceKeysProps.deployers must name at least one principal; got an empty list/);
+  });
+
+  test('without break glass, nothing in the policy names the account', () => {
+    const stack = newStack();
+    const keys = new ServiceKeys(stack, 'Keys', { rootUserBreakGlass: false });
+    const template = Template.fromStack(stack);
+    for (const key of allKeys(keys)) {
+      expect(JSON.stringify(statements(template, stack, key))).not.toContain(':root');
     }
   });
 

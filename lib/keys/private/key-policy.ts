@@ -3,9 +3,12 @@
  * Not exported from the package.
  */
 
-/** What the account and key administrators may do: manage the key, never use it. */
+/**
+ * What key administrators may do: manage the key, never use it. `kms:CreateAlias` is named rather
+ * than `kms:Create*`, which would include `kms:CreateGrant`, a way to use the key.
+ */
 export const KEY_ADMIN_ACTIONS = [
-  'kms:Create*',
+  'kms:CreateAlias',
   'kms:Describe*',
   'kms:Enable*',
   'kms:List*',
@@ -22,13 +25,25 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:RotateKeyOnDemand',
 ];
 
-/** What a service may do with a key on behalf of a caller in this account (the aws/ebs pattern). */
+/** What a service may do with a key on behalf of a named caller (the aws/ebs pattern). */
 export const KEY_USE_ACTIONS = [
   'kms:Encrypt',
   'kms:Decrypt',
   'kms:ReEncrypt*',
   'kms:GenerateDataKey*',
   'kms:DescribeKey',
+];
+
+/** What the account's root user may do with a key: read and replace its policy, the way back if every administrator is lost. */
+export const BREAK_GLASS_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'];
+
+/** What the explicit Deny refuses every principal of the account that the key policy does not name. */
+export const DENIED_TO_UNNAMED_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:CreateGrant',
 ];
 
 /** What CloudWatch Logs needs, as AWS documents it for encrypted log groups. */
@@ -97,6 +112,20 @@ function hasConditions(statement: any): boolean {
   return statement.Condition !== undefined && Object.keys(statement.Condition).length > 0;
 }
 
+/** Whether a resolved statement can allow `kms:PutKeyPolicy` (honours wildcards and NotAction). */
+function allowsPolicyChange(statement: any): boolean {
+  if (statement.NotAction !== undefined) {
+    return !toList(statement.NotAction).some((a) => typeof a === 'string' && actionPattern(a).test('kms:PutKeyPolicy'));
+  }
+  return toList(statement.Action).some((a) => typeof a === 'string' && actionPattern(a).test('kms:PutKeyPolicy'));
+}
+
+/** Whether a statement holds only for the account's root user (`aws:PrincipalType` is `Account`). */
+function onlyForRootUser(statement: any): boolean {
+  const equals = statement.Condition?.StringEquals ?? {};
+  return Object.entries(equals).some(([k, v]) => k.toLowerCase() === 'aws:principaltype' && toList(v).length === 1 && toList(v)[0] === 'Account');
+}
+
 function hasViaServiceCondition(statement: any): boolean {
   return Object.values(statement.Condition ?? {}).some(
     (block) => block !== null && typeof block === 'object' && Object.keys(block).some((k) => k.toLowerCase() === 'kms:viaservice'),
@@ -104,9 +133,10 @@ function hasViaServiceCondition(statement: any): boolean {
 }
 
 /**
- * The ways a resolved key policy breaks ServiceKeys' guarantees, one message per problem:
- * an Allow for every principal (`*`) without a condition, or an Allow that lets the account's
- * IAM policies grant cryptographic use without limiting it to a service with `kms:ViaService`.
+ * The ways a resolved key policy breaks ServiceKeys' guarantees, one message per problem: an Allow
+ * for every principal (`*`) without a condition; an Allow that lets the account's IAM policies grant
+ * cryptographic use without limiting it to a service with `kms:ViaService`; an Allow that lets them
+ * change the key policy (anyone with `kms:*` in IAM could then give themselves the key).
  */
 export function keyPolicyViolations(policy: any): string[] {
   const problems: string[] = [];
@@ -127,6 +157,12 @@ export function keyPolicyViolations(policy: any): string[] {
         `key policy statement ${name} lets an account principal use the key for cryptographic operations, ` +
         'which would let any IAM policy in that account grant use of the key and undo the separation of administration from use. ' +
         'Grant the role that needs the key (key.grantDecrypt(role) names it in the key policy), or limit the statement with a kms:ViaService condition.',
+      );
+    }
+    if (principals.some(isAccountPrincipal) && allowsPolicyChange(statement) && !onlyForRootUser(statement)) {
+      problems.push(
+        `key policy statement ${name} lets an account principal change the key policy, so any IAM identity given kms:PutKeyPolicy ` +
+        'could give itself the key. Name the administrators instead (ServiceKeysProps.administrators).',
       );
     }
   });
