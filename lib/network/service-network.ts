@@ -1,11 +1,13 @@
-import { Annotations, Aws, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Fn, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { assertNoOverlap, Ipv4Range, overlaps, parseIpv4Cidr } from './private/cidr';
+import { ALLOW_RULE_PRIORITY, allowedDomain, ASSOCIATION_PRIORITY, awsServiceDomains, BLOCK_RULE_PRIORITY } from './private/dns-firewall';
 import { providerLogGroup } from './private/peering-dns';
 import { resolvedKey, uniqueByResolved } from './private/tokens';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
@@ -91,6 +93,35 @@ export interface ServiceNetworkProps {
    * @default - none
    */
   readonly additionalInterfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
+
+  /**
+   * Filter the DNS queries of the VPC with Route 53 Resolver DNS Firewall: names the service uses are
+   * answered, every other name gets an empty answer (NODATA).
+   *
+   * A network without an internet route can still send data out in DNS queries for names under a
+   * domain someone else's name server answers. The firewall allows only the private DNS names of the
+   * interface endpoints (`<service>.<region>.amazonaws.com`), Amazon S3's names in the Region (virtual-hosted,
+   * dual-stack and the legacy forms CloudFormation presigns), EC2's internal host names
+   * (`<region>.compute.internal`, `ec2.internal`), and `allowedDomains`. The rule group is
+   * `dnsFirewallRuleGroup`. Turning the firewall off adds a warning.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-dns-firewall.html
+   */
+  readonly dnsFirewall?: boolean;
+
+  /**
+   * Domains the DNS firewall answers besides the AWS names the network uses: the service's own name
+   * if the hosts resolve it, or the private DNS name of an additional endpoint that is not of the form
+   * `<service>.<region>.amazonaws.com`.
+   *
+   * `db.example.com` allows that name only; `*.example.com` allows every name under `example.com` but
+   * not `example.com` itself. Letters, digits, hyphens and dots, at most 255 characters, `*.` only at
+   * the start; case and a trailing dot are ignored. `*` alone is refused: it would allow every name.
+   *
+   * @default - none
+   */
+  readonly allowedDomains?: string[];
 }
 
 /** One customer's registered CIDR block, for overlap checks across the customers of one network. */
@@ -105,8 +136,10 @@ interface RegisteredCidr {
  * By default a new VPC with only isolated database subnets: no internet gateway, no NAT, no public IPs.
  * The hosts reach AWS APIs through interface endpoints (private DNS on, reachable on 443 only from the
  * VPC, endpoint policies limited to principals of this account) and Amazon S3 through a gateway
- * endpoint. All traffic is recorded by VPC flow logs in a KMS-encrypted, retained log group, and the
- * VPC's default security group is emptied.
+ * endpoint (principals of this account to buckets of this account, unsigned reads of named AWS-owned
+ * buckets, replies to CloudFormation's response bucket). A Route 53 Resolver DNS Firewall answers only
+ * the names the service uses. All traffic is recorded by VPC flow logs in a KMS-encrypted, retained log
+ * group, and the VPC's default security group is emptied.
  *
  * Customers reach the service only through `CustomerPeering` connections to this network.
  */
@@ -159,6 +192,16 @@ export class ServiceNetwork extends Construct {
   /** The S3 gateway endpoint on the database subnets' route tables. */
   public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
 
+  /**
+   * The DNS firewall rule group associated with the VPC; undefined when `dnsFirewall` is false.
+   *
+   * Its rule of priority 100 allows the names the network uses and those given to `allowedDomains` or
+   * `allowDomains()`; its rule of priority 200 blocks every other name with NODATA. To add a rule, set
+   * `firewallRules` to the existing rules plus yours: with a priority below 100 it acts before the allow
+   * list (to block or alert on an allowed name), between 100 and 200 on names the allow list does not hold.
+   */
+  public readonly dnsFirewallRuleGroup?: route53resolver.CfnFirewallRuleGroup;
+
   /** The log group receiving the VPC flow logs. */
   public readonly flowLogGroup: logs.ILogGroup;
 
@@ -169,6 +212,7 @@ export class ServiceNetwork extends Construct {
   private readonly endpointsByService = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly registeredCidrs: RegisteredCidr[] = [];
   private s3PrefixListLookup?: cr.AwsCustomResource;
+  private readonly firewallDomains = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ServiceNetworkProps) {
     super(scope, id);
@@ -230,11 +274,21 @@ export class ServiceNetwork extends Construct {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [{ subnets: this.databaseSubnets.subnets }],
     });
-    this.s3Endpoint.addToPolicy(accountPrincipalsOnly());
-    // dnf (Amazon Linux repositories) and the SSM Agent (patching) read AWS-owned buckets with
-    // unsigned requests, which carry no principal account.
+    // Principals of this account reach buckets of this account only: a bucket in another account
+    // (which anyone can own) is no way out of the VPC, whatever the principal's IAM allows.
     this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'AllowAmazonLinuxAndSsmAgentBuckets',
+      sid: 'AllowThisAccountToItsOwnBuckets',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:*'],
+      resources: [`arn:${Aws.PARTITION}:s3:::*`, `arn:${Aws.PARTITION}:s3:::*/*`],
+      conditions: { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID, 'aws:ResourceAccount': Aws.ACCOUNT_ID } },
+    }));
+    // dnf (Amazon Linux repositories) and the SSM Agent (agent updates, patching) read AWS-owned
+    // buckets with unsigned requests, which carry no principal account. AWS does not publish the
+    // accounts that own these buckets, so there is no s3:ResourceAccount condition to add: the exact
+    // names are the whole control, and none of them holds a wildcard.
+    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+      sid: 'AllowReadsOfNamedAwsOwnedBuckets',
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:GetObject'],
       resources: AWS_OWNED_READ_BUCKETS.map((bucket) => `arn:${Aws.PARTITION}:s3:::${bucket}/*`),
@@ -242,13 +296,30 @@ export class ServiceNetwork extends Construct {
     // A custom resource in these subnets (the certificate issuer) replies to CloudFormation with an S3
     // URL that CloudFormation presigned: the request carries CloudFormation's account, not ours, so it
     // is admitted by bucket name alone. The name is exact (the Region without dashes, nothing after
-    // it), so a look-alike bucket that anyone could create is not a way out of the VPC.
+    // it), so a look-alike bucket that anyone could create is not a way out of the VPC. AWS does not
+    // publish the bucket's account either.
     this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'AllowCustomResourceResponsesToCloudFormation',
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:PutObject'],
       resources: [`arn:${Aws.PARTITION}:s3:::${ServiceNetwork.CUSTOM_RESOURCE_RESPONSE_BUCKET_PREFIX}${regionWithoutDashes()}/*`],
     }));
+
+    if (props.dnsFirewall ?? true) {
+      this.dnsFirewallRuleGroup = this.createDnsFirewall();
+      this.addFirewallDomains('AWS service domains', awsServiceDomains(services));
+      this.addFirewallDomains('ServiceNetworkProps.allowedDomains', props.allowedDomains ?? []);
+    } else {
+      if (props.allowedDomains !== undefined) {
+        throw new Error(
+          'ServiceNetworkProps.allowedDomains only applies to the DNS firewall, but dnsFirewall is false. ' +
+          'Remove allowedDomains, or remove dnsFirewall: false to keep the firewall.',
+        );
+      }
+      Annotations.of(this).addWarningV2('cdk-timescale-security:NoDnsFirewall',
+        'ServiceNetworkProps.dnsFirewall is false: anything in the VPC can resolve any name, and so send data out in DNS ' +
+        'queries to a name server someone else runs, although the VPC has no internet route.');
+    }
 
     const retention = props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR;
     if (retention < logs.RetentionDays.ONE_YEAR) {
@@ -327,6 +398,17 @@ export class ServiceNetwork extends Construct {
   }
 
   /**
+   * Lets the VPC's DNS firewall answer more names: for example the service's own name, when the hosts
+   * resolve it. `db.example.com` allows that name only, `*.example.com` every name under example.com.
+   * Does nothing when the network has no DNS firewall (`dnsFirewall: false`).
+   *
+   * @param domains the domain names, as in `ServiceNetworkProps.allowedDomains`
+   */
+  public allowDomains(domains: string[]): void {
+    this.addFirewallDomains('ServiceNetwork.allowDomains() domains', domains);
+  }
+
+  /**
    * Records a customer's CIDR blocks and throws if one overlaps the service VPC or another customer's
    * blocks on this network: overlapping ranges cannot be routed unambiguously and would let one
    * customer's traffic reach another's routes.
@@ -359,6 +441,40 @@ export class ServiceNetwork extends Construct {
     }
     assertNoOverlap(`CustomerPeering '${customerName}' peerCidrs`, ranges);
     ranges.forEach((range) => this.registeredCidrs.push({ customerName, range }));
+  }
+
+  /**
+   * A rule group that answers the names of `firewallDomains` and blocks every other name, associated
+   * with the VPC. Resolver fails closed by default (FirewallFailOpen DISABLED): a query DNS Firewall
+   * cannot evaluate gets SERVFAIL, never an answer. CloudFormation has no resource for that setting,
+   * so this stack leaves it at the default.
+   *
+   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-dns-firewall-vpc-configuration.html
+   */
+  private createDnsFirewall(): route53resolver.CfnFirewallRuleGroup {
+    const allowList = new route53resolver.CfnFirewallDomainList(this, 'DnsFirewallAllowList', {
+      domains: Lazy.list({ produce: () => [...this.firewallDomains] }),
+    });
+    const everything = new route53resolver.CfnFirewallDomainList(this, 'DnsFirewallEverything', { domains: ['*'] });
+    const ruleGroup = new route53resolver.CfnFirewallRuleGroup(this, 'DnsFirewall', {
+      firewallRules: [
+        { priority: ALLOW_RULE_PRIORITY, action: 'ALLOW', firewallDomainListId: allowList.attrId },
+        // NODATA: the query succeeds with an empty answer, so clients give up at once instead of retrying.
+        { priority: BLOCK_RULE_PRIORITY, action: 'BLOCK', blockResponse: 'NODATA', firewallDomainListId: everything.attrId },
+      ],
+    });
+    new route53resolver.CfnFirewallRuleGroupAssociation(this, 'DnsFirewallAssociation', {
+      firewallRuleGroupId: ruleGroup.attrId,
+      vpcId: this.vpc.vpcId,
+      priority: ASSOCIATION_PRIORITY,
+    });
+    return ruleGroup;
+  }
+
+  private addFirewallDomains(what: string, domains: string[]): void {
+    if (this.dnsFirewallRuleGroup) {
+      domains.forEach((domain, index) => this.firewallDomains.add(allowedDomain(`${what}[${index}]`, domain)));
+    }
   }
 
   private createVpc(cidr: string, maxAzs: number, egress: boolean): ec2.Vpc {
@@ -451,19 +567,25 @@ export class ServiceNetwork extends Construct {
 }
 
 /**
- * Read access to these AWS-owned buckets passes the S3 endpoint policy whoever asks.
- * @see https://docs.aws.amazon.com/linux/al2023/ug/managing-repos-os-updates.html
+ * The AWS-owned buckets whose objects anyone in the VPC may read through the S3 endpoint, by exact
+ * name. The SSM Agent's list leaves out its Windows-only (`aws-windows-downloads-<region>`) and
+ * macOS-only (`aws-patchmanager-macos-<region>`) buckets. In a few Regions AWS names the patch
+ * baseline snapshot bucket with a suffix (`patch-baseline-snapshot-af-south-1-tbxdb5b9`, ...): there
+ * Patch Manager cannot read it through this endpoint.
+ *
+ * @see https://docs.aws.amazon.com/linux/al2023/ug/live-patching.html (al2023-repos-<region>-de612dc2)
  * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html
  */
 const AWS_OWNED_READ_BUCKETS = [
-  `al2023-repos-${Aws.REGION}-*`,
+  `al2023-repos-${Aws.REGION}-de612dc2`,
   `amazonlinux-2-repos-${Aws.REGION}`,
-  `aws-ssm-${Aws.REGION}`,
   `amazon-ssm-${Aws.REGION}`,
   `amazon-ssm-packages-${Aws.REGION}`,
   `${Aws.REGION}-birdwatcher-prod`,
+  `aws-ssm-distributor-file-${Aws.REGION}`,
   `aws-ssm-document-attachments-${Aws.REGION}`,
   `patch-baseline-snapshot-${Aws.REGION}`,
+  `aws-ssm-${Aws.REGION}`,
 ];
 
 /** The deployment Region without its dashes (`eu-west-1` -> `euwest1`), computed by CloudFormation. */

@@ -94,7 +94,7 @@ describe('ServiceNetwork with defaults', () => {
     expect(gateways[0].RouteTableIds).toEqual(network.databaseRouteTableIds.map((id) => stack.resolve(id)));
   });
 
-  test('the S3 endpoint admits this account\'s principals, unsigned reads of the Amazon Linux and SSM buckets, and custom-resource replies only', () => {
+  test('the S3 endpoint admits this account\'s principals to this account\'s buckets, unsigned reads of named AWS buckets, and custom-resource replies only', () => {
     const gateway = propertiesOf(template, 'AWS::EC2::VPCEndpoint').find((e) => e.VpcEndpointType === 'Gateway')!;
     const [account, repos, replies] = gateway.PolicyDocument.Statement;
     expect(gateway.PolicyDocument.Statement).toHaveLength(3);
@@ -108,7 +108,10 @@ describe('ServiceNetwork with defaults', () => {
         { 'Fn::Join': ['', { 'Fn::Split': ['-', { Ref: 'AWS::Region' }] }] }, '/*',
       ]],
     });
-    expect(account.Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
+    expect(account.Action).toBe('s3:*');
+    expect(account.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' }, 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } },
+    });
     expect(repos.Action).toBe('s3:GetObject');
     expect(repos.Condition).toBeUndefined();
     const arns = JSON.stringify(repos.Resource);
