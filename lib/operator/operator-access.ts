@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Aws, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, DefaultStackSynthesizer, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -38,6 +38,25 @@ const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const RESERVED_DOCUMENT_PREFIX = /^(aws|amazon|amzn)/i;
 const OS_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** S3 Object Lock accepts a default retention of 1 day to 100 years. */
+const MAX_AUDIT_RETENTION_DAYS = 36500;
+
+/** What would delete, unlock or shorten the life of an audit object. */
+const AUDIT_OBJECT_TAMPERING_ACTIONS = ['s3:DeleteObject*', 's3:PutObjectRetention', 's3:PutObjectLegalHold', 's3:BypassGovernanceRetention'];
+
+/**
+ * What would switch off what protects the audit objects: the lock, versioning, the lifecycle, and the
+ * bucket policy that holds these denies. CloudFormation itself calls these when it updates the bucket.
+ */
+const AUDIT_BUCKET_PROTECTION_ACTIONS = [
+  's3:PutBucketObjectLockConfiguration', 's3:PutBucketVersioning', 's3:PutLifecycleConfiguration', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy',
+];
+
+/** The CloudTrail event names of the calls behind `AUDIT_BUCKET_PROTECTION_ACTIONS`, and of the bucket's encryption and logging. */
+const AUDIT_BUCKET_CHANGE_EVENTS = [
+  'PutBucketPolicy', 'DeleteBucketPolicy', 'PutObjectLockConfiguration', 'PutBucketVersioning', 'PutBucketLifecycle', 'DeleteBucketLifecycle',
+  'PutBucketEncryption', 'DeleteBucketEncryption', 'PutBucketLogging',
+];
 
 /**
  * Properties of an `OperatorAccess`.
@@ -127,19 +146,50 @@ export interface OperatorAccessProps {
 
   /**
    * How long session logs, trail logs and audit objects are kept (log group retention, and the
-   * audit bucket's lifecycle expiry).
+   * audit bucket's lifecycle expiry). Object Lock (`auditRetention`) keeps audit objects at least
+   * that long whatever this says.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Turn on S3 Object Lock on the audit bucket with this default retention, so that session and
-   * trail logs cannot be deleted or overwritten, even by an administrator in COMPLIANCE mode.
+   * How long S3 Object Lock keeps every session transcript and trail log file in the audit bucket:
+   * the bucket's default retention, in governance mode. Until it ends, no principal of the account
+   * can delete an object version or shorten its retention without `s3:BypassGovernanceRetention`,
+   * which the bucket policy denies to everyone but `auditBucketAdministrators`.
    *
-   * Object Lock can only be turned on when the bucket is created.
+   * A whole number of days from 1 to 36500. Versions stay locked even when `logRetention` expires
+   * them sooner: lifecycle expiration then only adds a delete marker, and removes the locked
+   * version once its retention ends.
    *
-   * @default - no object lock; the bucket is versioned and retained
+   * @default Duration.days(365)
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+   */
+  readonly auditRetention?: Duration;
+
+  /**
+   * The roles that administer the audit bucket: the only principals the bucket policy lets delete
+   * or unlock audit objects, or change the bucket's lock, versioning, lifecycle or policy.
+   *
+   * CloudFormation changes the bucket and its policy with the role that deploys the stack, so that
+   * role must be one of them, or a later deployment that changes the bucket fails. (The account's
+   * root user can still replace or delete the policy: S3 always lets it.)
+   *
+   * @default - the CloudFormation execution role of the stack's `DefaultStackSynthesizer`
+   * (`cdk-hnb659fds-cfn-exec-role-<account>-<region>` with the default qualifier). With another
+   * synthesizer no administrator is known: deleting and unlocking audit objects is denied to every
+   * principal, changes to the bucket's configuration are not denied, and a warning says so.
+   */
+  readonly auditBucketAdministrators?: iam.IRole[];
+
+  /**
+   * Another Object Lock default retention for the audit bucket than the governance-mode
+   * `auditRetention`, for example `s3.ObjectLockRetention.compliance(Duration.days(400))`: in
+   * COMPLIANCE mode nobody, not even an administrator or the root user, can delete the objects
+   * before their retention ends. Cannot be combined with `auditRetention`.
+   *
+   * @default - governance mode for `auditRetention`
    */
   readonly auditBucketObjectLock?: s3.ObjectLockRetention;
 
@@ -152,9 +202,12 @@ export interface OperatorAccessProps {
   readonly accessLogsBucket?: s3.IBucket;
 
   /**
-   * Email addresses subscribed to the session alert topic.
+   * Email addresses subscribed to the alert topic, which receives every session and tampering
+   * alert of this construct. SNS sends each address a confirmation message; alerts reach it only
+   * once the subscription is confirmed.
    *
-   * @default - no subscriptions; subscribe to `alertTopic` yourself
+   * @default - no subscription, and a synthesis warning: subscribe to `alertTopic` yourself (any SNS
+   * protocol) and acknowledge the warning
    */
   readonly alertEmails?: string[];
 
@@ -182,11 +235,18 @@ export interface OperatorAccessProps {
  * Audited operator access to a service's hosts through AWS Systems Manager Session Manager only.
  *
  * Creates a session document of its own that logs every session to a KMS-encrypted CloudWatch log
- * group and a KMS-encrypted, versioned, TLS-only, retained S3 bucket, encrypts the session stream
+ * group and a KMS-encrypted, versioned, object-locked (governance mode, `auditRetention`), TLS-only,
+ * retained S3 bucket whose policy lets hosts only add transcripts and lets nobody but its
+ * administrators delete, unlock or reconfigure anything in it, encrypts the session stream
  * with KMS and runs sessions as a named non-root user; an operator role that named principals may
  * assume only with MFA, which may start sessions only on this service's hosts and only with that
  * document; a multi-region CloudTrail trail with log file validation; and an EventBridge rule that
- * sends every StartSession, ResumeSession and TerminateSession call to a KMS-encrypted SNS topic.
+ * sends every StartSession, ResumeSession and TerminateSession call to a KMS-encrypted SNS topic,
+ * with more rules on the same topic for what would silence or go around the audit: the trail stopped
+ * or changed, the session document changed, the audit bucket's policy, lock or lifecycle changed,
+ * Run Command, snapshot sharing; and, when asked, key changes (`alertOnKeyChanges`), backup vault
+ * changes (`alertOnBackupVaultChanges`) and secret reads (`alertOnSecretReads`). Alerts reach people
+ * only through a subscription: pass `alertEmails`, or subscribe to `alertTopic`.
  *
  * How an auditor finds who opened which session, when, and what they did: the alert topic and the
  * trail (`eventName` StartSession) give the caller (`userIdentity.arn`, the assumed operator role
@@ -241,6 +301,7 @@ export class OperatorAccess extends Construct {
   private readonly logsKey: kms.IKey;
   private readonly keyPolicyWarnings: string[] = [];
   private readonly hostRoles = new Set<iam.IRole>();
+  private secretAlertCount = 0;
   private readonly portForwardingHosts = new Set<ec2.IInstance>();
   private _portForwardingRole?: iam.Role;
   private readonly mfaConditions: { [operator: string]: { [key: string]: string } };
@@ -273,6 +334,7 @@ export class OperatorAccess extends Construct {
     validateRunAsUser(this.runAsUser);
     const emails = props.alertEmails ?? [];
     emails.forEach(validateEmail);
+    const objectLock = auditObjectLock(props.auditRetention, props.auditBucketObjectLock);
 
     const stack = Stack.of(this);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -315,6 +377,9 @@ export class OperatorAccess extends Construct {
     this.accessLogsBucket = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogsBucket', {
       // S3 server access logging delivers only to buckets whose default encryption is SSE-S3;
       // the records hold request metadata (who, when, which key), never session content.
+      // No Object Lock: "S3 buckets with Object Lock can't be used as destination buckets for server
+      // access logs" (S3 User Guide, "Configuring S3 Object Lock"). The audit trail of record is the
+      // locked audit bucket and CloudTrail; these records are versioned and retained.
       encryption: s3.BucketEncryption.S3_MANAGED,
       versioned: true,
       enforceSSL: true,
@@ -335,8 +400,18 @@ export class OperatorAccess extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
-      objectLockEnabled: props.auditBucketObjectLock ? true : undefined,
-      objectLockDefaultRetention: props.auditBucketObjectLock,
+      // Object Lock with a default retention: every new object version is locked on arrival. The
+      // writers cope with it: S3 accepts an upload to such a bucket only with a Content-MD5 or
+      // x-amz-checksum header, which the EC2 SSM agent sends (aws/amazon-ssm-agent#178, fixed;
+      // #682 reports only ECS Exec still failing) and CloudTrail, an AWS service, sends too.
+      //
+      // Upgrading a stack whose bucket had no lock: the resource schema (cfn-lint 1.51's
+      // AWS::S3::Bucket) does not list ObjectLockEnabled as create-only, and S3 enables Object Lock
+      // on an existing versioned bucket, so CloudFormation updates the bucket in place: same bucket,
+      // same name, objects written before the update stay unlocked, later ones are locked. Were the
+      // bucket ever replaced instead, RETAIN keeps the old one with its logs.
+      objectLockEnabled: true,
+      objectLockDefaultRetention: objectLock,
       lifecycleRules: expiryRules(retention),
     });
 
@@ -456,6 +531,7 @@ export class OperatorAccess extends Construct {
       resources: [this.auditBucket.arnForObjects(`${TRAIL_PREFIX}/AWSLogs/${Aws.ACCOUNT_ID}/*`)],
       conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...fromThisTrail } },
     }));
+    this.protectAuditObjects(auditBucketAdministratorArns(this, props.auditBucketAdministrators));
     const trailLogsRole = new iam.Role(this, 'TrailLogsRole', {
       description: `Lets the ${trailName} trail deliver to its log group.`,
       assumedBy: new iam.PrincipalWithConditions(cloudTrailPrincipal, { StringEquals: fromThisTrail }),
@@ -547,6 +623,9 @@ export class OperatorAccess extends Construct {
       'A Run Command was sent (commands bypass the logged session document).');
     this.addApiCallAlert('SnapshotSharedRule', 'ec2', ['ModifySnapshotAttribute'],
       'An EBS snapshot\'s permissions were changed (sharing a snapshot shares the data on it).');
+    this.addApiCallAlert('AuditBucketChangedRule', 's3', AUDIT_BUCKET_CHANGE_EVENTS,
+      `The ${props.serviceName} audit bucket's policy, Object Lock, versioning, lifecycle, encryption or logging was changed.`,
+      { bucketName: [this.auditBucket.bucketName] });
     if (emails.length === 0) {
       Annotations.of(this).addWarningV2('cdk-timescale-security:operator-alerts-unsubscribed',
         'The operator alert topic has no subscription, so session and tampering alerts reach nobody. Pass ' +
@@ -603,11 +682,22 @@ export class OperatorAccess extends Construct {
    * `kms:Decrypt` on the logs key for the session stream, and `kms:GenerateDataKey` through S3 for
    * the encrypted transcript objects. Without it, logged sessions cannot start on the host.
    *
+   * The host may only add transcripts: the audit bucket's policy denies the host role any
+   * `s3:PutObject` outside `session-logs/` (so it cannot forge trail log files), and deleting an
+   * object, changing its retention or legal hold, bypassing governance mode, and changing the
+   * bucket's lock, versioning, lifecycle or policy. A host can still write a transcript under a key
+   * that exists: the bucket is versioned and locked, so that makes a new version, and the earlier
+   * version stays in the bucket, locked until its retention ends; read a session's history with
+   * `ListObjectVersions`.
+   *
    * The role is also named in the logs key's policy when the key is defined in this app.
    */
   public grantHostLogging(hostRole: iam.IRole): void {
     if (this.hostRoles.has(hostRole)) {
       return;
+    }
+    if (this.hostRoles.size === 0) {
+      this.denyHostsAllButNewSessionLogs();
     }
     this.hostRoles.add(hostRole);
     const stack = Stack.of(this);
@@ -646,6 +736,61 @@ export class OperatorAccess extends Construct {
       principals: [new iam.ArnPrincipal(hostRole.roleArn)],
       actions: ['kms:Decrypt'],
       resources: ['*'],
+    }));
+  }
+
+  /**
+   * The audit bucket's policy keeps its objects as they were written: nobody but the administrators
+   * may delete an object version, change its retention or legal hold, or bypass governance mode, nor
+   * switch off the lock, versioning, lifecycle or policy that protect them. The account's root user can
+   * still replace the policy (S3 always lets it), which is the documented way back in.
+   */
+  private protectAuditObjects(administratorArns: string[] | undefined): void {
+    const bucketAndObjects = [this.auditBucket.bucketArn, this.auditBucket.arnForObjects('*')];
+    if (administratorArns) {
+      this.auditBucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AuditLogsKeptFromAllButAdministrators',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...AUDIT_OBJECT_TAMPERING_ACTIONS, ...AUDIT_BUCKET_PROTECTION_ACTIONS],
+        resources: bucketAndObjects,
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': administratorArns } },
+      }));
+      return;
+    }
+    // Without a known deploying role, denying bucket changes would deny CloudFormation its own updates.
+    this.auditBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AuditLogsKeptFromEveryone',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: AUDIT_OBJECT_TAMPERING_ACTIONS,
+      resources: bucketAndObjects,
+    }));
+    Annotations.of(this).addWarningV2('cdk-timescale-security:operator-audit-bucket-administrators',
+      'The stack does not use the DefaultStackSynthesizer, so the role CloudFormation deploys with is not known: deleting and ' +
+      'unlocking audit objects is denied to every principal, but changes to the audit bucket\'s lock, versioning, lifecycle and ' +
+      'policy are not. Pass OperatorAccessProps.auditBucketAdministrators (including the role CloudFormation deploys with) to deny them to everyone else.');
+  }
+
+  /** What the bucket policy denies the hosts, whoever the administrators are: only new session logs may come from a host. */
+  private denyHostsAllButNewSessionLogs(): void {
+    const hostRoleArns = Lazy.list({ produce: () => [...this.hostRoles].map((role) => role.roleArn) });
+    const fromHosts = { ArnEquals: { 'aws:PrincipalArn': hostRoleArns } };
+    this.auditBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'HostsWriteSessionLogsOnly',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      notResources: [this.auditBucket.arnForObjects(`${SESSION_LOG_PREFIX}/*`)],
+      conditions: fromHosts,
+    }));
+    this.auditBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'HostsNeverDeleteOrUnlock',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [...AUDIT_OBJECT_TAMPERING_ACTIONS, ...AUDIT_BUCKET_PROTECTION_ACTIONS],
+      resources: [this.auditBucket.bucketArn, this.auditBucket.arnForObjects('*')],
+      conditions: fromHosts,
     }));
   }
 
@@ -814,6 +959,51 @@ export class OperatorAccess extends Construct {
       { backupVaultName: [vault.backupVaultName] });
   }
 
+  /**
+   * Alerts on every read of these secrets' values (`GetSecretValue`, which CloudTrail also records
+   * for each secret a `BatchGetSecretValue` returns) by anyone but a session of the expected roles:
+   * an IAM user, the root user, an AWS service, or a role not listed. Each alert carries the caller
+   * (`userIdentity`) and the secret (`requestParameters.secretId`).
+   *
+   * The caller may name a secret by its name, its full ARN or its ARN without the six-character
+   * suffix; the rule matches all three. For a secret imported without its full ARN
+   * (`fromSecretNameV2`), a caller naming it by full ARN is matched by the prefix `<partial ARN>-`,
+   * which also matches secrets whose names extend that name with a hyphen.
+   *
+   * `GetSecretValue` is a read-only management event, which EventBridge delivers only to rules in the
+   * `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` state; the rule is created in it. Reads by the
+   * expected roles (for example the host reading its secrets at boot) raise nothing.
+   *
+   * @param secrets the secrets whose reads are watched
+   * @param expectedReaders the roles whose sessions may read them without an alert
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html
+   */
+  public alertOnSecretReads(secrets: secretsmanager.ISecret[], expectedReaders: iam.IRole[]): events.Rule {
+    if (secrets.length === 0) {
+      throw new Error(
+        `OperatorAccess.alertOnSecretReads (${this.node.path}) needs at least one secret; got an empty list. ` +
+        'Pass the service\'s secrets, e.g. [service.superuserSecret].',
+      );
+    }
+    const stack = Stack.of(this);
+    const secretIds = secrets.flatMap((secret) => secretIdentifiers(stack, secret));
+    const readerArns = expectedReaders.map((role) => role.roleArn);
+    const callers = readerArns.length > 0
+      ? [
+        // anything-but matches only callers that have a session issuer; the second branch catches the
+        // others (IAM users, the root user, AWS services).
+        { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': readerArns }] } } } },
+        { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+      ]
+      : undefined;
+    const rule = this.addApiCallAlert(`SecretReadsRule${this.secretAlertCount++ || ''}`, 'secretsmanager', ['GetSecretValue'],
+      `A ${this.serviceName} secret was read by someone other than its expected readers.`,
+      { secretId: secretIds }, callers ? { $or: callers } : {});
+    // GetSecretValue is a read-only management event: a rule in the ENABLED state never sees it.
+    (rule.node.defaultChild as events.CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+    return rule;
+  }
+
   /** One EventBridge rule on CloudTrail's record of some API calls of a service, sent to the alert topic. */
   private addApiCallAlert(id: string, service: string, eventNames: string[], description: string,
     requestParameters?: { [key: string]: any }, detail: { [key: string]: any } = {}): events.Rule {
@@ -880,6 +1070,22 @@ function ownSessionsOnly(stack: Stack): iam.PolicyStatement {
     actions: ['ssm:TerminateSession', 'ssm:ResumeSession', 'ssmmessages:OpenDataChannel'],
     resources: [stack.formatArn({ service: 'ssm', resource: 'session', resourceName: '${aws:userid}-*' })],
   });
+}
+
+/**
+ * The forms a caller may name a secret by in `GetSecretValue`: the full ARN (with the random suffix),
+ * the ARN without the suffix, and the name.
+ */
+function secretIdentifiers(stack: Stack, secret: secretsmanager.ISecret): Array<string | { prefix: string }> {
+  const partialArn = stack.formatArn({
+    service: 'secretsmanager', resource: 'secret', resourceName: secret.secretName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const fullArn = secret.secretFullArn;
+  return [
+    fullArn ?? { prefix: `${partialArn}-` },
+    partialArn,
+    secret.secretName,
+  ];
 }
 
 function expiryRules(retention: logs.RetentionDays): s3.LifecycleRule[] {
@@ -992,4 +1198,60 @@ function validateEmail(email: string): void {
   if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
     throw new Error(`OperatorAccessProps.alertEmails must hold email addresses; got ${JSON.stringify(email)}. Pass for example 'oncall@example.com'.`);
   }
+}
+
+/** The audit bucket's Object Lock default retention: governance mode for `auditRetention`, unless a retention is given instead. */
+function auditObjectLock(auditRetention: Duration | undefined, override: s3.ObjectLockRetention | undefined): s3.ObjectLockRetention {
+  if (override && auditRetention) {
+    throw new Error(
+      `OperatorAccessProps.auditRetention (${auditRetention.toHumanString()}) and auditBucketObjectLock (${override.mode} ${override.duration.toHumanString()}) ` +
+      'both set the audit bucket\'s Object Lock retention. Pass auditRetention for governance mode, or auditBucketObjectLock alone for another mode.',
+    );
+  }
+  if (override) {
+    return override;
+  }
+  const retention = auditRetention ?? Duration.days(365);
+  const fix = 'Pass for example Duration.days(365).';
+  if (retention.isUnresolved()) {
+    throw new Error(
+      'OperatorAccessProps.auditRetention must be a concrete duration; got a token. It is the audit bucket\'s Object Lock ' +
+      `retention, which is checked at synthesis: a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}. ${fix}`,
+    );
+  }
+  const days = retention.toSeconds() / 86400;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_AUDIT_RETENTION_DAYS) {
+    throw new Error(
+      `OperatorAccessProps.auditRetention must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}; got ${retention.toHumanString()}. ` +
+      `S3 Object Lock counts a default retention in whole days, up to 100 years. ${fix}`,
+    );
+  }
+  return s3.ObjectLockRetention.governance(Duration.days(days));
+}
+
+/**
+ * The ARNs of the audit bucket's administrators: the roles given, or the CloudFormation execution role
+ * of a DefaultStackSynthesizer; undefined when neither is known.
+ */
+function auditBucketAdministratorArns(scope: Construct, administrators: iam.IRole[] | undefined): string[] | undefined {
+  if (administrators) {
+    if (administrators.length === 0) {
+      throw new Error(
+        'OperatorAccessProps.auditBucketAdministrators must name at least one role; got an empty list. CloudFormation updates the ' +
+        'audit bucket and its policy with the role it deploys with, which must be an administrator. Leave it unset to use the CDK ' +
+        'bootstrap\'s CloudFormation execution role, or pass that role, e.g. iam.Role.fromRoleArn(this, "Deployer", "<arn>").',
+      );
+    }
+    return administrators.map((role) => role.roleArn);
+  }
+  const synthesizer = Stack.of(scope).synthesizer;
+  if (!(synthesizer instanceof DefaultStackSynthesizer)) {
+    return undefined;
+  }
+  // The synthesizer gives the ARN with CloudFormation placeholders (${AWS::AccountId}, ...); the
+  // policy needs them resolved, as pseudo parameters.
+  return [synthesizer.cloudFormationExecutionRoleArn
+    .replace(/\$\{AWS::Partition\}/g, Aws.PARTITION)
+    .replace(/\$\{AWS::AccountId\}/g, Aws.ACCOUNT_ID)
+    .replace(/\$\{AWS::Region\}/g, Aws.REGION)];
 }

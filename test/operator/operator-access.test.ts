@@ -101,7 +101,7 @@ describe('OperatorAccess with defaults', () => {
       });
     });
 
-    test('the audit bucket is KMS-encrypted with a bucket key, versioned, private, retained and access-logged', () => {
+    test('the audit bucket is KMS-encrypted with a bucket key, versioned, object-locked, private, retained and access-logged', () => {
       const accessLogsId = logicalIdOf(stack, access.accessLogsBucket as s3.Bucket);
       template.hasResource('AWS::S3::Bucket', {
         Properties: Match.objectLike({
@@ -120,7 +120,10 @@ describe('OperatorAccess with defaults', () => {
         }),
         DeletionPolicy: 'Retain',
       });
-      expect(template.toJSON().Resources[auditBucketId].Properties.ObjectLockEnabled).toBeUndefined();
+      expect(template.toJSON().Resources[auditBucketId].Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+      });
     });
 
     test('the audit bucket refuses requests without TLS', () => {
@@ -582,7 +585,7 @@ describe('OperatorAccess options', () => {
     });
   });
 
-  test('object lock turns on Object Lock with the default retention on the audit bucket', () => {
+  test('auditBucketObjectLock replaces the governance-mode retention, for example with COMPLIANCE mode', () => {
     const { stack, access } = newOperatorStack({ auditBucketObjectLock: s3.ObjectLockRetention.compliance(Duration.days(400)) });
     const bucket = Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack, access.auditBucket)];
     expect(bucket.Properties.ObjectLockEnabled).toBe(true);
