@@ -4,6 +4,7 @@
  * (as an S3 gateway endpoint applies its policy), and the dependency graph CloudFormation orders
  * creation by (DependsOn, Ref, Fn::GetAtt, Fn::Sub).
  */
+import { evaluatePolicy, Principal } from '../support/iam-evaluator';
 
 export type Template = { Resources: { [logicalId: string]: Resource } };
 export interface Resource {
@@ -17,6 +18,12 @@ export interface Deployment {
   readonly region: string;
   readonly accountId: string;
   readonly partition?: string;
+  /**
+   * The stack's name, for Ref AWS::StackName and AWS::StackId.
+   *
+   * @default - those references throw
+   */
+  readonly stackName?: string;
   /**
    * The ARN a Ref or Fn::GetAtt of a resource resolves to (see `resourceArns`); without it such a
    * reference throws, since its value is only known after deployment.
@@ -42,6 +49,9 @@ export function resourceArns(template: Template, deployment: Deployment): (logic
       case 'AWS::KMS::Key': return `arn:${partition}:kms:${region}:${accountId}:key/${logicalId}`;
       case 'AWS::CloudTrail::Trail': return `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${name('TrailName')}`;
       case 'AWS::IAM::Role': return `arn:${partition}:iam::${accountId}:role/${name('RoleName')}`;
+      // Secrets Manager appends six random characters to the name.
+      case 'AWS::SecretsManager::Secret': return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name('Name')}-AbCdEf`;
+      case 'AWS::S3::Bucket': return `arn:${partition}:s3:::${name('BucketName').toLowerCase()}`;
       // Any other resource gets an ARN no pattern of another service's matches by accident.
       default: return `arn:${partition}:unmodelled:${region}:${accountId}:${logicalId}`;
     }
@@ -88,6 +98,19 @@ export function resolve(value: any, deployment: Deployment): any {
         }
         return text.split(delimiter);
       }
+      case 'Fn::Sub': {
+        const [text, variables] = Array.isArray(args) ? args : [args, {}];
+        // ${!Name} is the literal ${Name}; ${Name} a variable, a pseudo parameter, a Ref or a GetAtt.
+        return String(text).replace(/\$\{(!?)([^}]+)\}/g, (_match, literal: string, name: string) => {
+          if (literal) {
+            return `\${${name}}`;
+          }
+          if (variables[name] !== undefined) {
+            return resolve(variables[name], deployment);
+          }
+          return resolve(name.includes('.') ? { 'Fn::GetAtt': name } : { Ref: name }, deployment);
+        });
+      }
       case 'Fn::Select': {
         const [index, items] = args;
         return resolve(items, deployment)[Number(resolve(index, deployment))];
@@ -105,6 +128,13 @@ function pseudoParameter(name: string, deployment: Deployment): string {
     case 'AWS::AccountId': return deployment.accountId;
     case 'AWS::Partition': return deployment.partition ?? 'aws';
     case 'AWS::URLSuffix': return 'amazonaws.com';
+    case 'AWS::StackName':
+    case 'AWS::StackId':
+      if (deployment.stackName === undefined) {
+        throw new Error(`cannot resolve Ref ${name} without the deployment's stackName`);
+      }
+      return name === 'AWS::StackName' ? deployment.stackName
+        : `arn:${deployment.partition ?? 'aws'}:cloudformation:${deployment.region}:${deployment.accountId}:stack/${deployment.stackName}/1c2fa620-982a-11e3-aff7-50e2416294e0`;
     default: throw new Error(`cannot resolve Ref ${name} before deployment`);
   }
 }
@@ -114,8 +144,7 @@ export interface PolicyRequest {
   /**
    * The calling AWS service principal (e.g. 'cloudwatch.amazonaws.com').
    *
-   * @default - an anonymous or foreign caller: only statements with Principal "*" can match, and a
-   * statement naming someone else throws (endpoint policies name no one)
+   * @default - a caller of the account in aws:PrincipalAccount, or an anonymous caller without it
    */
   readonly service?: string;
   readonly action: string;
@@ -128,73 +157,16 @@ export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
 /**
  * Evaluates a (resolved) resource policy as IAM does: an explicit Deny wins, then any matching
- * Allow, else the request is implicitly denied. Supports Principal "*" / {AWS: "*"}, Action and
- * NotAction, Resource and NotResource, and the String and Arn condition operators; anything else
- * throws, so that an unsupported policy cannot pass by accident.
+ * Allow, else the request is implicitly denied. Anything the evaluator does not model throws, so
+ * that an unsupported policy cannot pass by accident (see test/support/iam-evaluator.ts).
  */
 export function evaluate(policy: { Statement: any[] | any }, request: PolicyRequest): Decision {
-  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
-  const matching = statements.filter((statement) => statementMatches(statement, request));
-  if (matching.some((statement) => statement.Effect === 'Deny')) {
-    return 'ExplicitDeny';
-  }
-  return matching.some((statement) => statement.Effect === 'Allow') ? 'Allow' : 'ImplicitDeny';
-}
-
-function statementMatches(statement: any, request: PolicyRequest): boolean {
-  if (!principalIsAnyone(statement.Principal)) {
-    if (request.service === undefined) {
-      throw new Error(`only Principal "*" is modelled for a request without a service; got ${JSON.stringify(statement.Principal)}`);
-    }
-    if (!list(statement.Principal?.Service).includes(request.service)) {
-      return false;
-    }
-  }
-  if (statement.NotPrincipal !== undefined) {
-    throw new Error('NotPrincipal is not modelled');
-  }
-  const actionMatches = statement.Action !== undefined
-    ? list(statement.Action).some((pattern) => wildcardMatch(pattern, request.action, true))
-    : !list(statement.NotAction).some((pattern) => wildcardMatch(pattern, request.action, true));
-  const resourceMatches = statement.Resource !== undefined
-    ? list(statement.Resource).some((pattern) => wildcardMatch(pattern, request.resource, false))
-    : !list(statement.NotResource).some((pattern) => wildcardMatch(pattern, request.resource, false));
-  return actionMatches && resourceMatches && conditionsHold(statement.Condition ?? {}, request.context);
-}
-
-function principalIsAnyone(principal: any): boolean {
-  return principal === '*' || (principal && typeof principal === 'object' && list(principal.AWS).includes('*') && Object.keys(principal).length === 1);
-}
-
-function conditionsHold(condition: { [operator: string]: { [key: string]: any } }, context: { [key: string]: string }): boolean {
-  return Object.entries(condition).every(([operator, tests]) => Object.entries(tests).every(([key, expected]) => {
-    const actual = context[key];
-    const values = list(expected).map(String);
-    if (operator.endsWith('IfExists') && actual === undefined) {
-      return true;
-    }
-    switch (operator.replace(/IfExists$/, '')) {
-      case 'Null': return values.includes(String(actual === undefined));
-      case 'ArnEquals':
-      case 'StringEquals': return actual !== undefined && values.includes(actual);
-      case 'StringNotEquals': return actual === undefined || !values.includes(actual);
-      case 'StringLike':
-      case 'ArnLike': return actual !== undefined && values.some((pattern) => wildcardMatch(pattern, actual, false));
-      case 'StringNotLike':
-      case 'ArnNotLike': return actual === undefined || !values.some((pattern) => wildcardMatch(pattern, actual, false));
-      case 'Bool': return actual !== undefined && values.includes(actual);
-      default: throw new Error(`condition operator ${operator} is not modelled`);
-    }
-  }));
-}
-
-/** IAM wildcard matching: `*` is any run of characters (also '/' and ':'), `?` is one character. */
-export function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  if (typeof pattern !== 'string') {
-    throw new Error(`unresolved pattern ${JSON.stringify(pattern)}`);
-  }
-  const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's').test(value);
+  const account = request.context['aws:PrincipalAccount'];
+  const principal: Principal = request.service !== undefined ? { type: 'service', service: request.service }
+    // Policies evaluated here name callers by account, never by name: any role of that account will do.
+    : account !== undefined ? { type: 'role', arn: `arn:aws:iam::${account}:role/caller` }
+      : { type: 'anonymous' };
+  return evaluatePolicy(policy, { principal, action: request.action, resource: request.resource, context: request.context }).decision;
 }
 
 function list(value: any): any[] {
