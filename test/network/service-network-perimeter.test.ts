@@ -1,8 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { newNetworkStack } from './network-test-util';
+import { RuleStatus } from '../../lib/nag';
+import { ServiceNetwork } from '../../lib/network';
 import { Decision, Deployment, evaluate, resolve } from '../deploy/template-model';
+import { judge } from '../nag/helpers';
 
 /**
  * What leaves the service VPC through the S3 gateway endpoint and through DNS, evaluated for concrete
@@ -91,6 +95,11 @@ describe('the S3 gateway endpoint policy', () => {
       'arn:aws:s3:::patch-baseline-snapshot-eu-west-1/*',
       'arn:aws:s3:::aws-ssm-eu-west-1/*',
     ]);
+  });
+
+  test('passes the S3EndpointNamesBuckets rule, which judges the rendered endpoint', () => {
+    const judgement = judge('S3EndpointNamesBuckets', (s) => new ServiceNetwork(s, 'Network', { logsKey: new kms.Key(s, 'Key') }).s3Endpoint);
+    expect({ status: judgement.status, detail: judgement.detail }).toEqual({ status: RuleStatus.COMPLIANT, detail: undefined });
   });
 
   test('uses the partition of the Region', () => {
