@@ -1,9 +1,10 @@
-import { ArnFormat, Aws, DefaultStackSynthesizer, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { assertCustomerManagedKey } from './customer-managed';
 import { BREAK_GLASS_ACTIONS, DENIED_TO_UNNAMED_ACTIONS, KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, LOGS_SERVICE_ACTIONS, keyPolicyViolations } from './private/key-policy';
+import { declareDeployers, deployersOf, principalArns } from '../private/deployers';
 import { assertInRange } from '../private/validation';
 
 /**
@@ -144,29 +145,10 @@ class ServiceKey extends kms.Key {
     (this.seenStatements ??= []).push(statement);
   }
 
-  /**
-   * The ARNs of the IAM principals that Allow statements name, excluding whole accounts and `*`,
-   * resolved and without repeats.
-   */
+  /** The ARNs of the IAM principals that Allow statements name, excluding whole accounts and `*`. */
   public namedPrincipalArns(): unknown[] {
-    const stack = Stack.of(this);
-    const named = new Map<string, unknown>();
-    for (const statement of this.seenStatements ?? []) {
-      if (statement.effect !== iam.Effect.ALLOW) {
-        continue;
-      }
-      for (const principal of statement.principals) {
-        for (const arn of [principal.policyFragment.principalJson.AWS ?? []].flat()) {
-          const resolved = stack.resolve(arn);
-          const text = JSON.stringify(resolved);
-          if (resolved === '*' || /:root"(\]|\})*$/.test(text) || /^"\d{12}"$/.test(text)) {
-            continue;
-          }
-          named.set(text, resolved);
-        }
-      }
-    }
-    return [...named.values()];
+    const allows = (this.seenStatements ?? []).filter((statement) => statement.effect === iam.Effect.ALLOW);
+    return principalArns(Stack.of(this), allows.flatMap((statement) => statement.principals));
   }
 }
 
@@ -233,7 +215,10 @@ export class ServiceKeys extends Construct {
     this.administrators = props.administrators ?? [];
     this.rootUserBreakGlass = props.rootUserBreakGlass ?? true;
     const createsAny = !(props.dataKey && props.backupKey && props.logsKey && props.secretsKey);
-    this.deployers = props.deployers ?? (createsAny ? defaultDeployers(stack) : []);
+    if (props.deployers) {
+      declareDeployers(stack, props.deployers);
+    }
+    this.deployers = props.deployers ?? (createsAny ? deployersOf(stack) : []);
     if (createsAny) {
       if (this.deployers.length === 0) {
         throw new Error('ServiceKeysProps.deployers must name at least one principal; got an empty list. ' +
@@ -262,18 +247,30 @@ export class ServiceKeys extends Construct {
   /**
    * Names AWS Backup's role in the data and backup keys: it copies and restores EBS recovery points
    * through EC2 (the data key for the source, the backup key for the copy) and uses the vault key
-   * through AWS Backup. Keys brought by the user are left alone (their IAM grant only).
+   * through AWS Backup. The key policy alone lets the role in (it names it), so nothing is added to
+   * the role's IAM policies. Keys brought by the user are left alone.
    */
   public grantToBackupRole(role: iam.IRole): void {
     const region = Stack.of(this).region;
-    const throughEc2 = new kms.ViaServicePrincipal(`ec2.${region}.amazonaws.com`, role);
-    const throughBackup = new kms.ViaServicePrincipal(`backup.${region}.amazonaws.com`, role);
-    for (const key of [this.dataKey, this.backupKey]) {
-      key.grant(throughEc2, ...KEY_USE_ACTIONS);
-      grantForAwsResources(key, throughEc2);
+    const uses: Array<[kms.IKey, string]> = [
+      [this.dataKey, `ec2.${region}.amazonaws.com`],
+      [this.backupKey, `ec2.${region}.amazonaws.com`],
+      [this.backupKey, `backup.${region}.amazonaws.com`],
+    ];
+    for (const [key, viaService] of uses) {
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [role],
+        actions: KEY_USE_ACTIONS,
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': viaService } },
+      }));
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [role],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { 'StringEquals': { 'kms:ViaService': viaService }, 'Bool': { 'kms:GrantIsForAWSResource': 'true' } },
+      }));
     }
-    this.backupKey.grant(throughBackup, ...KEY_USE_ACTIONS);
-    grantForAwsResources(this.backupKey, throughBackup);
   }
 
   /**
@@ -375,33 +372,6 @@ function deployersThrough(deployers: iam.IPrincipal[], viaService: string, sidSe
       conditions: { StringEquals: through, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }),
   ];
-}
-
-/** Lets `grantee` create grants on `key` for AWS resources only. */
-function grantForAwsResources(key: kms.IKey, grantee: kms.ViaServicePrincipal): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [grantee],
-    actions: ['kms:CreateGrant'],
-    resources: ['*'],
-    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-  }));
-}
-
-/**
- * The CloudFormation execution role of the stack's DefaultStackSynthesizer: the principal that creates
- * the encrypted resources, and that KMS requires to be able to change the key policy it creates.
- */
-function defaultDeployers(stack: Stack): iam.IPrincipal[] {
-  const synthesizer = stack.synthesizer;
-  if (synthesizer instanceof DefaultStackSynthesizer) {
-    const arn = synthesizer.cloudFormationExecutionRoleArn;
-    return [new iam.ArnPrincipal(arn.includes('${') ? Fn.sub(arn) : arn)];
-  }
-  throw new Error(
-    `ServiceKeysProps.deployers is required when the stack's synthesizer is not a DefaultStackSynthesizer (stack '${stack.node.path}' ` +
-    `uses ${synthesizer.constructor.name}, which names no CloudFormation execution role). Pass the role CloudFormation deploys this stack as, ` +
-    "for example [iam.Role.fromRoleName(this, 'Deployer', 'my-cloudformation-role')].",
-  );
 }
 
 /** CloudWatch Logs may use the key for this account's log groups in this region only. */

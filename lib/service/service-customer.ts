@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { DatabaseHost } from '../host';
 import { CustomerPeering, CustomerPeeringOptions, ServiceNetwork } from '../network';
 import { customerPgHbaAccess, customerRoleNames, PgHbaAccess, renderCustomerAccessSql } from '../postgres';
+import { ServiceSecret } from '../private/service-secret';
 
 /**
  * A customer of a `TimescaleService`: the peering to its VPC, and its own database and roles.
@@ -107,7 +108,7 @@ export class ServiceCustomer extends Construct {
     });
     this.hbaAccess = customerPgHbaAccess(name, [...props.peerCidrs]);
 
-    const secret = new secretsmanager.Secret(this, 'AdminSecret', {
+    const secret = new ServiceSecret(this, 'AdminSecret', {
       description: `TimescaleDB credentials of customer '${props.customerName}' (role ${this.adminRole}, not a superuser)`,
       encryptionKey: props.secretsKey,
       generateSecretString: {

@@ -3,7 +3,6 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
 import { EncryptedBackups } from '../backup';
 import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
@@ -14,6 +13,7 @@ import {
   approvedOperatorPgHbaAccess, OperatorAccessApproval, renderApprovedAccessExpirySql, renderApprovedAccessSql, renderAuditSettings,
   renderPgHba, renderTlsSettings, TlsVersion,
 } from '../postgres';
+import { ServiceSecret } from '../private/service-secret';
 import { ServiceCustomer, ServiceCustomerOptions } from './service-customer';
 import { CertificateSource, DatabaseEndpoint, ServerCertificate } from '../tls';
 
@@ -298,6 +298,8 @@ export class TimescaleService extends Construct {
         backup.BackupResource.fromArn(volumeArn(this.host.walVolume)),
       ],
     });
+    // The keys name their users; AWS Backup copies and restores EBS recovery points with this role.
+    this.keys.grantToBackupRole(this.backups.backupRole);
 
     if (props.publicZone) {
       this.dns = new ServiceDns(this, 'Dns', {
@@ -438,7 +440,7 @@ export class TimescaleService extends Construct {
       this.host.addSqlScript({ name: 'approved-operator-access', sql });
       return;
     }
-    const password = new secretsmanager.Secret(this, 'ApprovedOperatorPassword', {
+    const password = new ServiceSecret(this, 'ApprovedOperatorPassword', {
       description: `Database password of the customer-approved operator '${approval.operator}' (ticket ${approval.ticket}), valid until ${approval.expires}`,
       encryptionKey: this.keys.secretsKey,
       generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },

@@ -16,6 +16,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IDependable } from 'constructs';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import { assertCertificateName } from './private/names';
+import { ServiceSecret } from '../private/service-secret';
 
 /** The key pair type of the server certificate. */
 export enum CertificateKeyAlgorithm {
@@ -287,15 +288,15 @@ export class ServerCertificate extends Construct {
     const subjectAlternativeNames = unique([props.serverName, ...(props.subjectAlternativeNames ?? [])]);
 
     // Both secrets start with a random placeholder that the function replaces; stateful, so retained.
-    const certificateSecret = new secretsmanager.Secret(this, 'Secret', {
+    const certificateSecret = new ServiceSecret(this, 'Secret', {
       description: `TLS certificate and private key of the PostgreSQL server ${props.serverName} (fields: certificate, privateKey, caCertificate)`,
       encryptionKey: props.secretsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.certificateSecret = certificateSecret;
-    let caSecret: secretsmanager.Secret | undefined;
+    let caSecret: ServiceSecret | undefined;
     if (!source.certificateAuthorityArn) {
-      caSecret = new secretsmanager.Secret(this, 'CaSecret', {
+      caSecret = new ServiceSecret(this, 'CaSecret', {
         description: `Self-managed CA certificate and private key for ${props.serverName} (fields: certificate, privateKey)`,
         encryptionKey: props.secretsKey,
         removalPolicy: RemovalPolicy.RETAIN,
@@ -320,6 +321,16 @@ export class ServerCertificate extends Construct {
       ),
       roles: [role],
     });
+    // The issuer is the secrets' only writer, and must be named where IAM alone cannot let it in:
+    // the secrets' resource policies and the secrets key's policy.
+    certificateSecret.permitWriter(role);
+    caSecret?.permitWriter(role);
+    props.secretsKey.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [role],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    }));
 
     let securityGroups: ec2.ISecurityGroup[] | undefined;
     if (props.vpc) {

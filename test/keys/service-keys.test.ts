@@ -262,6 +262,8 @@ describe('ServiceKeys grants', () => {
     for (const key of [keys.secretsKey, keys.logsKey]) {
       expect(JSON.stringify(statements(template, stack, key))).not.toContain(JSON.stringify(roleArn));
     }
+    // The key policy names the role, which is enough for KMS: the role's IAM policies are left alone.
+    template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('a Secrets Manager secret under the secrets key synthesizes and its readers are named in the key policy', () => {

@@ -82,7 +82,37 @@ describe('TimescaleService with defaults', () => {
       });
       expect(secret.Properties.SecretString).toBeUndefined();
     }
-    expect(template.findResources('AWS::SecretsManager::ResourcePolicy')).toEqual({});
+  });
+
+  test('denies reading each secret to every principal of the account but its readers, and changing it to all but the deployers and its writers', () => {
+    const deployer = {
+      'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}',
+    };
+    const hostRole = stack.resolve(service.host.role.roleArn);
+    const issuerRole = { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.includes('IssuerRole')), 'Arn'] };
+    const secretIds = (secret: any) => stack.getLogicalId(secret.node.defaultChild);
+    const expected: Array<[string, unknown[], unknown[]]> = [
+      ...service.customers.map((c): [string, unknown[], unknown[]] => [secretIds(c.adminSecret), [hostRole], [deployer]]),
+      [secretIds(service.certificate.certificateSecret), [hostRole, issuerRole], [deployer, issuerRole]],
+      [secretIds(service.certificate.caSecret), [issuerRole], [deployer, issuerRole]],
+    ];
+    const policies = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy'));
+    expect(policies).toHaveLength(expected.length);
+    for (const [secretId, readers, changers] of expected) {
+      const policy = policies.find((p: any) => p.Properties.SecretId.Ref === secretId) as any;
+      expect(policy.Properties.BlockPublicPolicy).toBe(true);
+      const denies = policy.Properties.ResourcePolicy.Statement.filter((st: any) => st.Effect === 'Deny');
+      expect(denies.map((st: any) => [st.Sid, st.Principal, st.Condition])).toEqual([
+        ['DenyReadToUnnamedPrincipalsOfThisAccount', { AWS: '*' }, {
+          StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } }, ArnNotLike: { 'aws:PrincipalArn': readers },
+        }],
+        ['DenyChangesToUnnamedPrincipalsOfThisAccount', { AWS: '*' }, {
+          StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } }, ArnNotLike: { 'aws:PrincipalArn': changers },
+        }],
+      ]);
+      expect(denies[0].Action).toBe('secretsmanager:GetSecretValue');
+      expect(denies[1].Action).toEqual(expect.arrayContaining(['secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteResourcePolicy', 'secretsmanager:PutSecretValue']));
+    }
   });
 
   test('has no superuser secret: the superuser has no password', () => {
@@ -287,10 +317,11 @@ describe('TimescaleService with operators', () => {
     template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       SecretId: { Ref: stack.getLogicalId(service.customers[0].adminSecret.node.defaultChild as any) },
       ResourcePolicy: {
-        Statement: [Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Allow',
           Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
           Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
-        })],
+        })]),
       },
     });
     const keyPolicy = JSON.stringify(Object.values(template.findResources('AWS::KMS::Key'))
