@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, Fn, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,13 +12,25 @@ import { assertInRange } from '../private/validation';
  */
 export interface EncryptedBackupsProps {
   /**
-   * Customer-managed KMS key that encrypts the backup vault (for example `ServiceKeys.backupKey`).
+   * Customer-managed KMS key that encrypts both backup vaults (for example `ServiceKeys.backupKey`)
+   * and the copies of the recovery points in the copy vault.
    *
-   * It protects the vault's metadata and the recovery points of resources that AWS Backup
-   * encrypts with the vault key. EBS snapshots keep the key of their source volume instead.
-   * An AWS-managed key (`alias/aws/...`) is refused.
+   * It protects the vaults' metadata and the recovery points of resources that AWS Backup
+   * encrypts with the vault key. EBS snapshots in the first vault keep the key of their source
+   * volume instead; their copies are encrypted with this key. The backup role is granted what the
+   * copy needs on it. An AWS-managed key (`alias/aws/...`) is refused.
    */
   readonly backupKey: kms.IKey;
+
+  /**
+   * The keys that encrypt the resources backed up (for example `ServiceKeys.dataKey` for the
+   * database host's volumes). Their recovery points keep these keys, so the backup role needs to
+   * read them to copy them under `backupKey`; it is granted `kms:Decrypt`, `kms:DescribeKey`,
+   * `kms:ReEncryptFrom` and `kms:CreateGrant` for AWS resources on each.
+   *
+   * @default - none: the source keys' policies must let the backup role read them
+   */
+  readonly sourceKeys?: kms.IKey[];
 
   /**
    * Resources to back up, for example the database host's data and WAL volumes
@@ -82,32 +94,66 @@ export interface EncryptedBackupsProps {
   readonly blockRecoveryPointDeletion?: boolean;
 
   /**
-   * Name of the backup vault. A vault with recovery points is kept when the stack is deleted, so a
-   * fixed name makes the next stack of that name fail to create its vault until the old one is gone.
+   * Name of the backup vault; the copy vault is named `<backupVaultName>-copies`. A vault with
+   * recovery points is kept when the stack is deleted, so a fixed name makes the next stack of that
+   * name fail to create its vaults until the old ones are gone. At most 43 characters, so that the
+   * copy vault's name fits AWS Backup's 50.
    *
-   * @default - a name generated from the construct path and the stack's ID, unique to each creation of
-   * the stack, so a stack created again after a deletion never collides with the vault it kept
+   * @default - names generated from the construct path and the stack's ID, unique to each creation of
+   * the stack, so a stack created again after a deletion never collides with the vaults it kept
    */
   readonly backupVaultName?: string;
 }
 
+/** AWS Backup vault names are 2 to 50 characters. */
+const MAX_VAULT_NAME_LENGTH = 50;
+const COPY_VAULT_SUFFIX = '-copies';
+
 /**
- * An AWS Backup vault encrypted with a customer-managed key, retained on stack deletion, optionally
- * locked, with a plan that backs up the given resources daily.
+ * What the backup role needs on the key of the copy vault to copy an EBS recovery point under it
+ * (EBS CopySnapshot with a KMS key: decrypt and re-encrypt the snapshot's data key, create the data
+ * key of the copy, describe the key), as the key's users need on any key AWS Backup copies into.
+ */
+const COPY_DESTINATION_KEY_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+
+/** What the backup role needs on a source recovery point's key to copy it. */
+const COPY_SOURCE_KEY_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DescribeKey'];
+
+/**
+ * Two AWS Backup vaults encrypted with a customer-managed key and retained on stack deletion,
+ * optionally locked, and a plan that backs up the given resources daily into the first vault and
+ * copies every recovery point into the second, the copy vault, in the same Region.
  *
- * About keys: AWS Backup copies of EBS volumes are EBS snapshots, and they keep the key of the
- * source volume, so it is the data key (`ServiceKeys.dataKey`) that encrypts the database's
- * backups. The vault key (`backupKey`) encrypts the vault's metadata and the recovery points of
- * resource types that AWS Backup encrypts itself.
+ * Which key encrypts what:
+ * - The first vault's recovery points of EBS volumes and EC2 instances are EBS snapshots, and EBS
+ *   snapshots inherit the key of their source volume: the data key (`ServiceKeys.dataKey`), the same
+ *   key as the live volumes. AWS Backup encrypts only the resource types it fully manages with the
+ *   vault key ("Encryption for backups in AWS Backup", AWS Backup Developer Guide).
+ * - Every rule of the plan copies each recovery point into the copy vault, kept as long as the
+ *   original. The copy is made under the copy vault's key, `backupKey`, so disabling the data key or
+ *   scheduling its deletion no longer takes the backups with the live data: the copies stay
+ *   readable with the backup key. AWS Backup documents re-encrypting a copy with the destination
+ *   vault's key for cross-account and cross-Region copies; check a same-Region copy's key once on a
+ *   deployed stack (the copied snapshot's `KmsKeyId`).
+ * - Both vaults' metadata is encrypted with `backupKey`.
  *
- * By default the vault access policy denies deleting recovery points and shortening their
+ * The backup role gets the AWS managed `AWSBackupServiceRolePolicyForBackup`, `backup:CopyIntoBackupVault`
+ * on the copy vault, and on `backupKey` what a copy under it needs (decrypt, re-encrypt, generate a
+ * data key without plaintext, describe, and create grants for AWS resources only); on the keys given
+ * as `sourceKeys` it gets what reading them needs. With keys from `ServiceKeys`, these grants name
+ * the role in the key policies too.
+ *
+ * By default each vault's access policy denies deleting recovery points and shortening their
  * lifecycle to every principal (the AWS Config rule `backup-recovery-point-manual-deletion-disabled`
  * checks for this). AWS Backup's own lifecycle deletion is not affected. To delete a recovery point
  * by hand, an administrator first has to change the vault access policy, which CloudTrail records.
+ * A plan rule added later (`plan.addRule`) must carry the copy action too, or synthesis fails.
  */
 export class EncryptedBackups extends Construct {
-  /** The encrypted, retained backup vault. */
+  /** The encrypted, retained backup vault the plan backs up into. */
   public readonly vault: backup.BackupVault;
+  /** The encrypted, retained vault every recovery point is copied into, under `backupKey`. */
+  public readonly copyVault: backup.BackupVault;
   /** The backup plan with the daily rule. */
   public readonly plan: backup.BackupPlan;
   /** The role AWS Backup assumes to back up the selected resources. */
@@ -131,14 +177,24 @@ export class EncryptedBackups extends Construct {
         'Keep the default (true) unless another control (a vault lock, an SCP) prevents early deletion.');
     }
 
-    this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: props.backupVaultName ?? uniquePerStackCreation(this),
+    validateVaultName(props.backupVaultName);
+    const vaultProps = {
       encryptionKey: props.backupKey,
       // Kept with its recovery points when the stack is deleted; deleted (empty) if the create that
       // made it rolls back.
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lockConfiguration: props.vaultLock,
       blockRecoveryPointDeletion: blockDeletion,
+    };
+    this.vault = new backup.BackupVault(this, 'Vault', {
+      ...vaultProps,
+      backupVaultName: props.backupVaultName ?? uniquePerStackCreation(this),
+    });
+    this.copyVault = new backup.BackupVault(this, 'CopyVault', {
+      ...vaultProps,
+      backupVaultName: props.backupVaultName !== undefined
+        ? `${props.backupVaultName}${COPY_VAULT_SUFFIX}`
+        : uniquePerStackCreation(this, COPY_VAULT_SUFFIX),
     });
 
     this.plan = new backup.BackupPlan(this, 'Plan', {
@@ -151,9 +207,15 @@ export class EncryptedBackups extends Construct {
           scheduleExpression: events.Schedule.cron({ minute: '0', hour: Token.isUnresolved(hour) ? Token.asString(hour) : `${hour}` }),
           deleteAfter: retention,
           moveToColdStorageAfter: props.moveToColdStorageAfter,
+          copyActions: [{
+            destinationBackupVault: this.copyVault,
+            deleteAfter: retention,
+            moveToColdStorageAfter: props.moveToColdStorageAfter,
+          }],
         }),
       ],
     });
+    this.node.addValidation({ validate: () => this.rulesWithoutCopy() });
 
     // One role for every selection, so adding resources later does not multiply roles.
     this.backupRole = new iam.Role(this, 'BackupRole', {
@@ -161,6 +223,7 @@ export class EncryptedBackups extends Construct {
       description: 'Role AWS Backup assumes to back up the resources selected by this plan',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup')],
     });
+    this.grantCopies(props.backupKey, props.sourceKeys ?? []);
 
     if (props.resources && props.resources.length > 0) {
       this.addResources(...props.resources);
@@ -187,6 +250,56 @@ export class EncryptedBackups extends Construct {
       // The managed policy is on the shared role already.
       disableDefaultBackupPolicy: true,
     });
+  }
+
+  /** What copying recovery points into the copy vault, under the backup key, needs from the backup role. */
+  private grantCopies(backupKey: kms.IKey, sourceKeys: kms.IKey[]): void {
+    this.backupRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['backup:CopyIntoBackupVault'],
+      resources: [this.copyVault.backupVaultArn],
+    }));
+    backupKey.grant(this.backupRole, ...COPY_DESTINATION_KEY_ACTIONS);
+    this.grantCreateGrantForAwsResources(backupKey);
+    for (const key of sourceKeys) {
+      key.grant(this.backupRole, ...COPY_SOURCE_KEY_ACTIONS);
+      this.grantCreateGrantForAwsResources(key);
+    }
+  }
+
+  /** EBS makes grants on the keys for the snapshots it copies; only for AWS resources. */
+  private grantCreateGrantForAwsResources(key: kms.IKey): void {
+    const forAwsResources = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
+    this.backupRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'],
+      resources: [key.keyArn],
+      conditions: forAwsResources,
+    }));
+    const added = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(this.backupRole.roleArn)],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: forAwsResources,
+    }), true);
+    if (!added.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-timescale-security:BackupCopyKeyPolicy',
+        `The key ${key.node.path} is not defined in this app, so its key policy cannot be changed here. Let the backup role ` +
+        '(EncryptedBackups.backupRole) use it (kms:Decrypt, kms:ReEncrypt*, kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext, and ' +
+        'kms:CreateGrant with kms:GrantIsForAWSResource), or copies of recovery points into the copy vault fail.');
+    }
+  }
+
+  /** Rules of the plan that do not copy into the copy vault: the copy under the backup key is the point. */
+  private rulesWithoutCopy(): string[] {
+    const stack = Stack.of(this);
+    const rendered = stack.resolve((this.plan.node.defaultChild as backup.CfnBackupPlan).backupPlan);
+    const copyVaultArn = JSON.stringify(stack.resolve(this.copyVault.backupVaultArn));
+    const rules: any[] = rendered?.backupPlanRule ?? rendered?.BackupPlanRule ?? [];
+    return rules
+      .filter((rule) => !(rule.copyActions ?? rule.CopyActions ?? []).some((action: any) =>
+        JSON.stringify(action.destinationBackupVaultArn ?? action.DestinationBackupVaultArn) === copyVaultArn))
+      .map((rule) => `${this.node.path}: the backup plan rule '${rule.ruleName ?? rule.RuleName}' does not copy its recovery points into the ` +
+        'copy vault, so they would stay under the data key only. Add copyActions: [{ destinationBackupVault: <EncryptedBackups>.copyVault, ' +
+        'deleteAfter: <the rule\'s retention> }] to the rule.');
   }
 }
 
@@ -246,7 +359,20 @@ function validateRetention(retention: Duration, coldAfter: Duration | undefined,
  * stack ID's UUID (CloudFormation's own, new for every stack it creates). AWS::Backup::BackupVault
  * requires a name, so CloudFormation cannot generate one.
  */
-function uniquePerStackCreation(scope: Construct): string {
+function uniquePerStackCreation(scope: Construct, suffix: string = ''): string {
   const stackUuidTail = Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
-  return `${Names.uniqueResourceName(scope, { maxLength: 37 })}-${stackUuidTail}`;
+  return `${Names.uniqueResourceName(scope, { maxLength: 37 - suffix.length })}${suffix}-${stackUuidTail}`;
+}
+
+function validateVaultName(name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return;
+  }
+  const max = MAX_VAULT_NAME_LENGTH - COPY_VAULT_SUFFIX.length;
+  if (name.length > max) {
+    throw new Error(
+      `EncryptedBackupsProps.backupVaultName must be at most ${max} characters; got '${name}' (${name.length}). ` +
+      `The copy vault is named '<backupVaultName>${COPY_VAULT_SUFFIX}' and AWS Backup accepts at most ${MAX_VAULT_NAME_LENGTH}. Pass a shorter name, or leave it unset.`,
+    );
+  }
 }

@@ -45,9 +45,11 @@ describe('EncryptedBackups with defaults', () => {
     template = Template.fromStack(stack);
   });
 
-  test('the vault is encrypted with the backup key', () => {
-    template.resourceCountIs('AWS::Backup::BackupVault', 1);
-    template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: stack.resolve(keys.backupKey.keyArn) });
+  test('both vaults are encrypted with the backup key', () => {
+    template.resourceCountIs('AWS::Backup::BackupVault', 2);
+    const vaults = Object.values(template.findResources('AWS::Backup::BackupVault'));
+    const backupKeyArn = stack.resolve(keys.backupKey.keyArn);
+    expect(vaults.map((v: any) => v.Properties.EncryptionKeyArn)).toEqual([backupKeyArn, backupKeyArn]);
   });
 
   test('the vault is retained on stack deletion and replacement, and deleted if the create that made it rolls back', () => {
@@ -93,12 +95,13 @@ describe('EncryptedBackups with defaults', () => {
     });
   });
 
-  test('the plan backs up daily at 03:00 UTC into the vault and keeps recovery points 35 days', () => {
+  test('the plan backs up daily at 03:00 UTC into the vault, keeps recovery points 35 days, and copies each into the copy vault for as long', () => {
     expect(planRule(template)).toEqual({
       RuleName: 'Daily',
       ScheduleExpression: 'cron(0 3 * * ? *)',
       Lifecycle: { DeleteAfterDays: 35 },
       TargetBackupVault: stack.resolve(backups.vault.backupVaultName),
+      CopyActions: [{ DestinationBackupVaultArn: stack.resolve(backups.copyVault.backupVaultArn), Lifecycle: { DeleteAfterDays: 35 } }],
     });
   });
 
