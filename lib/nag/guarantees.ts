@@ -33,13 +33,15 @@ const TEXTS: GuaranteeText[] = [
       'Data encryption uses the industry-standard AES-256 algorithm.',
       'Cryptographic keys are managed by AWS Key Management Service (AWS KMS).',
     ],
-    meaning: 'Every EBS volume, backup vault, bucket, log group, secret and topic is encrypted with a customer-managed KMS key; rotation on; keys retained.',
+    meaning: 'Every EBS volume, backup vault, bucket, log group, secret and topic is encrypted with a customer-managed KMS key; rotation on; keys retained; ' +
+      'only the principals a key policy names may use the key or create grants on it.',
   },
   {
     id: 'G2',
     name: 'keys-never-plaintext',
     sourceSentences: ['Keys are never stored in plaintext.'],
-    meaning: 'No key material, private key or password in a template or user data; secrets are generated in Secrets Manager and fetched at boot.',
+    meaning: 'No key material, private key or password in a template or user data; secrets are generated in Secrets Manager, fetched at boot, ' +
+      'and a resource policy denies reading them to every principal but the named ones.',
   },
   {
     id: 'G3',
@@ -57,7 +59,8 @@ const TEXTS: GuaranteeText[] = [
       'When using VPC peering, no public Internet-based access is provided to the services.',
       'Service addresses are published in public DNS, but they can only be connected to from the customer\'s peered VPC using private network addresses.',
     ],
-    meaning: 'Isolated subnets, no internet gateway, no public IPs, internal load balancers; ingress only from the peered customer networks.',
+    meaning: 'Isolated subnets, no internet gateway, no public IPs, internal load balancers; ingress only from the peered customer networks; ' +
+      'the database host sends only to named destinations, and the S3 endpoint admits only named buckets or accounts.',
   },
   {
     id: 'G5',
@@ -75,7 +78,8 @@ const TEXTS: GuaranteeText[] = [
       'These accesses are audit logged.',
       'However, the Timescale Cloud Operations Team has the capability to securely log in to the service Virtual Machines for troubleshooting purposes.',
     ],
-    meaning: 'Operators enter only through Session Manager with a logging session document (encrypted logs); CloudTrail validates and encrypts its logs.',
+    meaning: 'Operators enter only through Session Manager with a logging session document (encrypted logs); CloudTrail validates and encrypts its logs; ' +
+      'audit buckets keep every version under object lock, and alerts fire on calls that read secrets or silence the audit.',
   },
   {
     id: 'G7',

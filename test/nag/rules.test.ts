@@ -1,7 +1,9 @@
+import { NagMessageLevel } from 'cdk-nag';
 import { ALL_CASES } from './cases';
 import { C, NA, NC, UNV } from './cases/types';
 import { judge, PACK } from './helpers';
 import { TimescaleCloudSecurityChecks } from '../../lib/nag';
+import { TIMESCALE_CLOUD_SECURITY_RULES } from '../../lib/nag/rules';
 
 describe.each(ALL_CASES.map((c) => [`${c.rule}: ${c.title} (${c.form})`, c] as const))('%s', (_name, c) => {
   test(`is ${c.expect}`, () => {
@@ -17,7 +19,8 @@ describe.each(ALL_CASES.map((c) => [`${c.rule}: ${c.title} (${c.form})`, c] as c
     expect(error?.paths.includes(j.path) ?? false).toBe(c.expect === NC);
     expect(warning?.paths.includes(j.path) ?? false).toBe(c.expect === UNV);
     if (c.expect === NC) {
-      expect(error?.severity).toBe('error');
+      const level = TIMESCALE_CLOUD_SECURITY_RULES.find((r) => r.name === c.rule)?.level ?? NagMessageLevel.ERROR;
+      expect(error?.severity).toBe(level === NagMessageLevel.WARN ? 'warning' : 'error');
     }
     if (c.expect === UNV) {
       expect(warning?.severity).toBe('warning');

@@ -27,9 +27,11 @@ export function globToRegExp(pattern: string): RegExp {
 
 /** Whether an Allow statement grants `action` (Action globs, or NotAction not excluding it). */
 export function grantsAction(statement: PolicyStatementJson, action: string): boolean {
-  if (statement.Effect !== 'Allow') {
-    return false;
-  }
+  return statement.Effect === 'Allow' && coversAction(statement, action);
+}
+
+/** Whether a statement of either effect applies to `action` (Action globs, or NotAction not excluding it). */
+export function coversAction(statement: PolicyStatementJson, action: string): boolean {
   if (statement.Action !== undefined) {
     return asArray(statement.Action).some((a) => typeof a === 'string' && globToRegExp(a).test(action));
   }
@@ -82,4 +84,27 @@ export function trustedPrincipals(document: unknown): string[] {
     }
   }
   return out;
+}
+
+/** Principal `"*"` or `{ "AWS": "*" }` (also inside a list): every principal, of every account. */
+export function isEveryone(principal: unknown): boolean {
+  if (principal === '*') {
+    return true;
+  }
+  if (principal && typeof principal === 'object' && !Array.isArray(principal)) {
+    return asArray((principal as any).AWS).some((p) => p === '*');
+  }
+  return false;
+}
+
+/** A policy document given as an object or as JSON text; undefined when the text is not JSON. */
+export function parsePolicy(document: unknown): unknown {
+  if (typeof document !== 'string') {
+    return document;
+  }
+  try {
+    return JSON.parse(document);
+  } catch {
+    return undefined;
+  }
 }

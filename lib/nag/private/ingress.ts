@@ -49,7 +49,7 @@ function toRule(raw: any, index: StackIndex): IngressRule {
 }
 
 /** A literal CIDR, or the literal `CidrBlock` of a VPC of the same stack (`Fn::GetAtt Vpc.CidrBlock`). */
-function literalCidr(value: unknown, index: StackIndex): string | undefined {
+export function literalCidr(value: unknown, index: StackIndex): string | undefined {
   if (typeof value === 'string') {
     return value;
   }

@@ -153,3 +153,62 @@ export function describe(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text === undefined ? 'undefined' : text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
+
+/** Stands in for a value derived only from pseudo parameters (e.g. the Region without dashes): fixed at deploy, not a wildcard. */
+export const DERIVED = '{derived}';
+
+/** Whether every `Ref` inside the value is a pseudo parameter and nothing else needs another resource or a parameter. */
+function onlyPseudo(value: unknown): boolean {
+  if (isIntrinsic(value)) {
+    const [fn, arg] = Object.entries(value)[0];
+    if (fn === 'Ref') {
+      return typeof arg === 'string' && arg.startsWith('AWS::') && arg !== 'AWS::NoValue';
+    }
+    if (!['Fn::Join', 'Fn::Split', 'Fn::Select', 'Fn::Sub'].includes(fn)) {
+      return false;
+    }
+    if (fn === 'Fn::Sub') {
+      const template = Array.isArray(arg) ? arg[0] : arg;
+      const vars = Array.isArray(arg) ? arg[1] ?? {} : {};
+      return typeof template === 'string' && [...template.matchAll(/\$\{(?!!)([^}]*)\}/g)]
+        .every((m) => m[1].startsWith('AWS::') || (m[1] in vars && onlyPseudo(vars[m[1]])));
+    }
+    return onlyPseudo(arg);
+  }
+  if (Array.isArray(value)) {
+    return value.every(onlyPseudo);
+  }
+  return value === null || typeof value !== 'object';
+}
+
+/**
+ * Text of a value with pseudo parameters kept as `{Region}`, `{AccountId}`, ... (no colons, so ARNs still split): values
+ * that are fixed at deploy time but not known at synth. Parts derived only from pseudo parameters
+ * become {@link DERIVED}; anything else (parameters, other resources, imports) {@link UNRESOLVED}.
+ * Undefined for values that are not text.
+ */
+export function pseudoText(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (!isIntrinsic(value)) {
+    return undefined;
+  }
+  const [fn, arg] = Object.entries(value)[0];
+  if (fn === 'Ref') {
+    return typeof arg === 'string' && arg.startsWith('AWS::') ? `{${arg.slice(5)}}` : UNRESOLVED;
+  }
+  if (fn === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
+    return arg[1].map((part: unknown) => pseudoText(part) ?? UNRESOLVED).join(arg[0]);
+  }
+  if (fn === 'Fn::Sub') {
+    const template = Array.isArray(arg) ? arg[0] : arg;
+    const vars = (Array.isArray(arg) ? arg[1] : undefined) ?? {};
+    if (typeof template !== 'string') {
+      return UNRESOLVED;
+    }
+    return template.replace(/\$\{(?!!)([^}]*)\}/g, (_m, name: string) =>
+      name in vars ? pseudoText(vars[name]) ?? UNRESOLVED : name.startsWith('AWS::') ? `{${name.slice(5)}}` : UNRESOLVED);
+  }
+  return onlyPseudo(value) ? DERIVED : UNRESOLVED;
+}

@@ -1,5 +1,6 @@
 // The rule lists of the packs (not part of the public API: rules are reached through the packs).
 import { BackupVaultCustomerManagedKey } from './backup/BackupVaultCustomerManagedKey';
+import { AuditAlertRulesPresent } from './cloudtrail/AuditAlertRulesPresent';
 import { CloudTrailValidatedAndEncrypted } from './cloudtrail/CloudTrailValidatedAndEncrypted';
 import { BlockDeviceCustomerManagedKey } from './ec2/BlockDeviceCustomerManagedKey';
 import { InstanceNoPublicIp } from './ec2/InstanceNoPublicIp';
@@ -11,8 +12,10 @@ import { StartSessionRequiresLoggingDocument } from './iam/StartSessionRequiresL
 import { KmsKeyPolicyNoUnconditionedWildcard } from './kms/KmsKeyPolicyNoUnconditionedWildcard';
 import { KmsKeyRetained } from './kms/KmsKeyRetained';
 import { KmsKeyRotation } from './kms/KmsKeyRotation';
+import { KmsKeyUsedOnlyByNamedPrincipals } from './kms/KmsKeyUsedOnlyByNamedPrincipals';
 import { StatefulResourceRetained } from './lifecycle/StatefulResourceRetained';
 import { LogGroupCustomerManagedKey } from './logs/LogGroupCustomerManagedKey';
+import { DatabaseHostEgressRestricted } from './network/DatabaseHostEgressRestricted';
 import { DatabaseIngressFromAllowedNetworks } from './network/DatabaseIngressFromAllowedNetworks';
 import { DatabaseSubnetNoInternetRoute } from './network/DatabaseSubnetNoInternetRoute';
 import { IngressNotFromAnywhere } from './network/IngressNotFromAnywhere';
@@ -21,6 +24,7 @@ import { LoadBalancerInternal } from './network/LoadBalancerInternal';
 import { NoInternetGatewayWithDatabase } from './network/NoInternetGatewayWithDatabase';
 import { NoRemoteShellIngress } from './network/NoRemoteShellIngress';
 import { PeeringRouteNotDefault } from './network/PeeringRouteNotDefault';
+import { S3EndpointNamesBuckets } from './network/S3EndpointNamesBuckets';
 import { SubnetNoPublicIp } from './network/SubnetNoPublicIp';
 import { PostgresConfigNotWritableByServer } from './postgres/PostgresConfigNotWritableByServer';
 import { PostgresNetworkAccessPerCustomer } from './postgres/PostgresNetworkAccessPerCustomer';
@@ -28,11 +32,13 @@ import { PostgresRefusesPlaintext } from './postgres/PostgresRefusesPlaintext';
 import { PostgresSuperuserRejectedFromNetwork } from './postgres/PostgresSuperuserRejectedFromNetwork';
 import { PostgresTlsMinimumVersion } from './postgres/PostgresTlsMinimumVersion';
 import { StackRegionAllowed } from './residency/StackRegionAllowed';
+import { AuditBucketObjectLock } from './s3/AuditBucketObjectLock';
 import { BucketBlocksPublicAccess } from './s3/BucketBlocksPublicAccess';
 import { BucketCustomerManagedKey } from './s3/BucketCustomerManagedKey';
 import { BucketDeniesInsecureTransport } from './s3/BucketDeniesInsecureTransport';
 import { DatabaseSuperuserSecretReadOnlyByHost } from './secrets/DatabaseSuperuserSecretReadOnlyByHost';
 import { SecretCustomerManagedKey } from './secrets/SecretCustomerManagedKey';
+import { SecretReadDeniedToOthers } from './secrets/SecretReadDeniedToOthers';
 import { SecretValueGenerated } from './secrets/SecretValueGenerated';
 import { TopicCustomerManagedKey } from './sns/TopicCustomerManagedKey';
 import { SessionDocumentEncryptedLogging } from './ssm/SessionDocumentEncryptedLogging';
@@ -47,6 +53,7 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   BlockDeviceCustomerManagedKey,
   KmsKeyRotation,
   KmsKeyPolicyNoUnconditionedWildcard,
+  KmsKeyUsedOnlyByNamedPrincipals,
   KmsKeyRetained,
   BackupVaultCustomerManagedKey,
   BucketCustomerManagedKey,
@@ -57,6 +64,7 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   NoPrivateKeyMaterial,
   NoPasswordLiteral,
   SecretValueGenerated,
+  SecretReadDeniedToOthers,
   // G3 in-transit
   PostgresRefusesPlaintext,
   PostgresTlsMinimumVersion,
@@ -72,12 +80,16 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   DatabaseSubnetNoInternetRoute,
   NoInternetGatewayWithDatabase,
   PeeringRouteNotDefault,
+  DatabaseHostEgressRestricted,
+  S3EndpointNamesBuckets,
   // G5 automated-lifecycle
   StatefulResourceRetained,
   // G6 operator-audit
   CloudTrailValidatedAndEncrypted,
   SessionDocumentEncryptedLogging,
   StartSessionRequiresLoggingDocument,
+  AuditBucketObjectLock,
+  AuditAlertRulesPresent,
   // G7 no-customer-vm-access
   NoSshKeyPair,
   NoRemoteShellIngress,

@@ -1,5 +1,8 @@
 import { ACCESS_CASES } from './access';
+import { AUDIT_CASES } from './audit';
+import { EGRESS_CASES } from './egress';
 import { ENCRYPTION_CASES } from './encryption';
+import { NAMED_PRINCIPAL_CASES } from './named-principals';
 import { NETWORK_CASES } from './network';
 import { PRIVILEGED_ACCESS_CASES } from './privileged-access';
 import { SERVER_CONFIG_CASES } from './server-config';
@@ -13,4 +16,7 @@ export const ALL_CASES: RuleCase[] = [
   ...ACCESS_CASES,
   ...SERVER_CONFIG_CASES,
   ...PRIVILEGED_ACCESS_CASES,
+  ...NAMED_PRINCIPAL_CASES,
+  ...EGRESS_CASES,
+  ...AUDIT_CASES,
 ];

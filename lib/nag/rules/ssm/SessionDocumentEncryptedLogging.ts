@@ -1,24 +1,6 @@
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
+import { sessionInputs } from '../../private/ssm';
 import { isIntrinsic, isTrue } from '../../private/values';
-
-function inputsOf(content: unknown): { [key: string]: unknown } | undefined {
-  if (typeof content === 'string') {
-    try {
-      return inputsOf(JSON.parse(content));
-    } catch {
-      // YAML content: read the flat `key: value` lines under inputs.
-      const inputs: { [key: string]: unknown } = {};
-      for (const m of content.matchAll(/^\s+(\w+):\s*['"]?([^'"\n#]*)['"]?\s*$/gm)) {
-        inputs[m[1]] = m[2].trim() === 'true' ? true : m[2].trim() === 'false' ? false : m[2].trim();
-      }
-      return inputs;
-    }
-  }
-  if (content && typeof content === 'object' && !isIntrinsic(content)) {
-    return ((content as any).inputs ?? {}) as { [key: string]: unknown };
-  }
-  return undefined;
-}
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
@@ -41,7 +23,7 @@ export const SessionDocumentEncryptedLogging: RuleDefinition = {
     if (docType !== 'Session') {
       return NOT_APPLICABLE;
     }
-    const inputs = inputsOf(r.properties.Content);
+    const inputs = sessionInputs(r.properties.Content);
     if (!inputs) {
       return unverifiable('the document content is only known at deploy time');
     }
