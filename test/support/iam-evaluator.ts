@@ -3,6 +3,10 @@
  * library's policies use. Anything outside that subset throws, so that a policy the evaluator does
  * not understand can never pass a test by accident.
  *
+ * Outside the model, and so never a reason for a decision here: SCPs and RCPs, permissions
+ * boundaries, session policies, KMS grants, S3 ACLs and Object Lock (which S3 enforces after the
+ * policies allow).
+ *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
  */
