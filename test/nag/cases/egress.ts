@@ -139,6 +139,19 @@ export const EGRESS_CASES: RuleCase[] = [
   },
   {
     rule: EGRESS,
+    form: 'plain',
+    title: 'a host that takes its group from its launch template',
+    expect: NC,
+    detail: /Group SecurityGroupEgress\/0 allows egress to 0\.0\.0\.0\/0/,
+    build: (s) => {
+      hostIn(s, [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0' }]);
+      s.node.tryRemoveChild('Host');
+      plain(s, 'AWS::EC2::LaunchTemplate', { LaunchTemplateData: { SecurityGroupIds: [{ 'Fn::GetAtt': ['Group', 'GroupId'] }] } }, 'Template');
+      return plain(s, 'AWS::EC2::Instance', { LaunchTemplate: { LaunchTemplateId: { Ref: 'Template' }, Version: '1' }, Tags: DATABASE_TAGS }, 'Host');
+    },
+  },
+  {
+    rule: EGRESS,
     form: 'token',
     title: 'egress to a CIDR from a parameter',
     expect: UNV,

@@ -214,6 +214,50 @@ export const NAMED_PRINCIPAL_CASES: RuleCase[] = [
   },
   {
     rule: KEY,
+    form: 'plain',
+    title: 'the account root written with Fn::Sub',
+    expect: NC,
+    detail: /own account \(AWS arn:\{Partition\}:iam::\{AccountId\}:root\)/,
+    build: (s) => plain(s, 'AWS::KMS::Key', {
+      KeyPolicy: { Statement: [useBy({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }), denyOthers([BREAK_GLASS])] },
+    }),
+  },
+  {
+    rule: KEY,
+    form: 'plain',
+    title: 'an allow with NotPrincipal admits everyone else',
+    expect: NC,
+    detail: /NotPrincipal/,
+    build: (s) => plain(s, 'AWS::KMS::Key', {
+      KeyPolicy: { Statement: [{ Effect: 'Allow', NotPrincipal: { AWS: BREAK_GLASS }, Action: 'kms:Decrypt', Resource: '*' }, denyOthers([BREAK_GLASS])] },
+    }),
+  },
+  {
+    rule: KEY,
+    form: 'plain',
+    title: 'the root may only replace the policy, deployers are named by Fn::Sub, the deny is written with NotAction',
+    expect: C,
+    build: (s) => {
+      const deployer = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}' };
+      return plain(s, 'AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: ROOT }, Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy'], Resource: '*' },
+            useBy({ AWS: deployer }, { Condition: { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } } }),
+            {
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              NotAction: ['kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:PutKeyPolicy'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } }, ArnNotLike: { 'aws:PrincipalArn': [deployer] } },
+            },
+          ],
+        },
+      });
+    },
+  },
+  {
+    rule: KEY,
     form: 'token',
     title: 'a literal root when the stack does not know its account may be this account',
     expect: UNV,
@@ -342,6 +386,14 @@ export const NAMED_PRINCIPAL_CASES: RuleCase[] = [
       ...readDeny([]),
       Condition: { ArnNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] }, StringEquals: { 'aws:PrincipalAccount': '444455556666' } },
     }),
+  },
+  {
+    rule: SECRET,
+    form: 'plain',
+    title: 'a deny that names another secret does not protect this one',
+    expect: NC,
+    detail: /no statement denies/,
+    build: (s) => secretWithPolicy(s, { ...readDeny([BREAK_GLASS]), Resource: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf' }),
   },
   {
     rule: SECRET,
