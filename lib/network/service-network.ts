@@ -202,6 +202,12 @@ export class ServiceNetwork extends Construct {
    */
   public readonly dnsFirewallRuleGroup?: route53resolver.CfnFirewallRuleGroup;
 
+  /**
+   * The association of the DNS firewall with the VPC; undefined when `dnsFirewall` is false. Hosts
+   * should depend on it, so that they never resolve a name before the firewall is in place.
+   */
+  public readonly dnsFirewallAssociation?: route53resolver.CfnFirewallRuleGroupAssociation;
+
   /** The log group receiving the VPC flow logs. */
   public readonly flowLogGroup: logs.ILogGroup;
 
@@ -306,7 +312,7 @@ export class ServiceNetwork extends Construct {
     }));
 
     if (props.dnsFirewall ?? true) {
-      this.dnsFirewallRuleGroup = this.createDnsFirewall();
+      [this.dnsFirewallRuleGroup, this.dnsFirewallAssociation] = this.createDnsFirewall();
       this.addFirewallDomains('AWS service domains', awsServiceDomains(services));
       this.addFirewallDomains('ServiceNetworkProps.allowedDomains', props.allowedDomains ?? []);
     } else {
@@ -451,7 +457,7 @@ export class ServiceNetwork extends Construct {
    *
    * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-dns-firewall-vpc-configuration.html
    */
-  private createDnsFirewall(): route53resolver.CfnFirewallRuleGroup {
+  private createDnsFirewall(): [route53resolver.CfnFirewallRuleGroup, route53resolver.CfnFirewallRuleGroupAssociation] {
     const allowList = new route53resolver.CfnFirewallDomainList(this, 'DnsFirewallAllowList', {
       domains: Lazy.list({ produce: () => [...this.firewallDomains] }),
     });
@@ -463,12 +469,12 @@ export class ServiceNetwork extends Construct {
         { priority: BLOCK_RULE_PRIORITY, action: 'BLOCK', blockResponse: 'NODATA', firewallDomainListId: everything.attrId },
       ],
     });
-    new route53resolver.CfnFirewallRuleGroupAssociation(this, 'DnsFirewallAssociation', {
+    const association = new route53resolver.CfnFirewallRuleGroupAssociation(this, 'DnsFirewallAssociation', {
       firewallRuleGroupId: ruleGroup.attrId,
       vpcId: this.vpc.vpcId,
       priority: ASSOCIATION_PRIORITY,
     });
-    return ruleGroup;
+    return [ruleGroup, association];
   }
 
   private addFirewallDomains(what: string, domains: string[]): void {

@@ -277,6 +277,10 @@ export class TimescaleService extends Construct {
       ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
       ec2.InterfaceVpcEndpointAwsService.KMS,
     ]));
+    // Nor does it resolve a name before the DNS firewall holds (no queries out of the VPC, even at first boot).
+    if (this.network.dnsFirewallAssociation) {
+      this.host.instance.node.addDependency(this.network.dnsFirewallAssociation);
+    }
     this.configureServer(props);
 
     this.endpoint = new DatabaseEndpoint(this, 'Endpoint', {

@@ -170,6 +170,13 @@ describe('TimescaleService with defaults', () => {
     expect(instance.DependsOn).toEqual(expect.arrayContaining(certificate));
   });
 
+  test('boots the instance only once the DNS firewall holds the VPC', () => {
+    const instance = Object.values(template.findResources('AWS::EC2::Instance'))[0] as any;
+    const association = Object.keys(template.findResources('AWS::Route53Resolver::FirewallRuleGroupAssociation'));
+    expect(association).toHaveLength(1);
+    expect(instance.DependsOn).toEqual(expect.arrayContaining(association));
+  });
+
   test('admits the database port on the endpoint from each customer and on the host from the endpoint only', () => {
     for (const cidr of ['10.20.0.0/16', '10.30.0.0/16']) {
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: cidr, FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' });
