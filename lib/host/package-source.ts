@@ -95,6 +95,9 @@ export abstract class PackageSource {
    * `pgaudit_16`. Without pgaudit the server does not start. Keep nothing else under the prefix: every
    * RPM there is installed.
    *
+   * The bucket must be in the service's own account: the S3 gateway endpoint lets the VPC reach no
+   * other account's bucket.
+   *
    * @param bucket the bucket holding the RPMs
    * @param prefix the key prefix of the RPMs, for example `rpms/al2023-aarch64/pg16/`. Default: the whole bucket.
    */
