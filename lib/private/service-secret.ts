@@ -1,5 +1,6 @@
 import { Aws, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { deployersOf, principalArns } from './deployers';
@@ -29,6 +30,9 @@ export const CHANGE_ACTIONS = [
  * the second. Readers are collected at synthesis from `grantRead`, `grantWrite` and the Allow
  * statements of the resource policy (a cross-account reader or a reader limited by a condition), so
  * the grants the constructs already make are the whole list: nothing to keep in step by hand.
+ *
+ * Under a key, it names only its readers and writers in the key policy (through Secrets Manager),
+ * never the whole account as `Secret` does.
  */
 export class ServiceSecret extends secretsmanager.Secret {
   private readers?: iam.IPrincipal[];
@@ -36,7 +40,14 @@ export class ServiceSecret extends secretsmanager.Secret {
   private denying = false;
 
   constructor(scope: Construct, id: string, props: secretsmanager.SecretProps) {
-    super(scope, id, props);
+    // Given the key, Secret would add key policy statements for every principal of the account
+    // through Secrets Manager; the key's users are named instead (the deployers by ServiceKeys, the
+    // readers and writers by their grants), so the key reaches Secret only after construction.
+    super(scope, id, { ...props, encryptionKey: undefined });
+    if (props.encryptionKey) {
+      (this.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = props.encryptionKey.keyArn;
+      (this as { encryptionKey?: kms.IKey }).encryptionKey = props.encryptionKey;
+    }
     const stack = Stack.of(this);
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyReadToUnnamedPrincipalsOfThisAccount',

@@ -170,6 +170,15 @@ describe('TimescaleService with defaults', () => {
     expect(instance.DependsOn).toEqual(expect.arrayContaining(certificate));
   });
 
+  test('names every user in every key policy: no statement but break glass names the account', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key')) as any[];
+    expect(keys).toHaveLength(4);
+    for (const key of keys) {
+      const accountWide = key.Properties.KeyPolicy.Statement.filter((st: any) => JSON.stringify(st.Principal).includes(':root'));
+      expect(accountWide.map((st: any) => st.Sid)).toEqual(['RootUserMayOnlyReplaceThePolicy']);
+    }
+  });
+
   test('boots the instance only once the DNS firewall holds the VPC', () => {
     const instance = Object.values(template.findResources('AWS::EC2::Instance'))[0] as any;
     const association = Object.keys(template.findResources('AWS::Route53Resolver::FirewallRuleGroupAssociation'));
