@@ -137,11 +137,11 @@ const COPY_SOURCE_KEY_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:Descri
  *   deployed stack (the copied snapshot's `KmsKeyId`).
  * - Both vaults' metadata is encrypted with `backupKey`.
  *
- * The backup role gets the AWS managed `AWSBackupServiceRolePolicyForBackup`, `backup:CopyIntoBackupVault`
- * on the copy vault, and on `backupKey` what a copy under it needs (decrypt, re-encrypt, generate a
- * data key without plaintext, describe, and create grants for AWS resources only); on the keys given
- * as `sourceKeys` it gets what reading them needs. With keys from `ServiceKeys`, these grants name
- * the role in the key policies too.
+ * The backup role gets the AWS managed `AWSBackupServiceRolePolicyForBackup` and, in a customer-managed
+ * policy of this stack, `backup:CopyIntoBackupVault` on the copy vault and on `backupKey` what a copy
+ * under it needs (decrypt, re-encrypt, generate a data key without plaintext, describe, and create
+ * grants for AWS resources only); on the keys given as `sourceKeys` it gets what reading them needs.
+ * The key policies of keys defined in this app name the role for the same actions.
  *
  * By default each vault's access policy denies deleting recovery points and shortening their
  * lifecycle to every principal (the AWS Config rule `backup-recovery-point-manual-deletion-disabled`
@@ -252,39 +252,46 @@ export class EncryptedBackups extends Construct {
     });
   }
 
-  /** What copying recovery points into the copy vault, under the backup key, needs from the backup role. */
+  /**
+   * What copying recovery points into the copy vault, under the backup key, needs from the backup
+   * role: in a customer-managed policy of this stack (reviewed and deployed with it, as the role's
+   * only other policy is AWS managed), and in the key policies, which must name the role.
+   */
   private grantCopies(backupKey: kms.IKey, sourceKeys: kms.IKey[]): void {
-    this.backupRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    const policy = new iam.ManagedPolicy(this, 'CopyPolicy', {
+      description: 'Lets AWS Backup copy this plan\'s recovery points into the copy vault, under the backup key',
+      roles: [this.backupRole],
+    });
+    policy.addStatements(new iam.PolicyStatement({
       actions: ['backup:CopyIntoBackupVault'],
       resources: [this.copyVault.backupVaultArn],
     }));
-    backupKey.grant(this.backupRole, ...COPY_DESTINATION_KEY_ACTIONS);
-    this.grantCreateGrantForAwsResources(backupKey);
+    this.allowKeyUse(policy, backupKey, COPY_DESTINATION_KEY_ACTIONS);
     for (const key of sourceKeys) {
-      key.grant(this.backupRole, ...COPY_SOURCE_KEY_ACTIONS);
-      this.grantCreateGrantForAwsResources(key);
+      this.allowKeyUse(policy, key, COPY_SOURCE_KEY_ACTIONS);
     }
   }
 
-  /** EBS makes grants on the keys for the snapshots it copies; only for AWS resources. */
-  private grantCreateGrantForAwsResources(key: kms.IKey): void {
+  /**
+   * Lets the backup role use `key` for `actions`, and create grants on it for AWS resources only (EBS
+   * makes grants for the snapshots it copies), in its policy and in the key policy.
+   */
+  private allowKeyUse(policy: iam.ManagedPolicy, key: kms.IKey, actions: string[]): void {
     const forAwsResources = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
-    this.backupRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:CreateGrant'],
-      resources: [key.keyArn],
-      conditions: forAwsResources,
-    }));
-    const added = key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ArnPrincipal(this.backupRole.roleArn)],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: forAwsResources,
-    }), true);
-    if (!added.statementAdded) {
+    policy.addStatements(
+      new iam.PolicyStatement({ actions, resources: [key.keyArn] }),
+      new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [key.keyArn], conditions: forAwsResources }),
+    );
+    const role = new iam.ArnPrincipal(this.backupRole.roleArn);
+    const added = [
+      key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions, resources: ['*'] }), true),
+      key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['kms:CreateGrant'], resources: ['*'], conditions: forAwsResources }), true),
+    ];
+    if (added.some((result) => !result.statementAdded)) {
       Annotations.of(this).addWarningV2('cdk-timescale-security:BackupCopyKeyPolicy',
         `The key ${key.node.path} is not defined in this app, so its key policy cannot be changed here. Let the backup role ` +
-        '(EncryptedBackups.backupRole) use it (kms:Decrypt, kms:ReEncrypt*, kms:DescribeKey, kms:GenerateDataKeyWithoutPlaintext, and ' +
-        'kms:CreateGrant with kms:GrantIsForAWSResource), or copies of recovery points into the copy vault fail.');
+        `(EncryptedBackups.backupRole) use it (${actions.join(', ')}, and kms:CreateGrant with kms:GrantIsForAWSResource), ` +
+        'or copies of recovery points into the copy vault fail.');
     }
   }
 

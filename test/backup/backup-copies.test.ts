@@ -67,10 +67,12 @@ describe('EncryptedBackups copy vault (a second key for backups)', () => {
     }
   });
 
-  test('the backup role may copy into it, and use the backup key as a copy needs, in IAM and in the key policy', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p: any) => (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleId))
-      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+  test('the backup role may copy into it, and use the backup key as a copy needs, in a managed policy and in the key policy', () => {
+    const ofRole = (type: string) => Object.values(template.findResources(type))
+      .filter((p: any) => (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleId));
+    // A customer-managed policy of the stack, not an inline one (the HIPAA, NIST and PCI packs refuse inline policies).
+    expect(ofRole('AWS::IAM::Policy')).toEqual([]);
+    const statements = ofRole('AWS::IAM::ManagedPolicy').flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const backupKeyArn = stack.resolve(keys.backupKey.keyArn);
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'backup:CopyIntoBackupVault', Resource: { 'Fn::GetAtt': [logicalId(stack, backups.copyVault), 'BackupVaultArn'] } }),
