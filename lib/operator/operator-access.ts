@@ -567,13 +567,8 @@ export class OperatorAccess extends Construct {
       resources: ['*'],
       conditions: { StringEquals: fromThisTrail },
     }));
-    this.addKeyStatement('S3UsesKeyForThisAccount', new iam.PolicyStatement({
-      // Callers still need an IAM grant; this only lets them use the key through S3.
-      principals: [new iam.AccountRootPrincipal()],
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com`, 'kms:CallerAccount': Aws.ACCOUNT_ID } },
-    }));
+    // Who uses the key through S3 is named where they are granted: hosts writing transcripts
+    // (grantHostLogging) and auditors reading them (grantAuditRead); never the whole account.
 
     this.trail = new cloudtrail.CfnTrail(this, 'Trail', {
       trailName,
@@ -736,6 +731,12 @@ export class OperatorAccess extends Construct {
       principals: [new iam.ArnPrincipal(hostRole.roleArn)],
       actions: ['kms:Decrypt'],
       resources: ['*'],
+    }));
+    this.addKeyStatement(`HostWritesSessionLogsThroughS3${this.hostRoles.size}`, new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(hostRole.roleArn)],
+      actions: ['kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
     }));
   }
 

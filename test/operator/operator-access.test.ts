@@ -472,9 +472,13 @@ describe('OperatorAccess with defaults', () => {
       const namedRole = JSON.stringify(statement.Principal).includes('Fn::GetAtt');
       expect(namedRole || Object.keys(statement.Condition ?? {}).length > 0).toBe(true);
     }
-    expect(added.find((s: any) => s.Sid === 'OrdersS3UsesKeyForThisAccount').Condition).toEqual({
-      StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
-    });
+    // Nobody uses the key through the account's IAM policies: the host writing transcripts through S3 is named.
+    expect(added.filter((s: any) => JSON.stringify(s.Principal).includes(':root'))).toEqual([]);
+    expect(added.find((s: any) => s.Sid === 'OrdersHostWritesSessionLogsThroughS31')).toEqual(expect.objectContaining({
+      Principal: { AWS: { 'Fn::GetAtt': [hostRoleId, 'Arn'] } },
+      Action: 'kms:GenerateDataKey',
+      Condition: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } },
+    }));
   });
 
   test('exposes the approval for the PostgreSQL renderer, and none by default', () => {
