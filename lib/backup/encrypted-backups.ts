@@ -282,10 +282,14 @@ export class EncryptedBackups extends Construct {
       new iam.PolicyStatement({ actions, resources: [key.keyArn] }),
       new iam.PolicyStatement({ actions: ['kms:CreateGrant'], resources: [key.keyArn], conditions: forAwsResources }),
     );
+    // In the key policy, through EC2 only: EBS snapshots are copied by EC2 on the role's behalf.
     const role = new iam.ArnPrincipal(this.backupRole.roleArn);
+    const throughEc2 = { StringEquals: { 'kms:ViaService': `ec2.${Stack.of(this).region}.amazonaws.com` } };
     const added = [
-      key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions, resources: ['*'] }), true),
-      key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['kms:CreateGrant'], resources: ['*'], conditions: forAwsResources }), true),
+      key.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions, resources: ['*'], conditions: throughEc2 }), true),
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [role], actions: ['kms:CreateGrant'], resources: ['*'], conditions: { ...throughEc2, ...forAwsResources },
+      }), true),
     ];
     if (added.some((result) => !result.statementAdded)) {
       Annotations.of(this).addWarningV2('cdk-timescale-security:BackupCopyKeyPolicy',

@@ -167,7 +167,7 @@ class ServiceKey extends kms.Key {
  * - Use is by named principal, through a service. The deployers use the data, backup and secrets keys
  *   only through EC2, AWS Backup and Secrets Manager, to create the encrypted resources. Every other
  *   user is named by a grant (`key.grantDecrypt(role)` and the other `grant` methods add the grantee
- *   to the key policy): the host role, the backup role (`grantToBackupRole`), the certificate issuer,
+ *   to the key policy): the host role, the backup role (`EncryptedBackups` names it), the certificate issuer,
  *   the operator role. The log services are named as service principals with their encryption context.
  *   `kms:CreateGrant` is allowed only with `kms:GrantIsForAWSResource`.
  * - An explicit Deny refuses use and grants to every principal of the account that the policy does not
@@ -242,35 +242,6 @@ export class ServiceKeys extends Construct {
     this.secretsKey = props.secretsKey ?? this.createKey('SecretsKey', 'secrets',
       'Timescale service secrets key: Secrets Manager secrets. Used through Secrets Manager by named principals only.',
       deployersThrough(this.deployers, `secretsmanager.${region}.amazonaws.com`, 'SecretsManager', ['kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*']));
-  }
-
-  /**
-   * Names AWS Backup's role in the data and backup keys: it copies and restores EBS recovery points
-   * through EC2 (the data key for the source, the backup key for the copy) and uses the vault key
-   * through AWS Backup. The key policy alone lets the role in (it names it), so nothing is added to
-   * the role's IAM policies. Keys brought by the user are left alone.
-   */
-  public grantToBackupRole(role: iam.IRole): void {
-    const region = Stack.of(this).region;
-    const uses: Array<[kms.IKey, string]> = [
-      [this.dataKey, `ec2.${region}.amazonaws.com`],
-      [this.backupKey, `ec2.${region}.amazonaws.com`],
-      [this.backupKey, `backup.${region}.amazonaws.com`],
-    ];
-    for (const [key, viaService] of uses) {
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [role],
-        actions: KEY_USE_ACTIONS,
-        resources: ['*'],
-        conditions: { StringEquals: { 'kms:ViaService': viaService } },
-      }));
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [role],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { 'StringEquals': { 'kms:ViaService': viaService }, 'Bool': { 'kms:GrantIsForAWSResource': 'true' } },
-      }));
-    }
   }
 
   /**

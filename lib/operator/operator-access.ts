@@ -897,6 +897,15 @@ export class OperatorAccess extends Construct {
       conditions: onlyThisOperator,
     });
     secret.encryptionKey?.grantDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, this.role));
+    // In the secret's policy too, with the same condition: a secret that denies reads to all but the
+    // principals its policy names (the service's secrets do) then lets this operator's sessions in.
+    secret.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'ApprovedOperatorReads',
+      principals: [new iam.ArnPrincipal(this.role.roleArn)],
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: ['*'],
+      conditions: onlyThisOperator,
+    }));
     return grant;
   }
 
@@ -983,7 +992,7 @@ export class OperatorAccess extends Construct {
     if (secrets.length === 0) {
       throw new Error(
         `OperatorAccess.alertOnSecretReads (${this.node.path}) needs at least one secret; got an empty list. ` +
-        'Pass the service\'s secrets, e.g. [service.superuserSecret].',
+        'Pass the service\'s secrets, e.g. [certificate.certificateSecret].',
       );
     }
     const stack = Stack.of(this);

@@ -295,6 +295,8 @@ export class TimescaleService extends Construct {
 
     this.backups = new EncryptedBackups(this, 'Backups', {
       backupKey: this.keys.backupKey,
+      // Recovery points of the volumes are under the data key until they are copied under the backup key.
+      sourceKeys: [this.keys.dataKey],
       retention: props.backupRetention,
       vaultLock: props.backupVaultLock,
       resources: [
@@ -302,8 +304,6 @@ export class TimescaleService extends Construct {
         backup.BackupResource.fromArn(volumeArn(this.host.walVolume)),
       ],
     });
-    // The keys name their users; AWS Backup copies and restores EBS recovery points with this role.
-    this.keys.grantToBackupRole(this.backups.backupRole);
 
     if (props.publicZone) {
       this.dns = new ServiceDns(this, 'Dns', {
@@ -317,6 +317,10 @@ export class TimescaleService extends Construct {
       this.operatorAccess.grantHostLogging(this.host.role);
       this.operatorAccess.alertOnKeyChanges(this.keys.dataKey, this.keys.backupKey, this.keys.secretsKey, this.keys.logsKey);
       this.operatorAccess.alertOnBackupVaultChanges(this.backups.vault);
+      this.operatorAccess.alertOnBackupVaultChanges(this.backups.copyVault);
+      // The host reads the certificate at boot and the issuer renews it; any other read is news.
+      const certificateSecrets = [this.certificate.certificateSecret, ...this.certificate.caSecret ? [this.certificate.caSecret] : []];
+      this.operatorAccess.alertOnSecretReads(certificateSecrets, [this.host.role, this.certificate.issuer.role!]);
       this.host.addOsUser(this.operatorAccess.runAsUser);
     }
     // Customers first: their databases exist before the approval script grants CONNECT on them.
@@ -351,6 +355,11 @@ export class TimescaleService extends Construct {
       serverName: this.serverName,
     });
     this.customers.push(added);
+    // Only the host reads the admin's credentials, unless the customer's own account does too: its
+    // reads are expected and are in the trail, so they raise no alert.
+    if (this.operatorAccess && customer.adminSecretReaderAccount === undefined) {
+      this.operatorAccess.alertOnSecretReads([added.adminSecret], [this.host.role]);
+    }
     return added;
   }
 
@@ -451,6 +460,8 @@ export class TimescaleService extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.operatorAccess?.grantSecretReadToOperator(password, approval.operator);
+    // The approved operator's own read of the password alerts too: it is the start of access to customer data.
+    this.operatorAccess?.alertOnSecretReads([password], [this.host.role]);
     this.host.addSqlScript({ name: 'approved-operator-access', sql, secretVariables: [{ name: 'operator_password', secret: password }] });
   }
 }

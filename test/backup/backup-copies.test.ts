@@ -85,9 +85,14 @@ describe('EncryptedBackups copy vault (a second key for backups)', () => {
     const keyStatements = keyPolicyStatementsFor(template, stack, keys.backupKey, roleId);
     const allowed = keyStatements.flatMap((s) => asList(s.Action));
     expect(allowed).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:CreateGrant']));
-    // Never an unconditioned CreateGrant: a grant only for the snapshots EBS copies.
+    // Only through EC2, which copies the snapshots; never an unconditioned CreateGrant: a grant only for
+    // the snapshots EBS copies.
+    const throughEc2 = { 'kms:ViaService': { 'Fn::Join': ['', ['ec2.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } };
+    for (const statement of keyStatements) {
+      expect(statement.Condition.StringEquals).toEqual(throughEc2);
+    }
     for (const statement of keyStatements.filter((s) => asList(s.Action).includes('kms:CreateGrant'))) {
-      expect(statement.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+      expect(statement.Condition).toEqual({ StringEquals: throughEc2, Bool: { 'kms:GrantIsForAWSResource': 'true' } });
     }
   });
 

@@ -242,30 +242,6 @@ describe('ServiceKeys grants', () => {
     expect(dataDeny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([DEPLOYER]);
   });
 
-  test('grantToBackupRole names the backup role in the data and backup keys, through EC2 and AWS Backup only', () => {
-    const stack = newStack();
-    const keys = new ServiceKeys(stack, 'Keys');
-    const role = new iam.Role(stack, 'BackupRole', { assumedBy: new iam.ServicePrincipal('backup.amazonaws.com') });
-    keys.grantToBackupRole(role);
-    const template = Template.fromStack(stack);
-    const roleArn = stack.resolve(role.roleArn);
-    const through = (service: string) => ({ StringEquals: { 'kms:ViaService': regional(service) } });
-    for (const [key, services] of [[keys.dataKey, ['ec2.']], [keys.backupKey, ['ec2.', 'backup.']]] as const) {
-      const named = statements(template, stack, key).filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal) === JSON.stringify({ AWS: roleArn }));
-      expect(named.map((s) => s.Condition)).toEqual(services.flatMap((service) => [
-        through(service),
-        { ...through(service), Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      ]));
-      expect(named.filter((s) => s.Action === 'kms:CreateGrant')).toHaveLength(services.length);
-      expect(statements(template, stack, key).find((s) => s.Effect === 'Deny').Condition.ArnNotLike['aws:PrincipalArn']).toContainEqual(roleArn);
-    }
-    for (const key of [keys.secretsKey, keys.logsKey]) {
-      expect(JSON.stringify(statements(template, stack, key))).not.toContain(JSON.stringify(roleArn));
-    }
-    // The key policy names the role, which is enough for KMS: the role's IAM policies are left alone.
-    template.resourceCountIs('AWS::IAM::Policy', 0);
-  });
-
   test('a Secrets Manager secret under the secrets key synthesizes and its readers are named in the key policy', () => {
     const stack = newStack();
     const keys = new ServiceKeys(stack, 'Keys');
