@@ -104,7 +104,7 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
       'only the audit bucket\'s access logs, is versioned, TLS-only, blocks public access and is retained.');
     acknowledge(operatorAccess.auditBucket, inPacks('S3BucketReplicationEnabled'),
       'Replicating audit data to another Region would take it outside the data-residency Regions; the bucket is versioned, ' +
-      'KMS-encrypted, retained, and object lock is available (auditBucketObjectLock).');
+      'KMS-encrypted, retained, and its objects are locked in governance mode for auditRetention (365 days by default).');
     acknowledge(operatorAccess.accessLogsBucket, inPacks('S3BucketReplicationEnabled'),
       'Access logs of the audit bucket stay in the data-residency Region; the bucket is versioned and retained.');
   }

@@ -13,8 +13,8 @@ import {
   approvedOperatorPgHbaAccess, OperatorAccessApproval, renderApprovedAccessExpirySql, renderApprovedAccessSql, renderAuditSettings,
   renderPgHba, renderTlsSettings, TlsVersion,
 } from '../postgres';
-import { ServiceSecret } from '../private/service-secret';
 import { ServiceCustomer, ServiceCustomerOptions } from './service-customer';
+import { ServiceSecret } from '../private/service-secret';
 import { CertificateSource, DatabaseEndpoint, ServerCertificate } from '../tls';
 
 /** Where the host keeps the TLS files PostgreSQL reads. */
