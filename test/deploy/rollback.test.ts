@@ -191,7 +191,7 @@ describe.each(['reference deployment', 'service'])('the %s', (label) => {
     // are RetainExceptOnCreate. Buckets stay Retain: the audit bucket keeps a failed create's trail, and
     // a bucket with objects cannot be deleted by CloudFormation anyway; the logs key that encrypts it stays too.
     const policy = (type: string) => resourcesOf(template(), type).map(([id, r]) => [id, r.DeletionPolicy]);
-    expect(policy('AWS::Backup::BackupVault')).toEqual([[expect.any(String), 'RetainExceptOnCreate']]);
+    expect(policy('AWS::Backup::BackupVault')).toEqual([[expect.any(String), 'RetainExceptOnCreate'], [expect.stringMatching(/CopyVault/), 'RetainExceptOnCreate']]);
     for (const [id, deletionPolicy] of policy('AWS::KMS::Key')) {
       expect([id, deletionPolicy]).toEqual([id, /LogsKey/.test(id as string) ? 'Retain' : 'RetainExceptOnCreate']);
     }
