@@ -14,6 +14,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import type { OperatorAccessApproval } from '../postgres/approved-access';
+import { declaredDeployerArns } from '../private/deployers';
 
 /** The tag every host of a service carries; the operator role may start sessions only on hosts with it. */
 export const SERVICE_TAG_KEY = 'timescale:service';
@@ -1240,8 +1241,9 @@ function auditObjectLock(auditRetention: Duration | undefined, override: s3.Obje
 }
 
 /**
- * The ARNs of the audit bucket's administrators: the roles given, or the CloudFormation execution role
- * of a DefaultStackSynthesizer; undefined when neither is known.
+ * The ARNs of the audit bucket's administrators: the roles given, the deployers given to ServiceKeys
+ * in this stack, or the CloudFormation execution role of a DefaultStackSynthesizer; undefined when
+ * none is known.
  */
 function auditBucketAdministratorArns(scope: Construct, administrators: iam.IRole[] | undefined): string[] | undefined {
   if (administrators) {
@@ -1253,6 +1255,11 @@ function auditBucketAdministratorArns(scope: Construct, administrators: iam.IRol
       );
     }
     return administrators.map((role) => role.roleArn);
+  }
+  // The deployers named to ServiceKeys, if any: the keys, the secrets and this bucket then trust the same role.
+  const declared = declaredDeployerArns(Stack.of(scope));
+  if (declared) {
+    return declared;
   }
   const synthesizer = Stack.of(scope).synthesizer;
   if (!(synthesizer instanceof DefaultStackSynthesizer)) {

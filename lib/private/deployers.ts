@@ -9,6 +9,15 @@ export function declareDeployers(stack: Stack, principals: iam.IPrincipal[]): vo
   declared.set(stack, [...(declared.get(stack) ?? []), ...principals]);
 }
 
+/** The ARNs of the deployers declared for `stack` (unresolved, as policies take them); undefined when none was declared. */
+export function declaredDeployerArns(stack: Stack): string[] | undefined {
+  const principals = declared.get(stack);
+  if (!principals || principals.length === 0) {
+    return undefined;
+  }
+  return principals.flatMap((principal) => [principal.policyFragment.principalJson.AWS ?? []].flat() as string[]);
+}
+
 /**
  * The principals CloudFormation creates and updates `stack`'s resources as: those declared with
  * `declareDeployers`, otherwise the CloudFormation execution role of the stack's DefaultStackSynthesizer.

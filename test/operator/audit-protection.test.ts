@@ -2,6 +2,7 @@ import { App, CliCredentialsStackSynthesizer, Duration, Stack, Token } from 'aws
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ServiceKeys } from '../../lib/keys';
 import { ACCOUNT, REGION, asList, logicalIdOf, newOperatorStack, newStack, statementsOfRole } from './operator-test-util';
 import { Decision, evaluate, resolve, resourceArns } from '../deploy/template-model';
 
@@ -159,6 +160,15 @@ describe('OperatorAccess audit bucket administrators', () => {
     const deployer = iam.Role.fromRoleArn(stack, 'Deployer', `arn:aws:iam::${ACCOUNT}:role/pipeline-deployer`);
     const built = newOperatorStack({ auditBucketAdministrators: [deployer] }, stack);
     const { decide } = auditBucketPolicy(built);
+    expect(decide(deployer.roleArn, 's3:PutBucketPolicy')).toBe('ImplicitDeny');
+    expect(decide(EXEC_ROLE_ARN, 's3:PutBucketPolicy')).toBe('ExplicitDeny');
+  });
+
+  test('the deployers given to ServiceKeys in the stack are the administrators, so keys, secrets and bucket trust one role', () => {
+    const stack = newStack();
+    const deployer = iam.Role.fromRoleArn(stack, 'Deployer', `arn:aws:iam::${ACCOUNT}:role/pipeline-deployer`);
+    new ServiceKeys(stack, 'Keys', { deployers: [deployer] });
+    const { decide } = auditBucketPolicy(newOperatorStack({}, stack));
     expect(decide(deployer.roleArn, 's3:PutBucketPolicy')).toBe('ImplicitDeny');
     expect(decide(EXEC_ROLE_ARN, 's3:PutBucketPolicy')).toBe('ExplicitDeny');
   });
