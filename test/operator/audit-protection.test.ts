@@ -2,8 +2,8 @@ import { App, CliCredentialsStackSynthesizer, Duration, Stack, Token } from 'aws
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ServiceKeys } from '../../lib/keys';
 import { ACCOUNT, REGION, asList, logicalIdOf, newOperatorStack, newStack, statementsOfRole } from './operator-test-util';
+import { ServiceKeys } from '../../lib/keys';
 import { Decision, evaluate, resolve, resourceArns } from '../deploy/template-model';
 
 const EXEC_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`;
