@@ -2,6 +2,12 @@
 import { BackupVaultCustomerManagedKey } from './backup/BackupVaultCustomerManagedKey';
 import { AuditAlertRulesPresent } from './cloudtrail/AuditAlertRulesPresent';
 import { CloudTrailValidatedAndEncrypted } from './cloudtrail/CloudTrailValidatedAndEncrypted';
+import { AutoScalingVolumesCustomerManagedKey } from './datastores/AutoScalingVolumesCustomerManagedKey';
+import { DataStoreCustomerManagedKey } from './datastores/DataStoreCustomerManagedKey';
+import { DataStoreTransitEncryption } from './datastores/DataStoreTransitEncryption';
+import { RdsBackupsEnabled } from './datastores/RdsBackupsEnabled';
+import { RdsForcesSsl } from './datastores/RdsForcesSsl';
+import { RdsNotPubliclyAccessible } from './datastores/RdsNotPubliclyAccessible';
 import { BlockDeviceCustomerManagedKey } from './ec2/BlockDeviceCustomerManagedKey';
 import { InstanceNoPublicIp } from './ec2/InstanceNoPublicIp';
 import { VolumeCustomerManagedKey } from './ec2/VolumeCustomerManagedKey';
@@ -60,6 +66,8 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   LogGroupCustomerManagedKey,
   SecretCustomerManagedKey,
   TopicCustomerManagedKey,
+  DataStoreCustomerManagedKey,
+  AutoScalingVolumesCustomerManagedKey,
   // G2 keys-never-plaintext
   NoPrivateKeyMaterial,
   NoPasswordLiteral,
@@ -70,6 +78,8 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   PostgresTlsMinimumVersion,
   ListenerTlsPolicy,
   BucketDeniesInsecureTransport,
+  DataStoreTransitEncryption,
+  RdsForcesSsl,
   // G4 no-public-access
   BucketBlocksPublicAccess,
   LoadBalancerInternal,
@@ -82,8 +92,10 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   PeeringRouteNotDefault,
   DatabaseHostEgressRestricted,
   S3EndpointNamesBuckets,
+  RdsNotPubliclyAccessible,
   // G5 automated-lifecycle
   StatefulResourceRetained,
+  RdsBackupsEnabled,
   // G6 operator-audit
   CloudTrailValidatedAndEncrypted,
   SessionDocumentEncryptedLogging,

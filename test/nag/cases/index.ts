@@ -1,5 +1,6 @@
 import { ACCESS_CASES } from './access';
 import { AUDIT_CASES } from './audit';
+import { DATASTORE_CASES } from './datastores';
 import { EGRESS_CASES } from './egress';
 import { ENCRYPTION_CASES } from './encryption';
 import { NAMED_PRINCIPAL_CASES } from './named-principals';
@@ -19,4 +20,5 @@ export const ALL_CASES: RuleCase[] = [
   ...NAMED_PRINCIPAL_CASES,
   ...EGRESS_CASES,
   ...AUDIT_CASES,
+  ...DATASTORE_CASES,
 ];
