@@ -1,8 +1,9 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IApplyRule, NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { findAcknowledgment } from './acknowledgments';
-import { EvaluationSession } from './rendered';
-import { RuleDefinition, RuleOptions, UNVERIFIABLE_SUFFIX, unverifiable, Verdict } from './rule';
+import { EvaluationSession, RenderedResource } from './rendered';
+import { Outcome, RuleContext, RuleDefinition, RuleOptions, UNVERIFIABLE_SUFFIX, unverifiable, Verdict, worst } from './rule';
+import { Variant } from './variants';
 import { RuleEvaluation, RuleInfo, StackSummary } from '../evidence';
 
 /**
@@ -81,13 +82,9 @@ export class RuleEngine {
     const context = { index, options: this.options };
     const typed = this.byType.get(resource.type);
     const rules = typed ? (this.wildcard.length ? [...typed, ...this.wildcard] : typed) : this.wildcard;
+    const variants = rules.length > 0 ? index.variantsOf(resource) : undefined;
     for (const rule of rules) {
-      let outcome;
-      try {
-        outcome = rule.evaluate(resource, context);
-      } catch (e) {
-        outcome = unverifiable(`the rule could not evaluate the resource: ${(e as Error).message}`);
-      }
+      const outcome = variants ? judgeEveryVariant(rule, variants, context) : judge(rule, resource, context);
       if (outcome.verdict === Verdict.NOT_APPLICABLE) {
         continue;
       }
@@ -124,6 +121,27 @@ export class RuleEngine {
       }
     }
   }
+}
+
+function judge(rule: RuleDefinition, resource: RenderedResource, context: RuleContext): Outcome {
+  try {
+    return rule.evaluate(resource, context);
+  } catch (e) {
+    return unverifiable(`the rule could not evaluate the resource: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A resource that chooses with `Fn::If` or takes parameters is judged on every way it can be deployed:
+ * compliant only if every way is, non-compliant if any way is, naming the choices that make it so.
+ */
+function judgeEveryVariant(rule: RuleDefinition, variants: Variant[], context: RuleContext): Outcome {
+  const outcomes = variants.map(({ resource, when }) => {
+    const outcome = judge(rule, resource, context);
+    const findsSomething = outcome.verdict === Verdict.NON_COMPLIANT || outcome.verdict === Verdict.UNVERIFIABLE;
+    return findsSomething ? { ...outcome, detail: `${outcome.detail ?? rule.info} (when ${when})` } : outcome;
+  });
+  return worst(outcomes);
 }
 
 function capitalize(text: string): string {

@@ -4,6 +4,7 @@ import { CfnParameter, CfnResource, CfnRule, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { renderEntry } from './fast-render';
 import { asArray, referencedLogicalId } from './values';
+import { ParameterChoices, Variant, variantsOf } from './variants';
 
 /**
  * A resource as it will be deployed: its entry in the synthesized template, after raw
@@ -90,9 +91,12 @@ export class StackIndex {
   public readonly byNode = new Map<CfnResource, RenderedResource>();
   public readonly byLogicalId = new Map<string, RenderedResource>();
   public readonly parameters = new Set<string>();
+  /** Each parameter's default and allowed values, which a deployment can choose between. */
+  public readonly parameterChoices = new Map<string, ParameterChoices>();
   public readonly templateRules: RenderedTemplateRule[] = [];
   private readonly byTypeMap = new Map<string, RenderedResource[]>();
   private readonly derived = new Map<string, unknown>();
+  private readonly variants = new WeakMap<RenderedResource, Variant[] | undefined>();
 
   constructor(public readonly stack: Stack, template?: any) {
     const tokens = new Map<string, any>();
@@ -106,7 +110,9 @@ export class StackIndex {
           list ? list.push(rendered) : this.byTypeMap.set(rendered.type, [rendered]);
         }
       } else if (c instanceof CfnParameter) {
-        this.parameters.add(stack.resolve(c.logicalId));
+        const logicalId: string = stack.resolve(c.logicalId);
+        this.parameters.add(logicalId);
+        this.parameterChoices.set(logicalId, { default: stack.resolve(c.default), allowedValues: stack.resolve(c.allowedValues) });
       } else if (c instanceof CfnRule) {
         const rules = stack.resolve((c as any)._toCloudFormation())?.Rules ?? {};
         for (const [logicalId, body] of Object.entries<any>(rules)) {
@@ -128,6 +134,17 @@ export class StackIndex {
   public target(value: unknown): RenderedResource | undefined {
     const id = referencedLogicalId(value);
     return id === undefined ? undefined : this.byLogicalId.get(id);
+  }
+
+  /**
+   * The ways `resource` can be deployed when it chooses with `Fn::If` or takes parameters
+   * (see {@link variantsOf}); undefined when it is deployed one way only. Computed once per resource.
+   */
+  public variantsOf(resource: RenderedResource): Variant[] | undefined {
+    if (!this.variants.has(resource)) {
+      this.variants.set(resource, variantsOf(resource, this.parameterChoices));
+    }
+    return this.variants.get(resource);
   }
 
   /** Memoizes a derived lookup for the lifetime of this index (one validation run). */

@@ -1,0 +1,78 @@
+import { CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { C, NC, UNV } from './cases/types';
+import { customerKey, judge, plain } from './helpers';
+import { MAX_VARIANTS } from '../../lib/nag/private/variants';
+
+const RULE = 'VolumeCustomerManagedKey';
+
+/** An EBS volume whose encryption is chosen by `encrypted` (a literal, an Fn::If or a parameter). */
+function volume(stack: Stack, encrypted: unknown, kmsKeyId: unknown = customerKey(stack).keyArn) {
+  return plain(stack, 'AWS::EC2::Volume', { AvailabilityZone: 'eu-west-1a', Size: 10, Encrypted: encrypted, KmsKeyId: kmsKeyId });
+}
+
+function condition(stack: Stack, id = 'IsProduction'): CfnCondition {
+  const stage = new CfnParameter(stack, `${id}Stage`, { type: 'String' });
+  return new CfnCondition(stack, id, { expression: Fn.conditionEquals(stage.valueAsString, 'prod') });
+}
+
+describe('a resource that chooses with Fn::If is judged on every branch', () => {
+  test('an insecure branch is a finding, naming the condition that takes it', () => {
+    const result = judge(RULE, (stack) => volume(stack, Fn.conditionIf(condition(stack).logicalId, true, false)));
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/Encrypted is not true \(when IsProduction is false\)/);
+  });
+
+  test('secure on both branches is compliant, where the Fn::If alone was unverifiable', () => {
+    expect(judge(RULE, (stack) => volume(stack, Fn.conditionIf(condition(stack).logicalId, true, true))).status).toBe(C);
+  });
+
+  test('a branch that leaves the property out (AWS::NoValue) is judged as absent', () => {
+    const result = judge(RULE, (stack) => volume(stack, Fn.conditionIf(condition(stack).logicalId, true, Fn.ref('AWS::NoValue'))));
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is false/);
+  });
+
+  test('one condition takes one value everywhere it appears: no mixed combination is judged', () => {
+    // The AWS-managed key sits where IsProduction would have to be false and true at once: unreachable.
+    const result = judge(RULE, (stack) => {
+      const isProduction = condition(stack).logicalId;
+      const unreachable = Fn.conditionIf(isProduction, 'alias/aws/ebs', customerKey(stack, 'Other').keyArn);
+      return volume(stack, true, Fn.conditionIf(isProduction, customerKey(stack).keyArn, unreachable));
+    });
+    expect(result.status).toBe(C);
+  });
+});
+
+describe('a resource that takes a parameter is judged on its default and allowed values', () => {
+  test('allowed values that are all secure are compliant', () => {
+    const result = judge(RULE, (stack) => volume(stack, new CfnParameter(stack, 'Encrypt', { type: 'String', allowedValues: ['true'], default: 'true' }).valueAsString));
+    expect(result.status).toBe(C);
+  });
+
+  test('an allowed value that is insecure is a finding, naming it', () => {
+    const result = judge(RULE, (stack) => volume(stack, new CfnParameter(stack, 'Encrypt', { type: 'String', allowedValues: ['true', 'false'] }).valueAsString));
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when Encrypt = "false"/);
+  });
+
+  test('an insecure default is a finding; a secure default without allowed values stays unverifiable', () => {
+    expect(judge(RULE, (stack) => volume(stack, new CfnParameter(stack, 'Encrypt', { type: 'String', default: 'false' }).valueAsString)).status).toBe(NC);
+    const secureDefault = judge(RULE, (stack) => volume(stack, new CfnParameter(stack, 'Encrypt', { type: 'String', default: 'true' }).valueAsString));
+    expect(secureDefault.status).toBe(UNV);
+    expect(secureDefault.detail).toMatch(/when Encrypt is given at deployment/);
+  });
+
+  test('a parameter without default or allowed values is unverifiable as before', () => {
+    expect(judge(RULE, (stack) => volume(stack, new CfnParameter(stack, 'Encrypt', { type: 'String' }).valueAsString)).status).toBe(UNV);
+  });
+});
+
+test(`more than ${MAX_VARIANTS} combinations are judged as written`, () => {
+  const result = judge(RULE, (stack) => {
+    const conditions = Array.from({ length: 5 }, (_, i) => condition(stack, `C${i}`).logicalId);
+    // 2^5 = 32 combinations: too many, so the Fn::If is left and the rule cannot see the value.
+    const encrypted = conditions.reduce<unknown>((value, c) => Fn.conditionIf(c, value, true), true);
+    return volume(stack, encrypted);
+  });
+  expect(result.status).toBe(UNV);
+});
