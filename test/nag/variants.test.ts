@@ -62,6 +62,12 @@ describe('a resource that takes a parameter is judged on its default and allowed
     expect(secureDefault.detail).toMatch(/when Encrypt is given at deployment/);
   });
 
+  test('an SSM-typed parameter is not judged by its default, which names an SSM parameter, not a value', () => {
+    const result = judge(RULE, (stack) => volume(stack, new CfnParameter(stack, 'Encrypt', { type: 'AWS::SSM::Parameter::Value<String>', default: '/db/encrypt' }).valueAsString));
+    expect(result.status).toBe(UNV);
+    expect(result.detail).not.toMatch(/when/);
+  });
+
   test('a parameter without default or allowed values is unverifiable as before', () => {
     expect(judge(RULE, (stack) => volume(stack, new CfnParameter(stack, 'Encrypt', { type: 'String' }).valueAsString)).status).toBe(UNV);
   });

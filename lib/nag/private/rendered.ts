@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnParameter, CfnResource, CfnRule, Stack, Stage } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, CfnResource, CfnRule, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { renderEntry } from './fast-render';
 import { asArray, referencedLogicalId } from './values';
@@ -97,9 +97,12 @@ export class StackIndex {
   private readonly byTypeMap = new Map<string, RenderedResource[]>();
   private readonly derived = new Map<string, unknown>();
   private readonly variants = new WeakMap<RenderedResource, Variant[] | undefined>();
+  /** Whether any resource can choose: the template has conditions or parameters. Most have neither. */
+  private mayChoose: boolean;
 
   constructor(public readonly stack: Stack, template?: any) {
     const tokens = new Map<string, any>();
+    this.mayChoose = template?.Conditions !== undefined;
     walkStack(stack, stack, (c) => {
       if (CfnResource.isCfnResource(c)) {
         const rendered = (template && fromTemplate(c, stack, template)) ?? tryRender(c, stack, tokens);
@@ -112,7 +115,14 @@ export class StackIndex {
       } else if (c instanceof CfnParameter) {
         const logicalId: string = stack.resolve(c.logicalId);
         this.parameters.add(logicalId);
-        this.parameterChoices.set(logicalId, { default: stack.resolve(c.default), allowedValues: stack.resolve(c.allowedValues) });
+        // An SSM-typed parameter's default names a parameter in SSM, not the value it deploys with.
+        const choices = { default: stack.resolve(c.default), allowedValues: stack.resolve(c.allowedValues) };
+        if (!c.type.startsWith('AWS::SSM::') && (choices.default !== undefined || choices.allowedValues !== undefined)) {
+          this.parameterChoices.set(logicalId, choices);
+          this.mayChoose = true;
+        }
+      } else if (c instanceof CfnCondition) {
+        this.mayChoose = true;
       } else if (c instanceof CfnRule) {
         const rules = stack.resolve((c as any)._toCloudFormation())?.Rules ?? {};
         for (const [logicalId, body] of Object.entries<any>(rules)) {
@@ -141,6 +151,9 @@ export class StackIndex {
    * (see {@link variantsOf}); undefined when it is deployed one way only. Computed once per resource.
    */
   public variantsOf(resource: RenderedResource): Variant[] | undefined {
+    if (!this.mayChoose) {
+      return undefined;
+    }
     if (!this.variants.has(resource)) {
       this.variants.set(resource, variantsOf(resource, this.parameterChoices));
     }
