@@ -176,6 +176,34 @@ export const DATASTORE_CASES: RuleCase[] = [
     expect: UNV,
     build: (s) => rdsInstance(s, { storageEncrypted: Fn.conditionEquals(param(s), 'x') as any, kmsKeyId: CMK_ARN }),
   },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'read replica of an unencrypted instance of the stack',
+    expect: NC,
+    detail: /source Source/,
+    build: (s) => {
+      const source = plain(s, 'AWS::RDS::DBInstance', { Engine: 'postgres' }, 'Source');
+      return plain(s, 'AWS::RDS::DBInstance', { SourceDBInstanceIdentifier: source.ref });
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'RDS-managed master password under aws/secretsmanager',
+    expect: NC,
+    detail: /MasterUserSecret.KmsKeyId/,
+    build: (s) => rdsInstance(s, { storageEncrypted: true, kmsKeyId: CMK_ARN, manageMasterUserPassword: true }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'RDS-managed master password under a customer key',
+    expect: C,
+    build: (s) => rdsInstance(s, {
+      storageEncrypted: true, kmsKeyId: CMK_ARN, manageMasterUserPassword: true, masterUserSecret: { kmsKeyId: CMK_ARN },
+    }),
+  },
   // EFS
   {
     rule: 'DataStoreCustomerManagedKey',
@@ -297,6 +325,36 @@ export const DATASTORE_CASES: RuleCase[] = [
     expect: NC,
     detail: /AtRestEncryptionEnabled/,
     build: (s) => replicationGroup(s, { atRestEncryptionEnabled: undefined, kmsKeyId: undefined }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'serverless cache under the AWS-owned key',
+    expect: NC,
+    detail: /KmsKeyId is not set/,
+    build: (s) => plain(s, 'AWS::ElastiCache::ServerlessCache', { Engine: 'valkey', ServerlessCacheName: 'c' }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'cache cluster outside a replication group',
+    expect: NC,
+    detail: /cannot be encrypted at rest/,
+    build: (s) => plain(s, 'AWS::ElastiCache::CacheCluster', { Engine: 'memcached', CacheNodeType: 'cache.t4g.micro', NumCacheNodes: 1 }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'cache cluster of a replication group',
+    expect: NA,
+    build: (s) => plain(s, 'AWS::ElastiCache::CacheCluster', { ReplicationGroupId: 'rg' }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'Redshift Serverless namespace under a customer key',
+    expect: C,
+    build: (s) => plain(s, 'AWS::RedshiftServerless::Namespace', { NamespaceName: 'n', KmsKeyId: CMK_ARN }),
   },
   {
     rule: 'DataStoreCustomerManagedKey',
@@ -521,6 +579,14 @@ export const DATASTORE_CASES: RuleCase[] = [
       c.addPropertyOverride('TransitEncryptionEnabled', false);
       return c;
     },
+  },
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'plain',
+    title: 'cache cluster without transit encryption',
+    expect: NC,
+    detail: /TransitEncryptionEnabled is not set/,
+    build: (s) => plain(s, 'AWS::ElastiCache::CacheCluster', { Engine: 'redis', CacheNodeType: 'cache.t4g.micro', NumCacheNodes: 1 }),
   },
   {
     rule: 'DataStoreTransitEncryption',

@@ -7,9 +7,16 @@ import { asArray, describe, isIntrinsic, isTrue } from '../../private/values';
 type Properties = { [key: string]: any };
 
 /** RDS storage: StorageEncrypted + KmsKeyId, unless the data (and its key) comes from a snapshot or source. */
-function rdsStorage(p: Properties, index: StackIndex): Outcome {
+function rdsStorage(p: Properties, index: StackIndex, seen: Set<unknown> = new Set()): Outcome {
   const source = rdsDataSource(p);
   if (source !== undefined && p.KmsKeyId === undefined) {
+    // A replica or clone of a database of this stack is encrypted as its source is.
+    const origin = index.target(p[source]);
+    if (origin && (origin.type === 'AWS::RDS::DBInstance' || origin.type === 'AWS::RDS::DBCluster') && !seen.has(origin)) {
+      seen.add(origin);
+      const o = rdsStorage(origin.properties, index, seen);
+      return o.detail ? { ...o, detail: `source ${origin.logicalId}: ${o.detail}` } : o;
+    }
     return unverifiable(`the storage encryption is inherited from ${source} ${describe(p[source])}, which the template does not show`);
   }
   if (source !== undefined && p.StorageEncrypted === undefined) {
@@ -18,6 +25,17 @@ function rdsStorage(p: Properties, index: StackIndex): Outcome {
   // Aurora Serverless v1 is always encrypted, with aws/rds unless KmsKeyId names a key.
   const alwaysOn = typeof p.EngineMode === 'string' && p.EngineMode.toLowerCase() === 'serverless';
   return judgeFlagAndKey({ name: 'StorageEncrypted', value: p.StorageEncrypted, alwaysOn }, { name: 'KmsKeyId', value: p.KmsKeyId }, index);
+}
+
+/** The master password RDS keeps in Secrets Manager (ManageMasterUserPassword) is under aws/secretsmanager unless a key is named. */
+function rdsMasterSecret(p: Properties, index: StackIndex): Outcome | undefined {
+  if (isIntrinsic(p.ManageMasterUserPassword)) {
+    return unverifiable(`ManageMasterUserPassword is ${describe(p.ManageMasterUserPassword)}, only known at deploy time`);
+  }
+  if (!isTrue(p.ManageMasterUserPassword)) {
+    return undefined;
+  }
+  return block(p.MasterUserSecret, 'MasterUserSecret', (secret) => judgeKey(secret.KmsKeyId, index, 'MasterUserSecret.KmsKeyId'));
 }
 
 /** Performance Insights keeps query text and statistics under its own key (aws/rds when none is named). */
@@ -70,10 +88,12 @@ function dynamoSse(sse: Properties): Outcome | undefined {
 const JUDGES: { [type: string]: (p: Properties, index: StackIndex) => Outcome } = {
   'AWS::RDS::DBInstance': (p, index) => all(
     isClusterMember(p) ? undefined : rdsStorage(p, index),
+    rdsMasterSecret(p, index),
     performanceInsights(p.EnablePerformanceInsights, 'EnablePerformanceInsights', p.PerformanceInsightsKMSKeyId, 'PerformanceInsightsKMSKeyId', index),
   ),
   'AWS::RDS::DBCluster': (p, index) => all(
     rdsStorage(p, index),
+    rdsMasterSecret(p, index),
     performanceInsights(p.PerformanceInsightsEnabled, 'PerformanceInsightsEnabled', p.PerformanceInsightsKmsKeyId, 'PerformanceInsightsKmsKeyId', index),
   ),
   'AWS::EFS::FileSystem': (p, index) =>
@@ -101,6 +121,12 @@ const JUDGES: { [type: string]: (p: Properties, index: StackIndex) => Outcome } 
     judgeFlagAndKey({ name: 'Encrypted', value: p.Encrypted }, { name: 'KmsKeyId', value: p.KmsKeyId }, index),
   'AWS::ElastiCache::ReplicationGroup': (p, index) =>
     judgeFlagAndKey({ name: 'AtRestEncryptionEnabled', value: p.AtRestEncryptionEnabled }, { name: 'KmsKeyId', value: p.KmsKeyId }, index),
+  // Serverless caches are always encrypted, under an AWS-owned key unless KmsKeyId names one.
+  'AWS::ElastiCache::ServerlessCache': (p, index) => judgeKey(p.KmsKeyId, index, 'KmsKeyId'),
+  // A cache cluster outside a replication group cannot be encrypted at rest at all.
+  'AWS::ElastiCache::CacheCluster': (p) => p.ReplicationGroupId !== undefined ? NOT_APPLICABLE
+    : nonCompliant('a cache cluster outside a replication group cannot be encrypted at rest: use a ReplicationGroup or ServerlessCache'),
+  'AWS::RedshiftServerless::Namespace': (p, index) => judgeKey(p.KmsKeyId, index, 'KmsKeyId'),
   'AWS::MSK::Cluster': (p, index) => block(p.EncryptionInfo, 'EncryptionInfo', (info) => block(info.EncryptionAtRest,
     'EncryptionInfo.EncryptionAtRest', (atRest) => judgeKey(atRest.DataVolumeKMSKeyId, index, 'EncryptionAtRest.DataVolumeKMSKeyId'))),
   'AWS::Kinesis::Stream': (p, index) => block(p.StreamEncryption, 'StreamEncryption', (e) => {
@@ -131,8 +157,8 @@ export const DataStoreCustomerManagedKey: RuleDefinition = {
   name: 'DataStoreCustomerManagedKey',
   guarantee: 'G1',
   info: 'The data store is not encrypted at rest with a customer-managed KMS key.',
-  explanation: 'Customer data in RDS and Aurora (including Performance Insights), EFS, DynamoDB, OpenSearch, Redshift, ' +
-    'ElastiCache, MSK, Kinesis and SQS must be encrypted with AES-256 under a key whose policy, rotation and deletion the ' +
+  explanation: 'Customer data in RDS and Aurora (including Performance Insights and the master password RDS keeps in ' +
+    'Secrets Manager), EFS, DynamoDB, OpenSearch, Redshift (and Serverless), ElastiCache (and Serverless), MSK, Kinesis and SQS must be encrypted with AES-256 under a key whose policy, rotation and deletion the ' +
     'service owner controls. Turn encryption on and name a kms.Key: an absent key means an AWS-owned or AWS-managed ' +
     '(alias/aws/...) key, and an absent flag often means no encryption at all.',
   resourceTypes: Object.keys(JUDGES),

@@ -46,6 +46,9 @@ const JUDGES: { [type: string]: (p: Properties) => Outcome } = {
     // 'preferred' accepts plaintext clients too (it exists to migrate to 'required').
     return worst([enabled, mode === undefined || mode === 'required' ? COMPLIANT : nonCompliant(`TransitEncryptionMode is ${describe(mode)}`)]);
   },
+  // A cache cluster in a replication group is judged with its group.
+  'AWS::ElastiCache::CacheCluster': (p) => p.ReplicationGroupId !== undefined ? NOT_APPLICABLE
+    : mustBeTrue(p.TransitEncryptionEnabled, 'TransitEncryptionEnabled'),
   'AWS::MSK::Cluster': (p) => {
     const info = objectOf(p.EncryptionInfo);
     const inTransit = info && objectOf(info.EncryptionInTransit);
@@ -69,7 +72,7 @@ export const DataStoreTransitEncryption: RuleDefinition = {
   guarantee: 'G3',
   info: 'The data store accepts plaintext connections from clients or between its nodes.',
   explanation: 'There must be no option for plaintext connections. OpenSearch: EnforceHTTPS true with a TLS 1.2 policy ' +
-    '(Policy-Min-TLS-1-2-...) and node-to-node encryption; ElastiCache: TransitEncryptionEnabled with mode required; ' +
+    '(Policy-Min-TLS-1-2-...) and node-to-node encryption; ElastiCache replication groups and cache clusters: TransitEncryptionEnabled (mode required); ' +
     'MSK: ClientBroker TLS and InCluster true.',
   resourceTypes: Object.keys(JUDGES),
   evaluate(r) {
