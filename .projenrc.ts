@@ -119,6 +119,14 @@ project.addTask('integ:snapshot', {
   exec: 'ts-node --transpile-only --prefer-ts-exts -P test/tsconfig.json test/integ/snapshot.ts',
 });
 
+// `npm test` brings what the real-server and deploy tests need, or says in one line what is missing.
+const prerequisites = project.addTask('test:prerequisites', {
+  description: 'Install (as root, from Debian) or name what the tests need beyond Node: PostgreSQL, pgaudit, pgBackRest, openssl, nftables, cfn-lint',
+  exec: 'bash test/setup/prerequisites.sh',
+});
+project.testTask.prependSpawn(prerequisites);
+project.tasks.tryFind('test:update')?.prependSpawn(prerequisites);
+
 project.addTask('bench', {
   description: 'Cost of the rule packs on fleets of 1-100 services, side by side with AwsSolutionsChecks (writes bench/results/)',
   exec: 'ts-node --transpile-only -P tsconfig.json bench/run.ts',
