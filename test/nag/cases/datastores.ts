@@ -463,6 +463,14 @@ export const DATASTORE_CASES: RuleCase[] = [
   },
   {
     rule: 'AutoScalingVolumesCustomerManagedKey',
+    form: 'l1',
+    title: 'launch template mapping only a data device',
+    expect: UNV,
+    detail: /root volume may keep/,
+    build: (s) => group(s, launchTemplate(s, { blockDeviceMappings: [{ deviceName: '/dev/sdf', ebs: { encrypted: true, kmsKeyId: CMK_ARN } }] })),
+  },
+  {
+    rule: 'AutoScalingVolumesCustomerManagedKey',
     form: 'plain',
     title: 'plain group with a launch configuration',
     expect: NC,

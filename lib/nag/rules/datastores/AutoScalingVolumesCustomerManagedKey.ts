@@ -3,6 +3,9 @@ import { nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, wo
 import { asArray, describe, isIntrinsic } from '../../private/values';
 import { judgeEbs } from '../ec2/VolumeCustomerManagedKey';
 
+/** Root device names of the usual AMIs (Amazon Linux, Ubuntu, Debian, Windows, RHEL). */
+const ROOT_DEVICES = ['/dev/xvda', '/dev/sda1', '/dev/sda', 'xvda'];
+
 /** Launch templates of the stack by literal LaunchTemplateName (built once per index). */
 function templateByName(index: StackIndex, name: string): RenderedResource | undefined {
   return index.memo('launch-templates-by-name', () => {
@@ -35,10 +38,16 @@ function judgeTemplate(spec: any, index: StackIndex): Outcome {
     return nonCompliant(`launch template ${lt.logicalId} has no EBS BlockDeviceMappings: the root volume takes the AMI's ` +
       'encryption (none, or the account default key), not a customer-managed key');
   }
-  return worst(ebs.map((m) => {
+  const outcomes = ebs.map((m) => {
     const o = judgeEbs(m.Ebs, index, 'KmsKeyId');
     return o.detail ? { ...o, detail: `launch template ${lt.logicalId} ${m.DeviceName ?? 'block device'}: ${o.detail}` } : o;
-  }));
+  });
+  // The root device name is the AMI's; a template that maps only data devices leaves the root volume as the AMI made it.
+  if (!ebs.some((m) => typeof m.DeviceName !== 'string' || ROOT_DEVICES.includes(m.DeviceName))) {
+    outcomes.push(unverifiable(`launch template ${lt.logicalId} maps only ${ebs.map((m) => m.DeviceName).join(', ')}, ` +
+      `none of the usual root devices (${ROOT_DEVICES.join(', ')}), so the root volume may keep the AMI's encryption`));
+  }
+  return worst(outcomes);
 }
 
 /** Instances an Auto Scaling group launches get EBS volumes under a customer-managed KMS key. */
