@@ -60,7 +60,8 @@ const TEXTS: GuaranteeText[] = [
       'Service addresses are published in public DNS, but they can only be connected to from the customer\'s peered VPC using private network addresses.',
     ],
     meaning: 'Isolated subnets, no internet gateway, no public IPs, internal load balancers; ingress only from the peered customer networks; ' +
-      'the database host sends only to named destinations, and the S3 endpoint admits only named buckets or accounts.',
+      'the database host sends only to named destinations, and the S3 endpoint admits only named buckets or accounts; ' +
+      'no Elastic IP, NAT default route or Global Accelerator endpoint reaches a database host.',
   },
   {
     id: 'G5',
@@ -95,7 +96,8 @@ const TEXTS: GuaranteeText[] = [
       'Timescale operators never access customer data, unless explicitly requested by the customer to troubleshoot a technical issue.',
       'Timescale complies with the European Union\'s General Data Protection Regulation (GDPR), and all practices are covered the Timescale Privacy Policy and the Timescale Cloud terms of service.',
     ],
-    meaning: 'Customer data stays in the allowed regions (DataResidencyChecks); each customer network reaches only its own databases ' +
+    meaning: 'Customer data stays in the allowed regions (DataResidencyChecks), and so do its copies: backup copies, secret, bucket and ' +
+      'global table replicas, and multi-Region keys; each customer network reaches only its own databases ' +
       'or roles, and only the database host can read the superuser secret.',
   },
 ];

@@ -22,6 +22,7 @@ const RULES = [
   'BucketDeniesInsecureTransport', 'DataStoreTransitEncryption', 'RdsForcesSsl', 'BucketBlocksPublicAccess', 'LoadBalancerInternal', 'IngressNotFromAnywhere',
   'DatabaseIngressFromAllowedNetworks', 'InstanceNoPublicIp', 'SubnetNoPublicIp', 'DatabaseSubnetNoInternetRoute',
   'NoInternetGatewayWithDatabase', 'PeeringRouteNotDefault', 'DatabaseHostEgressRestricted', 'S3EndpointNamesBuckets', 'RdsNotPubliclyAccessible',
+  'DatabaseHostNoElasticIp', 'GlobalAcceleratorNotToDatabaseHost',
   'StatefulResourceRetained', 'RdsBackupsEnabled', 'CloudTrailValidatedAndEncrypted', 'SessionDocumentEncryptedLogging',
   'StartSessionRequiresLoggingDocument', 'AuditBucketObjectLock', 'AuditAlertRulesPresent', 'NoSshKeyPair', 'NoRemoteShellIngress', 'InteractiveAccessRequiresMfa',
   'PortForwardingNotToDatabaseHosts', 'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer',
@@ -67,7 +68,10 @@ describe('rule ids', () => {
 
   test('DataResidencyChecks reports exactly these rule ids', () => {
     const pack = new DataResidencyChecks(new App(), { allowedRegions: ['eu-central-1'] });
-    expect(pack.ruleIds).toEqual(['DataResidency-StackRegionAllowed', 'DataResidency-StackRegionAllowed-Unverifiable']);
+    expect(pack.ruleIds).toEqual([
+      'StackRegionAllowed', 'BackupCopyRegionAllowed', 'SecretReplicaRegionAllowed', 'BucketReplicationRegionAllowed',
+      'GlobalTableReplicaRegionAllowed', 'KmsKeyReplicaRegionAllowed',
+    ].flatMap((r) => [`DataResidency-${r}`, `DataResidency-${r}-Unverifiable`]));
   });
 });
 

@@ -22,8 +22,10 @@ import { KmsKeyUsedOnlyByNamedPrincipals } from './kms/KmsKeyUsedOnlyByNamedPrin
 import { StatefulResourceRetained } from './lifecycle/StatefulResourceRetained';
 import { LogGroupCustomerManagedKey } from './logs/LogGroupCustomerManagedKey';
 import { DatabaseHostEgressRestricted } from './network/DatabaseHostEgressRestricted';
+import { DatabaseHostNoElasticIp } from './network/DatabaseHostNoElasticIp';
 import { DatabaseIngressFromAllowedNetworks } from './network/DatabaseIngressFromAllowedNetworks';
 import { DatabaseSubnetNoInternetRoute } from './network/DatabaseSubnetNoInternetRoute';
+import { GlobalAcceleratorNotToDatabaseHost } from './network/GlobalAcceleratorNotToDatabaseHost';
 import { IngressNotFromAnywhere } from './network/IngressNotFromAnywhere';
 import { ListenerTlsPolicy } from './network/ListenerTlsPolicy';
 import { LoadBalancerInternal } from './network/LoadBalancerInternal';
@@ -37,6 +39,11 @@ import { PostgresNetworkAccessPerCustomer } from './postgres/PostgresNetworkAcce
 import { PostgresRefusesPlaintext } from './postgres/PostgresRefusesPlaintext';
 import { PostgresSuperuserRejectedFromNetwork } from './postgres/PostgresSuperuserRejectedFromNetwork';
 import { PostgresTlsMinimumVersion } from './postgres/PostgresTlsMinimumVersion';
+import { BackupCopyRegionAllowed } from './residency/BackupCopyRegionAllowed';
+import { BucketReplicationRegionAllowed } from './residency/BucketReplicationRegionAllowed';
+import { GlobalTableReplicaRegionAllowed } from './residency/GlobalTableReplicaRegionAllowed';
+import { KmsKeyReplicaRegionAllowed } from './residency/KmsKeyReplicaRegionAllowed';
+import { SecretReplicaRegionAllowed } from './residency/SecretReplicaRegionAllowed';
 import { StackRegionAllowed } from './residency/StackRegionAllowed';
 import { AuditBucketObjectLock } from './s3/AuditBucketObjectLock';
 import { BucketBlocksPublicAccess } from './s3/BucketBlocksPublicAccess';
@@ -93,6 +100,8 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   DatabaseHostEgressRestricted,
   S3EndpointNamesBuckets,
   RdsNotPubliclyAccessible,
+  DatabaseHostNoElasticIp,
+  GlobalAcceleratorNotToDatabaseHost,
   // G5 automated-lifecycle
   StatefulResourceRetained,
   RdsBackupsEnabled,
@@ -115,7 +124,14 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
 ];
 
 /** Rules of DataResidencyChecks. */
-export const DATA_RESIDENCY_RULES: RuleDefinition[] = [StackRegionAllowed];
+export const DATA_RESIDENCY_RULES: RuleDefinition[] = [
+  StackRegionAllowed,
+  BackupCopyRegionAllowed,
+  SecretReplicaRegionAllowed,
+  BucketReplicationRegionAllowed,
+  GlobalTableReplicaRegionAllowed,
+  KmsKeyReplicaRegionAllowed,
+];
 
 export const TIMESCALE_CLOUD_SECURITY_PACK = 'TimescaleCloudSecurity';
 export const DATA_RESIDENCY_PACK = 'DataResidency';

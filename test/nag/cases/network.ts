@@ -1,6 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as globalaccelerator from 'aws-cdk-lib/aws-globalaccelerator';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { C, NA, NC, RuleCase, UNV } from './types';
 import { param, plain } from '../helpers';
@@ -642,4 +644,375 @@ export const NETWORK_CASES: RuleCase[] = [
     expect: UNV,
     build: (s) => plain(s, 'AWS::EC2::Route', { RouteTableId: 'rtb-1', DestinationCidrBlock: param(s), VpcPeeringConnectionId: 'pcx-1' }),
   },
+
+  // IngressNotFromAnywhere: anywhere split into pieces
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'l2',
+    title: 'two IPv4 halves on one port',
+    expect: NC,
+    detail: /0\.0\.0\.0\/1 \+ 128\.0\.0\.0\/1 together admit every public IPv4 address on tcp port 5432/,
+    build: (s) => {
+      const sg = groupWith(s, ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(5432));
+      sg.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(5432));
+      return sg;
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'l2',
+    title: 'halves on different ports do not add up',
+    expect: C,
+    build: (s) => {
+      const sg = groupWith(s, ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(5432));
+      sg.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(443));
+      return sg;
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'l2',
+    title: 'private ranges together are not public',
+    expect: C,
+    build: (s) => {
+      const sg = groupWith(s, ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(5432));
+      sg.addIngressRule(ec2.Peer.ipv4('172.16.0.0/12'), ec2.Port.tcp(5432));
+      sg.addIngressRule(ec2.Peer.ipv4('192.168.0.0/16'), ec2.Port.tcp(5432));
+      return sg;
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'plain',
+    title: 'IPv6 halves in standalone ingress resources, judged on each piece',
+    expect: NC,
+    detail: /every public IPv6 address/,
+    build: (s) => {
+      ingress(s, { GroupId: 'sg-9', CidrIpv6: '3000::/4' });
+      return plain(s, 'AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-9', IpProtocol: 'tcp', FromPort: 5000, ToPort: 6000, CidrIpv6: '2000::/4' }, 'Other');
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'l1',
+    title: 'a group whose standalone ingress resources and inline rule cover the public space with all traffic',
+    expect: NC,
+    detail: /all traffic/,
+    build: (s) => {
+      const sg = new ec2.CfnSecurityGroup(s, 'Group', {
+        groupDescription: 'db',
+        securityGroupIngress: [{ ipProtocol: '-1', cidrIp: '0.0.0.0/2' }],
+      });
+      new ec2.CfnSecurityGroupIngress(s, 'B', { groupId: sg.attrGroupId, ipProtocol: '-1', cidrIp: '64.0.0.0/2' });
+      new ec2.CfnSecurityGroupIngress(s, 'C', { groupId: sg.attrGroupId, ipProtocol: '-1', cidrIp: '128.0.0.0/1' });
+      return sg;
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'l1',
+    title: 'tcp halves on overlapping port ranges add up on the shared port',
+    expect: NC,
+    detail: /tcp port 6000/,
+    build: (s) => {
+      const sg = new ec2.CfnSecurityGroup(s, 'Group', {
+        groupDescription: 'db',
+        securityGroupIngress: [
+          { ipProtocol: 'tcp', fromPort: 5000, toPort: 6000, cidrIp: '0.0.0.0/1' },
+          { ipProtocol: '6', fromPort: 6000, toPort: 7000, cidrIp: '128.0.0.0/1' },
+          { ipProtocol: 'udp', fromPort: 0, toPort: 65535, cidrIp: '10.0.0.0/8' },
+        ],
+      });
+      return sg;
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'override',
+    title: 'override adds the second half',
+    expect: NC,
+    build: (s) => {
+      const sg = groupWith(s, ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(5432));
+      (sg.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupIngress.1', { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '128.0.0.0/1' });
+      return sg;
+    },
+  },
+
+  // DatabaseIngressFromAllowedNetworks: public ranges are never allowed
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'l2',
+    title: 'a public CIDR without allowedDatabaseCidrs',
+    expect: NC,
+    detail: /203\.0\.113\.0\/24, which holds public addresses/,
+    build: (s) => groupWith(s, ec2.Peer.ipv4('203.0.113.0/24'), ec2.Port.tcp(5432)),
+  },
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'l2',
+    title: 'a private CIDR without allowedDatabaseCidrs',
+    expect: C,
+    build: (s) => groupWith(s, ec2.Peer.ipv4('10.20.0.0/16'), ec2.Port.tcp(5432)),
+  },
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'plain',
+    title: 'half of the IPv4 space without allowedDatabaseCidrs',
+    expect: NC,
+    build: (s) => ingress(s, { CidrIp: '128.0.0.0/1' }),
+  },
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'plain',
+    title: 'IPv6 global unicast without allowedDatabaseCidrs',
+    expect: NC,
+    build: (s) => ingress(s, { CidrIpv6: '2001:db8::/32' }),
+  },
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'plain',
+    title: 'a public CIDR listed in allowedDatabaseCidrs is still public',
+    expect: NC,
+    props: { allowedDatabaseCidrs: ['198.51.100.0/24'] },
+    build: (s) => ingress(s, { CidrIp: '198.51.100.0/24' }),
+  },
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'override',
+    title: 'override widens a private CIDR to a public one without allowedDatabaseCidrs',
+    expect: NC,
+    build: (s) => {
+      const sg = groupWith(s, ec2.Peer.ipv4('10.20.0.0/16'), ec2.Port.tcp(5432));
+      (sg.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupIngress.0.CidrIp', '8.0.0.0/8');
+      return sg;
+    },
+  },
+
+  // DatabaseSubnetNoInternetRoute: NAT gateway default routes
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'l1',
+    title: 'database subnet with a default route to a NAT gateway',
+    expect: NC,
+    detail: /0\.0\.0\.0\/0 to NAT gateway Nat/,
+    build: (s) => natNetwork(s, { DestinationCidrBlock: '0.0.0.0/0' }),
+  },
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'l1',
+    title: 'database subnet with an IPv6 default route to a NAT gateway',
+    expect: NC,
+    build: (s) => natNetwork(s, { DestinationIpv6CidrBlock: '::/0' }),
+  },
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'l1',
+    title: 'a private NAT route to another private network',
+    expect: C,
+    build: (s) => natNetwork(s, { DestinationCidrBlock: '10.99.0.0/16' }),
+  },
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'l2',
+    title: 'PRIVATE_WITH_EGRESS subnet of an ec2.Vpc',
+    expect: NC,
+    detail: /NAT gateway/,
+    build: (s) => {
+      const vpc = new ec2.Vpc(s, 'Vpc', {
+        maxAzs: 1,
+        natGateways: 1,
+        subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }, { name: 'db', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      });
+      return new ec2.CfnInstance(s, 'Db', { imageId: 'ami-1', subnetId: vpc.privateSubnets[0].subnetId, tags: [{ key: 'timescale:service', value: 'x' }] });
+    },
+  },
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'override',
+    title: 'override turns a private NAT route into a default route',
+    expect: NC,
+    build: (s) => {
+      const host = natNetwork(s, { DestinationCidrBlock: '10.99.0.0/16' });
+      (s.node.findChild('NatRoute') as ec2.CfnRoute).addPropertyOverride('DestinationCidrBlock', '0.0.0.0/0');
+      return host;
+    },
+  },
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'token',
+    title: 'NAT route destination from a parameter',
+    expect: UNV,
+    build: (s) => natNetwork(s, { DestinationCidrBlock: param(s) }),
+  },
+
+  // DatabaseHostNoElasticIp
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'l1',
+    title: 'an Elastic IP on a database host',
+    expect: NC,
+    detail: /database host Db/,
+    build: (s) => new ec2.CfnEIP(s, 'Eip', { instanceId: databaseNetwork(s, { internetRoute: false }).ref }),
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'l1',
+    title: 'an Elastic IP on another instance',
+    expect: C,
+    build: (s) => new ec2.CfnEIP(s, 'Eip', { instanceId: databaseNetwork(s, { internetRoute: false, tagged: false }).ref }),
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'l1',
+    title: 'an Elastic IP for a NAT gateway names no instance',
+    expect: NA,
+    build: (s) => new ec2.CfnEIP(s, 'Eip', { domain: 'vpc' }),
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'l1',
+    title: 'an EIP association to a database host',
+    expect: NC,
+    build: (s) => new ec2.CfnEIPAssociation(s, 'Assoc2', { allocationId: 'eipalloc-1', instanceId: databaseNetwork(s, { internetRoute: false }).ref }),
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'plain',
+    title: 'an EIP association to the network interface a database host uses',
+    expect: NC,
+    detail: /network interface Eni/,
+    build: (s) => {
+      const eni = new ec2.CfnNetworkInterface(s, 'Eni', { subnetId: 'subnet-1' });
+      new ec2.CfnInstance(s, 'Db', {
+        imageId: 'ami-1',
+        networkInterfaces: [{ deviceIndex: '0', networkInterfaceId: eni.ref }],
+        tags: [{ key: 'timescale:role', value: 'database' }],
+      });
+      return plain(s, 'AWS::EC2::EIPAssociation', { AllocationId: 'eipalloc-1', NetworkInterfaceId: eni.ref });
+    },
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'plain',
+    title: 'an EIP association to an interface attached to a database host by an attachment',
+    expect: NC,
+    build: (s) => {
+      const eni = new ec2.CfnNetworkInterface(s, 'Eni', { subnetId: 'subnet-1' });
+      const db = databaseNetwork(s, { internetRoute: false });
+      new ec2.CfnNetworkInterfaceAttachment(s, 'Attach', { deviceIndex: '1', instanceId: db.ref, networkInterfaceId: eni.ref });
+      return plain(s, 'AWS::EC2::EIPAssociation', { AllocationId: 'eipalloc-1', NetworkInterfaceId: eni.ref });
+    },
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'plain',
+    title: 'an EIP association to an interface no database host uses',
+    expect: C,
+    build: (s) => {
+      const eni = new ec2.CfnNetworkInterface(s, 'Eni', { subnetId: 'subnet-1' });
+      return plain(s, 'AWS::EC2::EIPAssociation', { AllocationId: 'eipalloc-1', NetworkInterfaceId: eni.ref });
+    },
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'override',
+    title: 'override moves the Elastic IP onto the database host',
+    expect: NC,
+    build: (s) => {
+      const db = databaseNetwork(s, { internetRoute: false });
+      const eip = new ec2.CfnEIP(s, 'Eip', { domain: 'vpc' });
+      eip.addPropertyOverride('InstanceId', db.ref);
+      return eip;
+    },
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
+    form: 'token',
+    title: 'instance from a parameter',
+    expect: UNV,
+    build: (s) => plain(s, 'AWS::EC2::EIP', { InstanceId: param(s) }),
+  },
+
+  // GlobalAcceleratorNotToDatabaseHost
+  {
+    rule: 'GlobalAcceleratorNotToDatabaseHost',
+    form: 'l1',
+    title: 'an accelerator endpoint that is a database host',
+    expect: NC,
+    detail: /database host Db/,
+    build: (s) => endpointGroup(s, databaseNetwork(s, { internetRoute: false }).ref),
+  },
+  {
+    rule: 'GlobalAcceleratorNotToDatabaseHost',
+    form: 'l2',
+    title: 'an internal load balancer in front of a database host',
+    expect: NC,
+    detail: /load balancer Lb/,
+    build: (s) => endpointGroup(s, databaseLoadBalancer(s, true).ref),
+  },
+  {
+    rule: 'GlobalAcceleratorNotToDatabaseHost',
+    form: 'l2',
+    title: 'a load balancer in front of other instances',
+    expect: C,
+    build: (s) => endpointGroup(s, databaseLoadBalancer(s, false).ref),
+  },
+  {
+    rule: 'GlobalAcceleratorNotToDatabaseHost',
+    form: 'plain',
+    title: 'plain endpoint group naming a database host',
+    expect: NC,
+    build: (s) => plain(s, 'AWS::GlobalAccelerator::EndpointGroup', {
+      ListenerArn: 'arn:listener',
+      EndpointGroupRegion: 'eu-west-1',
+      EndpointConfigurations: [{ EndpointId: databaseNetwork(s, { internetRoute: false }).ref }],
+    }, 'Group'),
+  },
+  {
+    rule: 'GlobalAcceleratorNotToDatabaseHost',
+    form: 'override',
+    title: 'override points the endpoint at the database host',
+    expect: NC,
+    build: (s) => {
+      const db = databaseNetwork(s, { internetRoute: false });
+      const group = endpointGroup(s, new ec2.CfnInstance(s, 'Web', { imageId: 'ami-1' }).ref);
+      group.addPropertyOverride('EndpointConfigurations.0.EndpointId', db.ref);
+      return group;
+    },
+  },
+  {
+    rule: 'GlobalAcceleratorNotToDatabaseHost',
+    form: 'token',
+    title: 'endpoint from a parameter',
+    expect: UNV,
+    build: (s) => endpointGroup(s, param(s)),
+  },
 ];
+
+/** A database host whose subnet's route table sends `destination` to a NAT gateway. */
+function natNetwork(s: Stack, destination: { [key: string]: any }) {
+  const host = databaseNetwork(s, { internetRoute: false });
+  const nat = new ec2.CfnNatGateway(s, 'Nat', { subnetId: 'subnet-public' });
+  const route = new ec2.CfnRoute(s, 'NatRoute', { routeTableId: (s.node.findChild('Table') as ec2.CfnRouteTable).ref, natGatewayId: nat.ref });
+  for (const [key, value] of Object.entries(destination)) {
+    route.addPropertyOverride(key, value);
+  }
+  return host;
+}
+
+function endpointGroup(s: Stack, endpointId: string): globalaccelerator.CfnEndpointGroup {
+  return new globalaccelerator.CfnEndpointGroup(s, 'Group', {
+    listenerArn: 'arn:aws:globalaccelerator::111122223333:accelerator/a/listener/l',
+    endpointGroupRegion: 'eu-west-1',
+    endpointConfigurations: [{ endpointId }],
+  });
+}
+
+/** An internal NLB forwarding 5432 to an instance (a database host when `database`). */
+function databaseLoadBalancer(s: Stack, database: boolean): elbv2.CfnLoadBalancer {
+  const vpc = new ec2.Vpc(s, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const lb = new elbv2.NetworkLoadBalancer(s, 'Lb', { vpc, internetFacing: false });
+  const host = new ec2.CfnInstance(s, 'Db', { imageId: 'ami-1', tags: database ? [{ key: 'timescale:service', value: 'orders' }] : [] });
+  lb.addListener('Pg', { port: 5432 }).addTargets('Hosts', { port: 5432, targets: [new targets.InstanceIdTarget(host.ref, 5432)] });
+  return lb.node.defaultChild as elbv2.CfnLoadBalancer;
+}

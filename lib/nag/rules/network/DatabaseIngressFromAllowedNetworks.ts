@@ -1,4 +1,4 @@
-import { cidrWithin, isAnywhere } from '../../private/cidr';
+import { cidrWithin, isAnywhere, isPublicCidr } from '../../private/cidr';
 import { coversPort, ingressRules } from '../../private/ingress';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 import { describe } from '../../private/values';
@@ -9,8 +9,8 @@ export const DatabaseIngressFromAllowedNetworks: RuleDefinition = {
   guarantee: 'G4',
   info: 'The security group admits the database port from a network outside the allowed networks.',
   explanation: 'Only the customer\'s peered VPC may reach the database. Restrict ingress on the database port to the ' +
-    'CIDRs passed as allowedDatabaseCidrs (or to security groups). Without allowedDatabaseCidrs only ingress from ' +
-    'anywhere is judged.',
+    'CIDRs passed as allowedDatabaseCidrs (or to security groups). Public address space is never allowed, with or ' +
+    'without allowedDatabaseCidrs: peered networks use private addresses.',
   resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress'],
   evaluate(r, { index, options }) {
     const rules = ingressRules(r, index);
@@ -34,6 +34,8 @@ export const DatabaseIngressFromAllowedNetworks: RuleDefinition = {
         const cidr = rule.cidr!;
         if (isAnywhere(cidr)) {
           outcomes.push(nonCompliant(`port ${port} is open to ${cidr}`));
+        } else if (isPublicCidr(cidr)) {
+          outcomes.push(nonCompliant(`port ${port} is open to ${cidr}, which holds public addresses`));
         } else if (allowed && !allowed.some((a) => cidrWithin(cidr, a))) {
           outcomes.push(nonCompliant(`port ${port} is open to ${cidr}, outside ${allowed.join(', ')}`));
         } else {

@@ -1,14 +1,42 @@
+import { cidrWithin, isPublicCidr } from '../../private/cidr';
 import { isDatabaseHost } from '../../private/database-hosts';
+import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
-import { asArray, describe, referencedLogicalId } from '../../private/values';
+import { asArray, describe, isIntrinsic, referencedLogicalId } from '../../private/values';
 
-/** Subnets that hold database hosts have no route to an internet gateway. */
+/** Destinations a NAT gateway translates to the IPv4 internet (NAT64). */
+const NAT64 = '64:ff9b::/96';
+
+/** A route's way out to the internet, if it has one. */
+function judgeRoute(route: RenderedResource, subnet: string, index: StackIndex): Outcome {
+  const { GatewayId: gateway, NatGatewayId: nat, DestinationCidrBlock: v4, DestinationIpv6CidrBlock: v6 } = route.properties;
+  const destination = v4 ?? v6;
+  const target = index.target(gateway);
+  if (target?.type === 'AWS::EC2::InternetGateway' || (typeof gateway === 'string' && gateway.startsWith('igw-'))) {
+    return nonCompliant(`subnet ${subnet} routes ${describe(destination)} to internet gateway ${target?.logicalId ?? gateway}`);
+  }
+  if (nat === undefined) {
+    return COMPLIANT;
+  }
+  if (typeof destination !== 'string') {
+    return isIntrinsic(destination) || destination === undefined
+      ? unverifiable(`subnet ${subnet} routes ${describe(destination ?? route.properties.DestinationPrefixListId)} to NAT gateway ` +
+        `${describe(nat)}, a destination only known at deploy time`)
+      : COMPLIANT;
+  }
+  if (isPublicCidr(destination) || cidrWithin(destination, NAT64) || cidrWithin(NAT64, destination)) {
+    return nonCompliant(`subnet ${subnet} routes ${destination} to NAT gateway ${index.target(nat)?.logicalId ?? describe(nat)}, a way out to the internet`);
+  }
+  return COMPLIANT;
+}
+
+/** Subnets that hold database hosts have no route to an internet gateway, nor a route to the internet through a NAT gateway. */
 export const DatabaseSubnetNoInternetRoute: RuleDefinition = {
   name: 'DatabaseSubnetNoInternetRoute',
   guarantee: 'G4',
-  info: 'A database host (tagged timescale:service) sits in a subnet with a route to an internet gateway.',
+  info: 'A database host (tagged timescale:service) sits in a subnet with a route to an internet gateway, or to the internet through a NAT gateway.',
   explanation: 'No public Internet-based access is provided: database subnets are isolated. Place hosts in ' +
-    'PRIVATE_ISOLATED subnets and reach AWS APIs through VPC endpoints.',
+    'PRIVATE_ISOLATED subnets (no internet gateway, no NAT gateway default route) and reach AWS APIs through VPC endpoints.',
   resourceTypes: ['AWS::EC2::Instance'],
   evaluate(r, { index }) {
     if (!isDatabaseHost(r)) {
@@ -26,17 +54,14 @@ export const DatabaseSubnetNoInternetRoute: RuleDefinition = {
       if (!subnet || subnet.type !== 'AWS::EC2::Subnet') {
         return unverifiable(`subnet ${describe(subnetRef)} is not defined in this stack`);
       }
+      const found: Outcome[] = [COMPLIANT];
       for (const assoc of associations.get(subnet.logicalId) ?? []) {
         const table = referencedLogicalId(assoc.properties.RouteTableId);
         for (const route of (table && routes.get(table)) || []) {
-          const gateway = route.properties.GatewayId;
-          const target = index.target(gateway);
-          if (target?.type === 'AWS::EC2::InternetGateway' || (typeof gateway === 'string' && gateway.startsWith('igw-'))) {
-            return nonCompliant(`subnet ${subnet.logicalId} routes ${route.properties.DestinationCidrBlock ?? route.properties.DestinationIpv6CidrBlock} to internet gateway ${target?.logicalId ?? gateway}`);
-          }
+          found.push(judgeRoute(route, subnet.logicalId, index));
         }
       }
-      return COMPLIANT;
+      return worst(found);
     });
     return worst(outcomes);
   },

@@ -1,6 +1,6 @@
-import { Token } from 'aws-cdk-lib';
-import { RenderedTemplateRule } from '../../private/rendered';
-import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
+import { Stack, Token } from 'aws-cdk-lib';
+import { RenderedTemplateRule, StackIndex } from '../../private/rendered';
+import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable } from '../../private/rule';
 import { asArray } from '../../private/values';
 
 const isRegionRef = (v: unknown) => !!v && typeof v === 'object' && (v as any).Ref === 'AWS::Region';
@@ -44,6 +44,21 @@ export function enforcedRegions(rules: RenderedTemplateRule[]): string[] | undef
   return result;
 }
 
+/** Whether the stack's Region is one of `allowed`: its concrete region, or the one its template rules confine it to. */
+export function judgeStackRegion(stack: Stack, index: StackIndex, allowed: string[]): Outcome {
+  const region = stack.region;
+  if (!Token.isUnresolved(region)) {
+    return allowed.includes(region) ? COMPLIANT : nonCompliant(`region ${region} is not in ${allowed.join(', ')}`);
+  }
+  const enforced = enforcedRegions(index.templateRules);
+  if (enforced === undefined) {
+    return unverifiable('the stack is environment-agnostic and no template rule confines AWS::Region');
+  }
+  const outside = enforced.filter((x) => !allowed.includes(x));
+  return outside.length === 0 && enforced.length > 0 ? COMPLIANT
+    : nonCompliant(`the template rule admits ${outside.join(', ') || 'no region'}; allowed: ${allowed.join(', ')}`);
+}
+
 /** Every stack deploys to an allowed region (judged once per stack, on its first resource). */
 export const StackRegionAllowed: RuleDefinition = {
   name: 'StackRegionAllowed',
@@ -57,17 +72,6 @@ export const StackRegionAllowed: RuleDefinition = {
     if (index.memo('region-judged-on', () => r.logicalId) !== r.logicalId) {
       return NOT_APPLICABLE;
     }
-    const allowed = options.allowedRegions ?? [];
-    const region = r.stack.region;
-    if (!Token.isUnresolved(region)) {
-      return allowed.includes(region) ? COMPLIANT : nonCompliant(`region ${region} is not in ${allowed.join(', ')}`);
-    }
-    const enforced = enforcedRegions(index.templateRules);
-    if (enforced === undefined) {
-      return unverifiable('the stack is environment-agnostic and no template rule confines AWS::Region');
-    }
-    const outside = enforced.filter((x) => !allowed.includes(x));
-    return outside.length === 0 && enforced.length > 0 ? COMPLIANT
-      : nonCompliant(`the template rule admits ${outside.join(', ') || 'no region'}; allowed: ${allowed.join(', ')}`);
+    return judgeStackRegion(r.stack, index, options.allowedRegions ?? []);
   },
 };
