@@ -25,8 +25,9 @@ const RULES = [
   'DatabaseHostNoElasticIp', 'GlobalAcceleratorNotToDatabaseHost',
   'StatefulResourceRetained', 'RdsBackupsEnabled', 'CloudTrailValidatedAndEncrypted', 'SessionDocumentEncryptedLogging',
   'StartSessionRequiresLoggingDocument', 'AuditBucketObjectLock', 'AuditAlertRulesPresent', 'NoSshKeyPair', 'NoRemoteShellIngress', 'InteractiveAccessRequiresMfa',
-  'PortForwardingNotToDatabaseHosts', 'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer',
+  'PortForwardingNotToDatabaseHosts', 'InstanceAccessOnlyForOperators', 'NoInstanceConnectEndpointWithDatabase', 'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer',
   'PostgresNetworkAccessPerCustomer', 'DatabaseSuperuserSecretReadOnlyByHost',
+  'KmsCreateGrantForAwsResourceOnly', 'SnapshotSharingNotGranted', 'OperatorPassRoleScoped',
 ];
 
 function tmpdir(): string {

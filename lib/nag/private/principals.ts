@@ -1,5 +1,5 @@
 import { PolicyStatementJson, statementsOf, trustedPrincipals } from './iam';
-import { policySources } from './policies';
+import { AWS_MANAGED, awsManagedName, INLINE_POLICY_TYPES, policySources } from './policies';
 import { RenderedResource, StackIndex } from './rendered';
 import { asArray, describe, isIntrinsic, knownText } from './values';
 
@@ -15,28 +15,18 @@ export interface HeldPolicy {
   readonly unresolved: boolean;
 }
 
+/** How the people a permission set is assigned to are named among a policy's external holders. */
+const PERMISSION_SET_HOLDERS = 'the users and groups assigned permission set ';
+
+/** Whether an external holder (see {@link Holders}) is the people a permission set is assigned to. */
+export function isPermissionSetHolder(holder: string): boolean {
+  return holder.startsWith(PERMISSION_SET_HOLDERS);
+}
+
 /** Who holds an AWS::IAM::Policy / ManagedPolicy: principals of this stack, and names it cannot see. */
 export interface Holders {
   readonly principals: RenderedResource[];
   readonly external: string[];
-}
-
-/**
- * AWS managed policies that grant reading every secret or starting sessions everywhere, as the
- * statements that matter here. Other AWS managed policies are not read (their documents are not in
- * the template); these are the broad ones a reviewer would expect to be caught.
- */
-const AWS_MANAGED: { [name: string]: PolicyStatementJson[] } = {
-  AdministratorAccess: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  PowerUserAccess: [{ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' }],
-  SecretsManagerReadWrite: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }],
-  AmazonSSMFullAccess: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }],
-};
-
-function awsManagedName(arn: unknown): string | undefined {
-  const text = knownText(arn);
-  const m = text === undefined ? null : /:iam::aws:policy\/(?:.*\/)?([\w+=,.@-]+)$/.exec(text);
-  return m ? m[1] : undefined;
 }
 
 /** Principals of the stack by a literal name (RoleName / UserName / GroupName). */
@@ -65,12 +55,25 @@ function resolvePrincipal(ref: unknown, type: string, index: StackIndex): Render
   return `${type.split('::')[2].toLowerCase()} ${JSON.stringify(ref)}`;
 }
 
-/** The principals an AWS::IAM::Policy or ManagedPolicy is attached to (its Roles/Users/Groups, and ManagedPolicyArns references). */
+/**
+ * The principals an AWS::IAM::Policy or ManagedPolicy is attached to (its Roles/Users/Groups, and ManagedPolicyArns
+ * references), the role, user or group of a RolePolicy / UserPolicy / GroupPolicy, and for a permission set the
+ * people of IAM Identity Center (never in the stack).
+ */
 export function holdersOf(policy: RenderedResource, index: StackIndex): Holders {
   return index.memo(`holders:${policy.logicalId}`, () => {
     const principals = new Set<RenderedResource>();
     const external: string[] = [];
     const add = (p: RenderedResource | string) => typeof p === 'string' ? external.push(p) : principals.add(p);
+    if (policy.type === 'AWS::IAM::RolePolicy') {
+      add(resolvePrincipal(policy.properties.RoleName, 'AWS::IAM::Role', index));
+    } else if (policy.type === 'AWS::IAM::UserPolicy') {
+      add(resolvePrincipal(policy.properties.UserName, 'AWS::IAM::User', index));
+    } else if (policy.type === 'AWS::IAM::GroupPolicy') {
+      add(resolvePrincipal(policy.properties.GroupName, 'AWS::IAM::Group', index));
+    } else if (policy.type === 'AWS::SSO::PermissionSet') {
+      external.push(`${PERMISSION_SET_HOLDERS}${policy.logicalId}`);
+    }
     asArray(policy.properties.Roles).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::Role', index)));
     asArray(policy.properties.Users).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::User', index)));
     asArray(policy.properties.Groups).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::Group', index)));
@@ -115,7 +118,7 @@ export function heldPolicies(index: StackIndex): Map<RenderedResource, HeldPolic
         }
       }
     }
-    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', ...INLINE_POLICY_TYPES]) {
       for (const policy of index.byType(type)) {
         const [source] = policySources(policy, index);
         for (const principal of holdersOf(policy, index).principals) {

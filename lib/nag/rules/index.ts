@@ -11,10 +11,15 @@ import { RdsNotPubliclyAccessible } from './datastores/RdsNotPubliclyAccessible'
 import { BlockDeviceCustomerManagedKey } from './ec2/BlockDeviceCustomerManagedKey';
 import { InstanceNoPublicIp } from './ec2/InstanceNoPublicIp';
 import { VolumeCustomerManagedKey } from './ec2/VolumeCustomerManagedKey';
+import { InstanceAccessOnlyForOperators } from './iam/InstanceAccessOnlyForOperators';
 import { InteractiveAccessRequiresMfa } from './iam/InteractiveAccessRequiresMfa';
+import { NoInstanceConnectEndpointWithDatabase } from './iam/NoInstanceConnectEndpointWithDatabase';
+import { OperatorPassRoleScoped } from './iam/OperatorPassRoleScoped';
 import { NoSshKeyPair } from './iam/NoSshKeyPair';
 import { PortForwardingNotToDatabaseHosts } from './iam/PortForwardingNotToDatabaseHosts';
+import { SnapshotSharingNotGranted } from './iam/SnapshotSharingNotGranted';
 import { StartSessionRequiresLoggingDocument } from './iam/StartSessionRequiresLoggingDocument';
+import { KmsCreateGrantForAwsResourceOnly } from './kms/KmsCreateGrantForAwsResourceOnly';
 import { KmsKeyPolicyNoUnconditionedWildcard } from './kms/KmsKeyPolicyNoUnconditionedWildcard';
 import { KmsKeyRetained } from './kms/KmsKeyRetained';
 import { KmsKeyRotation } from './kms/KmsKeyRotation';
@@ -116,11 +121,16 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   NoRemoteShellIngress,
   InteractiveAccessRequiresMfa,
   PortForwardingNotToDatabaseHosts,
+  InstanceAccessOnlyForOperators,
+  NoInstanceConnectEndpointWithDatabase,
   PostgresSuperuserRejectedFromNetwork,
   PostgresConfigNotWritableByServer,
   // G8 data-privacy
   PostgresNetworkAccessPerCustomer,
   DatabaseSuperuserSecretReadOnlyByHost,
+  KmsCreateGrantForAwsResourceOnly,
+  SnapshotSharingNotGranted,
+  OperatorPassRoleScoped,
 ];
 
 /** Rules of DataResidencyChecks. */

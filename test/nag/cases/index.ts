@@ -8,6 +8,7 @@ import { NETWORK_CASES } from './network';
 import { PRIVILEGED_ACCESS_CASES } from './privileged-access';
 import { SERVER_CONFIG_CASES } from './server-config';
 import { TEMPLATE_CASES } from './template';
+import { VM_ACCESS_CASES } from './vm-access';
 import { RuleCase } from './types';
 
 export const ALL_CASES: RuleCase[] = [
@@ -21,4 +22,5 @@ export const ALL_CASES: RuleCase[] = [
   ...EGRESS_CASES,
   ...AUDIT_CASES,
   ...DATASTORE_CASES,
+  ...VM_ACCESS_CASES,
 ];

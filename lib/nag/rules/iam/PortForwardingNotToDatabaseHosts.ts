@@ -6,12 +6,16 @@ import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable } from '../../private/rule';
 import { asArray, describe, isIntrinsic } from '../../private/values';
 
-/** AWS-owned session documents that forward ports (or carry SSH, which can forward them). */
+/** AWS-owned session documents that forward ports (or carry SSH, which can forward them), or skip the logging session document. */
 export const PORT_FORWARDING_DOCUMENTS = [
   'AWS-StartPortForwardingSession',
   'AWS-StartPortForwardingSessionToRemoteHost',
   'AWS-StartPortForwardingSessionToSocket',
   'AWS-StartSSHSession',
+  // Not port forwarding, but a way past the logging session document: the account's default shell
+  // preferences (whose logging nobody checked) and an arbitrary command instead of the logged shell.
+  'SSM-SessionManagerRunShell',
+  'AWS-StartInteractiveCommand',
 ];
 
 const ANY_INSTANCE = 'instance/i-0123456789abcdef0';
@@ -124,7 +128,7 @@ function judge(policies: HeldPolicy[], index: StackIndex, holder: string): Outco
   }
   if (host && document) {
     const detail = `${holder} may start a session on ${host.what} with ${document.what}`;
-    return host.reach === 'yes' && document.reach === 'yes' ? nonCompliant(`${detail}, so it can forward ports from a database host`)
+    return host.reach === 'yes' && document.reach === 'yes' ? nonCompliant(`${detail}, so it can forward ports from a database host or skip the logging session document`)
       : unverifiable(`${detail}; whether that forwards ports from a database host is only known at deploy time`);
   }
   return granted ? COMPLIANT : NOT_APPLICABLE;
@@ -134,13 +138,14 @@ function judge(policies: HeldPolicy[], index: StackIndex, holder: string): Outco
 export const PortForwardingNotToDatabaseHosts: RuleDefinition = {
   name: 'PortForwardingNotToDatabaseHosts',
   guarantee: 'G7',
-  info: 'A principal may start Session Manager port forwarding (or SSH) on a database host.',
+  info: 'A principal may start Session Manager port forwarding (or SSH, the default shell document, an interactive command) on a database host.',
   explanation: 'Port forwarding from a database host reaches localhost:5432 and the instance metadata service, past ' +
     'every pg_hba and session-logging control. IAM authorizes the instance and the document of ssm:StartSession ' +
     'separately, so all of a role\'s (user\'s, group\'s) policies are judged together: if any of them allows StartSession ' +
     'on a database host (an instance tagged timescale:role = database, or timescale:service without timescale:role = ' +
     'bastion, or instance/* with or without tag conditions) and any allows it on a port-forwarding document ' +
-    '(AWS-StartPortForwardingSession*, AWS-StartSSHSession, a Port session document, document/* or *), the pair is ' +
+    '(AWS-StartPortForwardingSession*, AWS-StartSSHSession, a Port session document, document/* or *) or on a document ' +
+    'that skips the logging session document (SSM-SessionManagerRunShell, AWS-StartInteractiveCommand), the pair is ' +
     'allowed. Give port forwarding to a separate role that may start sessions only on the bastion instance.',
   resourceTypes: [...PRINCIPAL_TYPES, 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'],
   evaluate(r, { index }) {

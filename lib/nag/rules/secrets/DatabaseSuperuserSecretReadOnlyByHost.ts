@@ -2,7 +2,7 @@ import { arnParts, patternMatches, resourceName } from '../../private/arns';
 import { SECRET_TAG, tagValue } from '../../private/database-hosts';
 import { grantsAction, PolicyStatementJson, statementsOf } from '../../private/iam';
 import { IAM_POLICY_TYPES } from '../../private/policies';
-import { assumedOnlyByEc2, holdersOf, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
+import { assumedOnlyByEc2, holdersOf, isPermissionSetHolder, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
 import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 import { asArray, describe, isIntrinsic, knownText, UNRESOLVED } from '../../private/values';
@@ -115,6 +115,10 @@ function secretsRead(s: PolicyStatementJson, index: StackIndex, secrets: Map<Ren
 
 /** Judges one reader of the secret: only a role that only EC2 can assume (the host) may read it. */
 function judgeReader(reader: RenderedResource | string, certainty: Certainty, what: string): Outcome {
+  if (typeof reader === 'string' && isPermissionSetHolder(reader)) {
+    // IAM Identity Center assigns permission sets to people: there is no trust policy to read.
+    return certainty === 'yes' ? nonCompliant(`${what} is readable by ${reader}`) : unverifiable(`${what} may be readable by ${reader}`);
+  }
   if (typeof reader === 'string') {
     return unverifiable(`${what} is read by ${reader}, whose trust policy is not in this stack`);
   }
@@ -219,7 +223,8 @@ export const DatabaseSuperuserSecretReadOnlyByHost: RuleDefinition = {
   explanation: 'The superuser reads every customer\'s data, so its password may be readable only by the host that ' +
     'bootstraps the server: a role whose trust policy admits only ec2.amazonaws.com. Remove secretsmanager:GetSecretValue ' +
     '(also through secretsmanager:*, *, Resource "*" or an ARN pattern that can match the secret, or AdministratorAccess / ' +
-    'PowerUserAccess / SecretsManagerReadWrite) from every other role, user and group, and from the secret\'s resource ' +
+    'PowerUserAccess / SecretsManagerReadWrite) from every other role, user, group and IAM Identity Center permission set ' +
+    '(RolePolicy, UserPolicy and GroupPolicy resources count as the policies of their principal), and from the secret\'s resource ' +
     'policy. A superuser secret is one tagged timescale:secret = database-superuser or whose (generated) JSON has ' +
     '"username": "postgres". Conditions on a grant are not taken as limits.',
   resourceTypes: [...IAM_POLICY_TYPES, 'AWS::SecretsManager::ResourcePolicy'],

@@ -1,6 +1,6 @@
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
 import { sessionInputs } from '../../private/ssm';
-import { isIntrinsic, isTrue } from '../../private/values';
+import { describe, isIntrinsic, isTrue } from '../../private/values';
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
@@ -10,7 +10,9 @@ export const SessionDocumentEncryptedLogging: RuleDefinition = {
   guarantee: 'G6',
   info: 'The Session Manager session document does not log sessions to encrypted CloudWatch Logs or S3 with a KMS key.',
   explanation: 'Operator accesses are audit logged. Set inputs.cloudWatchLogGroupName with cloudWatchEncryptionEnabled: ' +
-    'true (or s3BucketName with s3EncryptionEnabled: true) and inputs.kmsKeyId for session data encryption.',
+    'true (or s3BucketName with s3EncryptionEnabled: true) and inputs.kmsKeyId for session data encryption. A destination ' +
+    'that is configured is encrypted too: cloudWatchEncryptionEnabled or s3EncryptionEnabled false next to a log group or ' +
+    'bucket is a finding even when the other destination is encrypted.',
   resourceTypes: ['AWS::SSM::Document'],
   evaluate(r) {
     if (r.type !== 'AWS::SSM::Document') {
@@ -26,6 +28,13 @@ export const SessionDocumentEncryptedLogging: RuleDefinition = {
     const inputs = sessionInputs(r.properties.Content);
     if (!inputs) {
       return unverifiable('the document content is only known at deploy time');
+    }
+    // A destination that is configured must be encrypted, even when the other one is.
+    if (present(inputs.cloudWatchLogGroupName) && !isTrue(inputs.cloudWatchEncryptionEnabled)) {
+      return nonCompliant(`sessions are logged to CloudWatch Logs with cloudWatchEncryptionEnabled ${describe(inputs.cloudWatchEncryptionEnabled)}`);
+    }
+    if (present(inputs.s3BucketName) && !isTrue(inputs.s3EncryptionEnabled)) {
+      return nonCompliant(`sessions are logged to S3 with s3EncryptionEnabled ${describe(inputs.s3EncryptionEnabled)}`);
     }
     const toCloudWatch = isTrue(inputs.cloudWatchEncryptionEnabled) && present(inputs.cloudWatchLogGroupName);
     const toS3 = isTrue(inputs.s3EncryptionEnabled) && present(inputs.s3BucketName);

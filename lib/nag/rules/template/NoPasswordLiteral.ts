@@ -1,6 +1,8 @@
+import { RenderedResource } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, RuleDefinition } from '../../private/rule';
+import { noEchoDefaultsIn } from '../../private/template-sections';
 import { visitResourceText } from '../../private/template-text';
-import { UNRESOLVED } from '../../private/values';
+import { asArray, UNRESOLVED } from '../../private/values';
 
 /** Property names that hold a password (Secrets Manager SecretString is judged by SecretValueGenerated). */
 const PASSWORD_PROPERTY = /(passw(or)?d|passphrase)$/i;
@@ -21,7 +23,60 @@ function isPlaceholder(value: string): boolean {
     value.startsWith('<') || value.includes(UNRESOLVED) || /^(null|none|true|false|\*+|x+|\.+|…)$/i.test(value) || FILE_PATH.test(value);
 }
 
+/** Environment variable names that hold a secret: `DB_PASSWORD`, `API_KEY`, `SECRET`, `authToken`, `privateKey`. */
+const SECRET_NAME_SNAKE = /(^|[_.-])(PASSWORD|PASSWD|PWD|PASSPHRASE|SECRET|TOKEN|KEY|APIKEY|CREDENTIALS?)$/i;
+const SECRET_NAME_CAMEL = /[a-z0-9](Password|Passwd|Pwd|Passphrase|Secret|Token|Key|Credentials?)$/;
+/** SSM parameter names that say the value is a secret. */
+const SECRET_PARAMETER_NAME = /(passw(or)?d|passphrase|secret|token|private[-_]?key|api[-_]?key|credential)/i;
+/** A `.pgpass` line (`host:port:database:user:password`) in text that mentions .pgpass. */
+const PGPASS_LINE = /^[^\s:#]+:(?:\d+|\*):[^\s:]+:[^\s:]+:(\S+?)['"]?$/m;
+
+/** Values that name where a secret is, not the secret: ARNs, aliases, paths, references. */
+function namesALocation(value: string): boolean {
+  return /^(arn:|alias\/|\/|s3:\/\/|ssm:|resolve:)/.test(value);
+}
+
+/** A secret written as the literal value of a Lambda or ECS environment variable. */
+function environmentLiteral(r: RenderedResource): string | undefined {
+  const variables: [string, unknown, string][] = [];
+  if (r.type === 'AWS::Lambda::Function') {
+    for (const [name, value] of Object.entries(r.properties.Environment?.Variables ?? {})) {
+      variables.push([name, value, `Environment/Variables/${name}`]);
+    }
+  } else if (r.type === 'AWS::ECS::TaskDefinition') {
+    asArray<any>(r.properties.ContainerDefinitions).forEach((c, i) => asArray<any>(c?.Environment).forEach((e) => {
+      variables.push([e?.Name, e?.Value, `ContainerDefinitions/${i}/Environment/${e?.Name}`]);
+    }));
+  }
+  for (const [name, value, where] of variables) {
+    if (typeof name === 'string' && (SECRET_NAME_SNAKE.test(name) || SECRET_NAME_CAMEL.test(name)) &&
+      typeof value === 'string' && !isPlaceholder(value) && !namesALocation(value)) {
+      return `${where} is a literal (pass a secret ARN and read it at run time, or ECS Secrets)`;
+    }
+  }
+  return undefined;
+}
+
+/** A String SSM parameter whose name says it holds a secret, with a literal value. */
+function parameterLiteral(r: RenderedResource): string | undefined {
+  if (r.type !== 'AWS::SSM::Parameter' || r.properties.Type !== 'String') {
+    return undefined;
+  }
+  const name = r.properties.Name;
+  const value = r.properties.Value;
+  if (typeof name === 'string' && SECRET_PARAMETER_NAME.test(name) && typeof value === 'string' && !isPlaceholder(value) && !namesALocation(value)) {
+    return `String parameter ${name} holds a literal (SSM String parameters are plaintext; keep secrets in Secrets Manager)`;
+  }
+  return undefined;
+}
+
 function findLiteral(text: string): string | undefined {
+  if (text.includes('.pgpass')) {
+    const m = PGPASS_LINE.exec(text);
+    if (m && !isPlaceholder(m[1])) {
+      return `.pgpass line ${m[0].replace(m[1], '****')}`;
+    }
+  }
   if (!/pass|:\/\//i.test(text)) {
     return undefined;
   }
@@ -43,9 +98,20 @@ export const NoPasswordLiteral: RuleDefinition = {
   guarantee: 'G2',
   info: 'A password literal is written into the template.',
   explanation: 'Anything in a template is stored in plaintext in the cloud assembly and in CloudFormation. Generate ' +
-    'passwords in Secrets Manager and reference them with {{resolve:secretsmanager:...}} or fetch them at boot.',
+    'passwords in Secrets Manager and reference them with {{resolve:secretsmanager:...}} or fetch them at boot. Also ' +
+    'caught: Lambda and ECS environment variables named like a secret (PASSWORD, SECRET, TOKEN, KEY) with a literal value, ' +
+    '.pgpass lines and PGPASSWORD in user data, String SSM parameters named like a secret, and resources reading a NoEcho ' +
+    'parameter that has a Default (NoEcho hides the value from the console, not from the template).',
   resourceTypes: ['*'],
-  evaluate(r) {
+  evaluate(r, { index }) {
+    const echoed = noEchoDefaultsIn(r.properties, index);
+    if (echoed.length > 0) {
+      return nonCompliant(`it reads parameter ${echoed[0].logicalId}, whose NoEcho hides a Default that is written in the template`);
+    }
+    const structured = environmentLiteral(r) ?? parameterLiteral(r);
+    if (structured) {
+      return nonCompliant(structured);
+    }
     for (const [key, value] of Object.entries(r.properties)) {
       if (PASSWORD_PROPERTY.test(key) && typeof value === 'string' && !isPlaceholder(value)) {
         return nonCompliant(`property ${key} is a literal`);

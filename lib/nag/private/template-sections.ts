@@ -1,0 +1,109 @@
+import { CfnMapping, CfnParameter, Stack } from 'aws-cdk-lib';
+import { StackIndex } from './rendered';
+import { isIntrinsic, referencedLogicalId } from './values';
+
+/** A template parameter as the rules need it. */
+export interface RenderedParameter {
+  readonly logicalId: string;
+  readonly noEcho: boolean;
+  readonly default?: unknown;
+}
+
+interface Sections {
+  readonly parameters: Map<string, RenderedParameter>;
+  readonly mappings: Map<string, { [key: string]: { [key: string]: unknown } }>;
+}
+
+/** Parameters and Mappings of the stack (one walk, once per stack). */
+export function templateSections(index: StackIndex): Sections {
+  return index.memo('template-sections', () => {
+    const stack = index.stack;
+    const parameters = new Map<string, RenderedParameter>();
+    const mappings = new Map<string, { [key: string]: { [key: string]: unknown } }>();
+    for (const c of stack.node.findAll()) {
+      if (Stack.of(c) !== stack) {
+        continue;
+      }
+      if (c instanceof CfnParameter) {
+        const logicalId: string = stack.resolve(c.logicalId);
+        parameters.set(logicalId, { logicalId, noEcho: c.noEcho === true, default: stack.resolve(c.default) });
+      } else if (c instanceof CfnMapping) {
+        const rendered = stack.resolve((c as any)._toCloudFormation())?.Mappings ?? {};
+        for (const [id, body] of Object.entries<any>(rendered)) {
+          mappings.set(id, body);
+        }
+      }
+    }
+    return { parameters, mappings };
+  });
+}
+
+/** NoEcho parameters with a Default that a value refers to (`Ref`, or `${Name}` inside Fn::Sub). */
+export function noEchoDefaultsIn(value: unknown, index: StackIndex, out: RenderedParameter[] = []): RenderedParameter[] {
+  const { parameters } = templateSections(index);
+  if (parameters.size === 0) {
+    return out;
+  }
+  const visit = (v: unknown): void => {
+    if (isIntrinsic(v)) {
+      const id = 'Ref' in v ? referencedLogicalId(v) : undefined;
+      const p = id !== undefined ? parameters.get(id) : undefined;
+      if (p && p.noEcho && p.default !== undefined) {
+        out.push(p);
+      }
+      const sub = v['Fn::Sub'];
+      const template = Array.isArray(sub) ? sub[0] : sub;
+      if (typeof template === 'string') {
+        for (const m of template.matchAll(/\$\{(?!!)([^}.]*)\}/g)) {
+          const q = parameters.get(m[1]);
+          if (q && q.noEcho && q.default !== undefined) {
+            out.push(q);
+          }
+        }
+      }
+    }
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+    } else if (v !== null && typeof v === 'object') {
+      Object.values(v).forEach(visit);
+    }
+  };
+  visit(value);
+  return out;
+}
+
+/** Values an `Fn::FindInMap` inside `value` can return: one when its keys are literal, every candidate otherwise. */
+export function mappedValues(value: unknown, index: StackIndex, visit: (text: string, where: string) => void): void {
+  if (templateSections(index).mappings.size === 0) {
+    return;
+  }
+  const walk = (v: unknown): void => {
+    if (isIntrinsic(v) && Array.isArray(v['Fn::FindInMap'])) {
+      const [name, top, second] = v['Fn::FindInMap'] as unknown[];
+      const mapping = typeof name === 'string' ? templateSections(index).mappings.get(name) : undefined;
+      if (mapping) {
+        for (const [k1, level] of Object.entries(mapping)) {
+          if (typeof top === 'string' && top !== k1) {
+            continue;
+          }
+          for (const [k2, leaf] of Object.entries(level ?? {})) {
+            if (typeof second === 'string' && second !== k2) {
+              continue;
+            }
+            for (const text of Array.isArray(leaf) ? leaf : [leaf]) {
+              if (typeof text === 'string') {
+                visit(text, `Mappings/${name}/${k1}/${k2} (through Fn::FindInMap)`);
+              }
+            }
+          }
+        }
+      }
+    }
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (v !== null && typeof v === 'object') {
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(value);
+}
