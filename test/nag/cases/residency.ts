@@ -65,8 +65,7 @@ const confineReplicas = (regions: string[]) => new iam.PolicyStatement({
 });
 
 function multiRegionKey(s: Stack, confinedTo?: string[]): kms.Key {
-  const key = new kms.Key(s, 'Key', { enableKeyRotation: true });
-  (key.node.defaultChild as kms.CfnKey).multiRegion = true;
+  const key = new kms.Key(s, 'Key', { enableKeyRotation: true, multiRegion: true });
   if (confinedTo) {
     key.addToResourcePolicy(confineReplicas(confinedTo));
   }
@@ -318,7 +317,7 @@ export const RESIDENCY_CASES: ResidencyCase[] = [
   },
   {
     rule: 'KmsKeyReplicaRegionAllowed',
-    form: 'l1',
+    form: 'l2',
     title: 'multi-Region key that anyone with kms:ReplicateKey may copy anywhere',
     expect: NC,
     detail: /no key policy statement denies kms:ReplicateKey/,
@@ -326,14 +325,14 @@ export const RESIDENCY_CASES: ResidencyCase[] = [
   },
   {
     rule: 'KmsKeyReplicaRegionAllowed',
-    form: 'l1',
+    form: 'l2',
     title: 'multi-Region key whose policy denies replicas outside the allowed regions',
     expect: C,
     build: (s) => multiRegionKey(s, ['eu-central-1', 'eu-west-1']),
   },
   {
     rule: 'KmsKeyReplicaRegionAllowed',
-    form: 'l1',
+    form: 'l2',
     title: 'multi-Region key whose deny still admits us-east-1',
     expect: NC,
     build: (s) => multiRegionKey(s, ['eu-west-1', 'us-east-1']),
