@@ -27,7 +27,7 @@ const RULES = [
   'StartSessionRequiresLoggingDocument', 'AuditBucketObjectLock', 'AuditAlertRulesPresent', 'NoSshKeyPair', 'NoRemoteShellIngress', 'InteractiveAccessRequiresMfa',
   'PortForwardingNotToDatabaseHosts', 'InstanceAccessOnlyForOperators', 'NoInstanceConnectEndpointWithDatabase', 'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer',
   'PostgresNetworkAccessPerCustomer', 'DatabaseSuperuserSecretReadOnlyByHost',
-  'KmsCreateGrantForAwsResourceOnly', 'SnapshotSharingNotGranted', 'OperatorPassRoleScoped',
+  'KmsCreateGrantForAwsResourceOnly', 'SnapshotSharingNotGranted', 'OperatorPassRoleScoped', 'DatabaseCredentialsReadOnlyByHost',
 ];
 
 function tmpdir(): string {

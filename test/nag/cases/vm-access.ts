@@ -26,6 +26,11 @@ const CUSTOMER_ACCOUNT = '444455556666';
 const superuserSecret = (s: Stack) => new secretsmanager.Secret(s, 'Superuser', {
   generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'postgres' }), generateStringKey: 'password' },
 });
+const CUSTOMER_TEMPLATE = JSON.stringify({ username: 'orders_admin', dbname: 'orders', host: 'db.example.com', port: 5432 });
+const customerSecret = (s: Stack) => new secretsmanager.Secret(s, 'CustomerAdmin', {
+  generateSecretString: { secretStringTemplate: CUSTOMER_TEMPLATE, generateStringKey: 'password' },
+});
+const readSecret = (resources: string[]) => new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources });
 const customerPeering = (s: Stack) => plain(s, 'AWS::EC2::VPCPeeringConnection', { VpcId: 'vpc-1', PeerVpcId: 'vpc-2', PeerOwnerId: CUSTOMER_ACCOUNT }, 'Peering');
 
 export const VM_ACCESS_CASES: RuleCase[] = [
@@ -744,6 +749,91 @@ export const VM_ACCESS_CASES: RuleCase[] = [
       return plain(s, 'AWS::IAM::RolePolicy', {
         RoleName: role.roleName, PolicyName: 'read', PolicyDocument: doc({ Action: 'secretsmanager:GetSecretValue', Resource: secret.secretArn }),
       }, 'Read');
+    },
+  },
+
+  // DatabaseCredentialsReadOnlyByHost
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'l2',
+    title: 'the host role reads the customer admin secret',
+    expect: C,
+    build: (s) => {
+      const role = new iam.Role(s, 'HostRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      role.addToPolicy(readSecret([customerSecret(s).secretArn]));
+      return role.node.findChild('DefaultPolicy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'l2',
+    title: 'the operator role reads the customer admin secret',
+    expect: NC,
+    detail: /database credentials secret CustomerAdmin/,
+    build: (s) => {
+      const role = operatorRole(s);
+      role.addToPolicy(readSecret([customerSecret(s).secretArn]));
+      return role.node.findChild('DefaultPolicy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'l2',
+    title: 'the customer account reads its own admin secret through the resource policy',
+    expect: C,
+    build: (s) => {
+      const secret = customerSecret(s);
+      secret.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AccountPrincipal(CUSTOMER_ACCOUNT)], actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+      return secret.node.findChild('Policy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'plain',
+    title: 'a user reads every secret through an AWS::IAM::UserPolicy',
+    expect: NC,
+    build: (s) => {
+      plain(s, 'AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: CUSTOMER_TEMPLATE, GenerateStringKey: 'password' } }, 'CustomerAdmin');
+      const user = plain(s, 'AWS::IAM::User', {}, 'Ops');
+      return plain(s, 'AWS::IAM::UserPolicy', { UserName: user.ref, PolicyName: 'read', PolicyDocument: doc({ Action: 'secretsmanager:GetSecretValue' }) }, 'Read');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'override',
+    title: 'override points the operator\'s read at the customer admin secret',
+    expect: NC,
+    build: (s) => {
+      const secret = customerSecret(s);
+      const role = operatorRole(s);
+      role.addToPolicy(readSecret(['arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf']));
+      const policy = role.node.findChild('DefaultPolicy');
+      (policy.node.defaultChild as iam.CfnPolicy).addPropertyOverride('PolicyDocument.Statement.0.Resource', secret.secretArn);
+      return policy;
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'token',
+    title: 'the operator reads a secret named by a parameter',
+    expect: UNV,
+    build: (s) => {
+      customerSecret(s);
+      const role = operatorRole(s);
+      role.addToPolicy(readSecret([param(s)]));
+      return role.node.findChild('DefaultPolicy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'l2',
+    title: 'the approved operator\'s password is not a customer login',
+    expect: NA,
+    build: (s) => {
+      const secret = new secretsmanager.Secret(s, 'ApprovedOperatorPassword', { generateSecretString: { passwordLength: 32 } });
+      const role = operatorRole(s);
+      role.addToPolicy(readSecret([secret.secretArn]));
+      return role.node.findChild('DefaultPolicy');
     },
   },
 ];

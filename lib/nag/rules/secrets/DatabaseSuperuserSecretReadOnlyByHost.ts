@@ -5,16 +5,26 @@ import { IAM_POLICY_TYPES } from '../../private/policies';
 import { assumedOnlyByEc2, holdersOf, isPermissionSetHolder, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
 import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
-import { asArray, describe, isIntrinsic, knownText, UNRESOLVED } from '../../private/values';
+import { asArray, describe, isIntrinsic, knownText, pseudoText, UNRESOLVED } from '../../private/values';
 
 /** The user names that mark a PostgreSQL superuser secret (RDS master users are not superusers). */
 const SUPERUSER_NAMES = ['postgres'];
 const SUPERUSER_TAG_VALUE = 'database-superuser';
 const READ = 'secretsmanager:GetSecretValue';
 
-type Certainty = 'yes' | 'maybe';
+export type Certainty = 'yes' | 'maybe';
 
-function usernameOf(json: unknown): string | undefined | typeof UNRESOLVED {
+/** Which database secrets a rule protects, and how it names them. */
+export interface DatabaseSecretKind {
+  /** e.g. `superuser secret` */
+  readonly label: string;
+  /** Accounts named in the secret's own resource policy may read it (the customer reads its own credentials). */
+  readonly accountsMayRead: boolean;
+  /** The secrets of the stack of this kind (built once per stack). */
+  secrets(index: StackIndex): Map<RenderedResource, Certainty>;
+}
+
+export function usernameOf(json: unknown): string | undefined | typeof UNRESOLVED {
   const text = knownText(json);
   if (text === undefined) {
     return undefined;
@@ -134,7 +144,8 @@ function judgeReader(reader: RenderedResource | string, certainty: Certainty, wh
     : unverifiable(`${what} may be readable by ${who}`);
 }
 
-function judgeIdentityPolicy(r: RenderedResource, index: StackIndex, secrets: Map<RenderedResource, Certainty>): Outcome {
+function judgeIdentityPolicy(r: RenderedResource, index: StackIndex, secrets: Map<RenderedResource, Certainty>,
+  secretKind: DatabaseSecretKind): Outcome {
   const outcomes: Outcome[] = [];
   const isPrincipal = PRINCIPAL_TYPES.includes(r.type);
   const holders = isPrincipal ? undefined : holdersOf(r, index);
@@ -144,13 +155,13 @@ function judgeIdentityPolicy(r: RenderedResource, index: StackIndex, secrets: Ma
   for (const policy of held) {
     if (policy.unresolved) {
       // Unknown content matters only for readers other than the host.
-      const what = `${policy.where} (only known at deploy time) may grant the superuser secret`;
+      const what = `${policy.where} (only known at deploy time) may grant the ${secretKind.label}`;
       outcomes.push(...readers.map((reader) => judgeReader(reader, 'maybe', what)).filter((o) => o.verdict !== COMPLIANT.verdict));
       continue;
     }
     for (const s of policy.statements) {
       for (const [secret, certainty] of secretsRead(s, index, secrets)) {
-        const what = `the superuser secret ${secret.logicalId} (${policy.where}${s.Sid ? `, statement ${s.Sid}` : ''})`;
+        const what = `the ${secretKind.label} ${secret.logicalId} (${policy.where}${s.Sid ? `, statement ${s.Sid}` : ''})`;
         if (readers.length === 0) {
           outcomes.push(unverifiable(`${what}: the managed policy is attached to no principal of this stack, so who holds it is not known`));
         }
@@ -161,7 +172,8 @@ function judgeIdentityPolicy(r: RenderedResource, index: StackIndex, secrets: Ma
   return worst(outcomes);
 }
 
-function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Map<RenderedResource, Certainty>): Outcome {
+function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Map<RenderedResource, Certainty>,
+  secretKind: DatabaseSecretKind): Outcome {
   const secret = index.target(r.properties.SecretId);
   const certainty = secret ? secrets.get(secret) : undefined;
   if (!secret || !certainty) {
@@ -180,7 +192,7 @@ function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Ma
     if (!grantsAction(s, READ)) {
       continue;
     }
-    const what = `the superuser secret ${secret.logicalId} (resource policy${s.Sid ? ` statement ${s.Sid}` : ''})`;
+    const what = `the ${secretKind.label} ${secret.logicalId} (resource policy${s.Sid ? ` statement ${s.Sid}` : ''})`;
     if (s.NotPrincipal !== undefined || s.Principal === '*') {
       outcomes.push(nonCompliant(`${what} is readable by every principal${s.NotPrincipal !== undefined ? ' but those in NotPrincipal' : ''}`));
       continue;
@@ -192,6 +204,9 @@ function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Ma
           continue;
         }
         const target = index.target(value);
+        if (!target && secretKind.accountsMayRead && isAccount(value)) {
+          continue;
+        }
         if (target && PRINCIPAL_TYPES.includes(target.type)) {
           outcomes.push(judgeReader(target, certainty, what));
         } else if (typeof value === 'string' && /^arn:[^:]+:iam::[^:]*:role\//.test(value)) {
@@ -206,6 +221,23 @@ function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Ma
   }
   return outcomes.length === 0 ? COMPLIANT : worst(outcomes);
 }
+
+/** An account principal (`123456789012`, `arn:...:iam::123456789012:root`), also when built with the partition. */
+function isAccount(value: unknown): boolean {
+  const text = pseudoText(value);
+  return text !== undefined && (/^\d{12}$/.test(text) || /^arn:[^:]+:iam::\d{12}:root$/.test(text));
+}
+
+/** Judges an IAM policy or a secret resource policy against the database secrets of one kind. */
+export function judgeDatabaseSecretReaders(r: RenderedResource, index: StackIndex, secretKind: DatabaseSecretKind): Outcome {
+  const secrets = secretKind.secrets(index);
+  if (secrets.size === 0) {
+    return NOT_APPLICABLE;
+  }
+  return r.type === 'AWS::SecretsManager::ResourcePolicy' ? judgeResourcePolicy(r, index, secrets, secretKind) : judgeIdentityPolicy(r, index, secrets, secretKind);
+}
+
+const SUPERUSER: DatabaseSecretKind = { label: 'superuser secret', secrets: superuserSecrets, accountsMayRead: false };
 
 function safeParse(text: string): unknown {
   try {
@@ -229,10 +261,6 @@ export const DatabaseSuperuserSecretReadOnlyByHost: RuleDefinition = {
     '"username": "postgres". Conditions on a grant are not taken as limits.',
   resourceTypes: [...IAM_POLICY_TYPES, 'AWS::SecretsManager::ResourcePolicy'],
   evaluate(r, { index }) {
-    const secrets = superuserSecrets(index);
-    if (secrets.size === 0) {
-      return NOT_APPLICABLE;
-    }
-    return r.type === 'AWS::SecretsManager::ResourcePolicy' ? judgeResourcePolicy(r, index, secrets) : judgeIdentityPolicy(r, index, secrets);
+    return judgeDatabaseSecretReaders(r, index, SUPERUSER);
   },
 };
