@@ -1,7 +1,7 @@
 import { coversPublicSpace } from './cidr';
 import { IngressRule, ingressRules } from './ingress';
 import { RenderedResource, StackIndex } from './rendered';
-import { asArray, referencedLogicalId } from './values';
+import { asArray, isIntrinsic, referencedLogicalId } from './values';
 
 /** One ingress entry of a security group, with where it is written. */
 interface Member {
@@ -26,6 +26,32 @@ const PROTOCOLS: { [key: string]: string } = { '-1': 'all', 'all': 'all', '6': '
 function protocolOf(raw: any): string {
   const text = String(raw?.IpProtocol ?? '-1').toLowerCase();
   return PROTOCOLS[text] ?? text;
+}
+
+/**
+ * The literal CIDRs of a managed prefix list of this stack; `unknown` when its entries are only known at
+ * deploy time; undefined when the list is not defined in this stack (an AWS-managed service list, or one
+ * shared from elsewhere).
+ */
+export function prefixListCidrs(value: unknown, index: StackIndex): string[] | 'unknown' | undefined {
+  const list = index.target(value);
+  if (list?.type !== 'AWS::EC2::PrefixList') {
+    return undefined;
+  }
+  const entries = list.properties.Entries;
+  if (isIntrinsic(entries) || asArray<any>(entries).some((e) => typeof e?.Cidr !== 'string')) {
+    return 'unknown';
+  }
+  return asArray<any>(entries).map((e) => e.Cidr as string);
+}
+
+/** An entry whose source is a prefix list of this stack stands for one entry per CIDR of the list. */
+function expand(member: Member, index: StackIndex): Member[] {
+  if (member.rule.sourceKind !== 'prefix-list') {
+    return [member];
+  }
+  const cidrs = prefixListCidrs(member.rule.unresolvedSource, index);
+  return Array.isArray(cidrs) ? cidrs.map((cidr) => ({ ...member, rule: { ...member.rule, sourceKind: 'cidr', cidr } })) : [member];
 }
 
 /**
@@ -56,7 +82,7 @@ function membersByGroup(index: StackIndex): Map<string, Member[]> {
         continue;
       }
       const raws = r.type === 'AWS::EC2::SecurityGroup' ? asArray(r.properties.SecurityGroupIngress) : [r.properties];
-      const members = rules.map((rule, i) => ({ resource: r, rule, protocol: protocolOf(raws[i]) }));
+      const members = rules.flatMap((rule, i) => expand({ resource: r, rule, protocol: protocolOf(raws[i]) }, index));
       const list = out.get(key);
       list ? list.push(...members) : out.set(key, members);
     }
@@ -104,7 +130,7 @@ function findOpenUnion(members: Member[]): OpenUnion | undefined {
 export function openIngressUnion(r: RenderedResource, index: StackIndex): OpenUnion | undefined {
   const key = groupKey(r);
   const union = key === undefined
-    ? findOpenUnion((ingressRules(r, index) ?? []).map((rule) => ({ resource: r, rule, protocol: protocolOf(r.properties) })))
+    ? findOpenUnion((ingressRules(r, index) ?? []).flatMap((rule) => expand({ resource: r, rule, protocol: protocolOf(r.properties) }, index)))
     : index.memo(`open-ingress-union:${key}`, () => findOpenUnion(membersByGroup(index).get(key) ?? []));
   if (!union) {
     return undefined;

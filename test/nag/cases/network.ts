@@ -738,6 +738,39 @@ export const NETWORK_CASES: RuleCase[] = [
     },
   },
 
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'l1',
+    title: 'a prefix list of the stack holding both IPv4 halves',
+    expect: NC,
+    detail: /every public IPv4 address/,
+    build: (s) => ingress(s, { SourcePrefixListId: prefixList(s, ['0.0.0.0/1', '128.0.0.0/1']).ref }),
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'token',
+    title: 'a prefix list of the stack whose entry is a parameter',
+    expect: UNV,
+    detail: /holds entries only known at deploy time/,
+    build: (s) => ingress(s, { SourcePrefixListId: prefixList(s, [param(s)]).ref }),
+  },
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'l1',
+    title: 'a prefix list of the stack holding a public CIDR',
+    expect: NC,
+    detail: /198\.51\.100\.0\/24, which holds public addresses \(prefix list List\)/,
+    build: (s) => ingress(s, { SourcePrefixListId: prefixList(s, ['10.20.0.0/16', '198.51.100.0/24']).ref }),
+  },
+  {
+    rule: 'DatabaseIngressFromAllowedNetworks',
+    form: 'l1',
+    title: 'a prefix list of the stack holding only allowed networks',
+    expect: C,
+    props: ALLOWED,
+    build: (s) => ingress(s, { SourcePrefixListId: prefixList(s, ['10.20.1.0/24', '10.20.2.0/24']).ref }),
+  },
+
   // DatabaseIngressFromAllowedNetworks: public ranges are never allowed
   {
     rule: 'DatabaseIngressFromAllowedNetworks',
@@ -988,6 +1021,10 @@ export const NETWORK_CASES: RuleCase[] = [
     build: (s) => endpointGroup(s, param(s)),
   },
 ];
+
+function prefixList(s: Stack, cidrs: string[]): ec2.CfnPrefixList {
+  return new ec2.CfnPrefixList(s, 'List', { prefixListName: 'peers', addressFamily: 'IPv4', maxEntries: 5, entries: cidrs.map((cidr) => ({ cidr })) });
+}
 
 /** A database host whose subnet's route table sends `destination` to a NAT gateway. */
 function natNetwork(s: Stack, destination: { [key: string]: any }) {

@@ -1,7 +1,21 @@
 import { cidrWithin, isAnywhere, isPublicCidr } from '../../private/cidr';
 import { coversPort, ingressRules } from '../../private/ingress';
+import { prefixListCidrs } from '../../private/ingress-union';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 import { describe } from '../../private/values';
+
+function judgeCidr(cidr: string, port: number, allowed: string[] | undefined): Outcome {
+  if (isAnywhere(cidr)) {
+    return nonCompliant(`port ${port} is open to ${cidr}`);
+  }
+  if (isPublicCidr(cidr)) {
+    return nonCompliant(`port ${port} is open to ${cidr}, which holds public addresses`);
+  }
+  if (allowed && !allowed.some((a) => cidrWithin(cidr, a))) {
+    return nonCompliant(`port ${port} is open to ${cidr}, outside ${allowed.join(', ')}`);
+  }
+  return COMPLIANT;
+}
 
 /** The database port is reachable only from the allowed (peered customer) networks. */
 export const DatabaseIngressFromAllowedNetworks: RuleDefinition = {
@@ -31,15 +45,12 @@ export const DatabaseIngressFromAllowedNetworks: RuleDefinition = {
       if (rule.sourceKind === 'group') {
         outcomes.push(COMPLIANT);
       } else if (rule.sourceKind === 'cidr') {
-        const cidr = rule.cidr!;
-        if (isAnywhere(cidr)) {
-          outcomes.push(nonCompliant(`port ${port} is open to ${cidr}`));
-        } else if (isPublicCidr(cidr)) {
-          outcomes.push(nonCompliant(`port ${port} is open to ${cidr}, which holds public addresses`));
-        } else if (allowed && !allowed.some((a) => cidrWithin(cidr, a))) {
-          outcomes.push(nonCompliant(`port ${port} is open to ${cidr}, outside ${allowed.join(', ')}`));
-        } else {
-          outcomes.push(COMPLIANT);
+        outcomes.push(judgeCidr(rule.cidr!, port, allowed));
+      } else if (rule.sourceKind === 'prefix-list' && Array.isArray(prefixListCidrs(rule.unresolvedSource, index))) {
+        const list = index.target(rule.unresolvedSource)!.logicalId;
+        for (const cidr of prefixListCidrs(rule.unresolvedSource, index) as string[]) {
+          const o = judgeCidr(cidr, port, allowed);
+          outcomes.push(o.detail ? { ...o, detail: `${o.detail} (prefix list ${list})` } : o);
         }
       } else {
         outcomes.push(unverifiable(`port ${port} is open to ${describe(rule.unresolvedSource)}, only known at deploy time`));

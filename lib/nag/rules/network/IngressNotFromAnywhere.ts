@@ -1,6 +1,6 @@
 import { isAnywhere } from '../../private/cidr';
 import { ingressRules } from '../../private/ingress';
-import { describeUnion, openIngressUnion } from '../../private/ingress-union';
+import { describeUnion, openIngressUnion, prefixListCidrs } from '../../private/ingress-union';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
 import { describe } from '../../private/values';
 
@@ -26,9 +26,10 @@ export const IngressNotFromAnywhere: RuleDefinition = {
     if (union) {
       return nonCompliant(`${describeUnion(union)} (written in ${[...union.members].join(', ')})`);
     }
-    const unknown = rules.find((rule) => rule.sourceKind === 'unresolved');
+    const unknown = rules.find((rule) => rule.sourceKind === 'unresolved' ||
+      (rule.sourceKind === 'prefix-list' && prefixListCidrs(rule.unresolvedSource, index) === 'unknown'));
     if (unknown) {
-      return unverifiable(`ingress source ${describe(unknown.unresolvedSource)} is only known at deploy time`);
+      return unverifiable(`ingress source ${describe(unknown.unresolvedSource)} ${unknown.sourceKind === 'prefix-list' ? 'holds entries' : 'is'} only known at deploy time`);
     }
     return COMPLIANT;
   },
