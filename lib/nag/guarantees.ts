@@ -50,7 +50,9 @@ const TEXTS: GuaranteeText[] = [
       'Customer access to Timescale Cloud services is only provided over TLS-encrypted connections.',
       'There is no option for using unencrypted plaintext connections.',
     ],
-    meaning: 'PostgreSQL refuses non-TLS connections and TLS below 1.2; TLS listeners use modern policies; buckets deny non-TLS requests.',
+    meaning: 'PostgreSQL refuses non-TLS connections and TLS below 1.2; TLS listeners use modern policies; buckets deny non-TLS requests; ' +
+      'pg_hba.conf rejects plaintext first and has no trust/ident/password/md5 network line, every conf file, include and boot SQL keeps ' +
+      'TLS on with no weak cipher suite.',
   },
   {
     id: 'G4',
@@ -98,7 +100,7 @@ const TEXTS: GuaranteeText[] = [
     ],
     meaning: 'Customer data stays in the allowed regions (DataResidencyChecks), and so do its copies: backup copies, secret, bucket and ' +
       'global table replicas, and multi-Region keys; each customer network reaches only its own databases ' +
-      'or roles, and only the database host can read the superuser secret.',
+      'or roles, and only the database host can read the superuser secret; SQL run at boot makes no role a superuser.',
   },
 ];
 

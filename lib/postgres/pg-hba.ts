@@ -109,6 +109,13 @@ export interface PgHbaEntry {
   /** The USER column as written (a comma-separated list; quotes removed). */
   readonly user: string;
   /**
+   * The names of the DATABASE column, one per comma-separated element, with whether each was
+   * quoted: a quoted `"all"` is a database named all, not the keyword.
+   */
+  readonly databases: PgHbaName[];
+  /** The names of the USER column (see `databases`); an unquoted `+name` means members of role `name`. */
+  readonly users: PgHbaName[];
+  /**
    * The ADDRESS column for non-local lines: a CIDR block, an address, a host name, `all`,
    * `samehost` or `samenet`.
    *
@@ -121,7 +128,7 @@ export interface PgHbaEntry {
    * @default - none: the address carries its own prefix
    */
   readonly netmask?: string;
-  /** The authentication method, lower case (e.g. `scram-sha-256`, `reject`, `peer`). */
+  /** The authentication method as written; PostgreSQL knows it only in lower case (e.g. `scram-sha-256`, `reject`, `peer`). */
   readonly method: string;
   /**
    * The `name=value` authentication options after the method.
@@ -129,6 +136,24 @@ export interface PgHbaEntry {
    * @default - {} when there are none
    */
   readonly options: { [key: string]: string };
+}
+
+/**
+ * One element of the DATABASE or USER column of a `pg_hba.conf` line.
+ */
+export interface PgHbaName {
+  /** The name with quotes removed (`""` inside quotes is one `"`). */
+  readonly value: string;
+  /** Whether any part of it was double-quoted: then it is a plain name, never a keyword, `+group` or `@file`. */
+  readonly quoted: boolean;
+}
+
+/**
+ * Whether a DATABASE or USER element is the keyword `keyword` (`all`, `sameuser`, `samerole`,
+ * `samegroup`, `replication`): keywords count only when unquoted, as PostgreSQL reads them.
+ */
+export function isPgHbaKeyword(name: PgHbaName, keyword: string): boolean {
+  return !name.quoted && name.value === keyword;
 }
 
 /** The address families every TCP connection falls in: one reject line for each. */
@@ -353,12 +378,16 @@ function validateNames(what: string, names: string[]): string[] {
 
 /**
  * Parses the text of a `pg_hba.conf` file into its entries, the way PostgreSQL reads it:
- * `#` comments, blank lines, double-quoted fields, comma lists, a trailing backslash continuing
- * a line, and an address written as address plus separate mask.
+ * `#` comments outside quotes, blank lines, fields separated by blanks, double-quoted parts
+ * (`""` is a literal quote) that make a name a plain name rather than a keyword, `+group`, comma
+ * lists (`a, b` is one list), and an address written as address plus separate mask. A trailing
+ * backslash continues a record on the next line as PostgreSQL 16 and newer read it; PostgreSQL
+ * 15 and older do not support continuation, so do not rely on it for them.
  *
  * @throws on a line PostgreSQL would refuse (unknown type, missing fields), and on `include`,
- * `include_if_exists` and `include_dir` lines and `@file` references, whose content this
- * parser cannot see: a config that pulls in other files cannot be judged from its own text.
+ * `include_if_exists` and `include_dir` lines (PostgreSQL 16+) and `@file` references, whose
+ * content this parser cannot see: a config that pulls in other files cannot be judged from its
+ * own text.
  */
 export function parsePgHba(text: string): PgHbaEntry[] {
   const entries: PgHbaEntry[] = [];
@@ -366,8 +395,8 @@ export function parsePgHba(text: string): PgHbaEntry[] {
   for (let index = 0; index < lines.length; index++) {
     const startLine = index + 1;
     let logical = lines[index];
-    while (/\\\s*$/.test(stripComment(logical)) && index + 1 < lines.length) {
-      logical = stripComment(logical).replace(/\\\s*$/, ' ') + lines[++index];
+    while (/\\$/.test(logical) && index + 1 < lines.length) {
+      logical = logical.slice(0, -1) + lines[++index];
     }
     const fields = splitFields(logical, startLine);
     if (fields.length === 0) {
@@ -379,63 +408,74 @@ export function parsePgHba(text: string): PgHbaEntry[] {
 }
 
 interface Field {
+  /** The comma-separated elements of the field. */
+  readonly names: PgHbaName[];
+  /** The field as one string: the elements joined by commas. */
   readonly text: string;
+  /** Whether the (single-element) field was quoted. */
   readonly quoted: boolean;
 }
 
-function stripComment(line: string): string {
-  let inQuotes = false;
-  for (let i = 0; i < line.length; i++) {
-    if (line[i] === '"') {
-      inQuotes = !inQuotes;
-    } else if (line[i] === '#' && !inQuotes) {
-      return line.slice(0, i);
-    }
-  }
-  return line;
-}
-
+/** Splits a line into fields of comma-separated tokens, as PostgreSQL's next_token and next_field_expand do. */
 function splitFields(line: string, lineNumber: number): Field[] {
   const fields: Field[] = [];
-  let current = '';
-  let quoted = false;
-  let inQuotes = false;
-  let started = false;
-  const flush = () => {
-    if (started) {
-      fields.push({ text: current, quoted });
+  let i = 0;
+  const blank = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f' || c === '\v';
+  const nextToken = (): { token?: PgHbaName; comma: boolean } => {
+    while (i < line.length && blank(line[i])) {
+      i++;
     }
-    current = '';
-    quoted = false;
-    started = false;
-  };
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (inQuotes) {
-      if (c === '"') {
-        inQuotes = false;
-      } else {
-        current += c;
+    if (i >= line.length || line[i] === '#') {
+      i = line.length;
+      return { comma: false };
+    }
+    let value = '';
+    let quoted = false;
+    let inQuote = false;
+    let wasQuote = false;
+    while (i < line.length && (!blank(line[i]) || inQuote)) {
+      const c = line[i++];
+      if (c === '#' && !inQuote) {
+        i = line.length;
+        break;
       }
-    } else if (c === '"') {
-      inQuotes = true;
-      quoted = true;
-      started = true;
-    } else if (c === '#') {
-      break;
-    } else if (/\s/.test(c)) {
-      flush();
-    } else {
-      current += c;
-      started = true;
+      if (c === ',' && !inQuote) {
+        return { token: { value, quoted }, comma: true };
+      }
+      if (c !== '"' || wasQuote) {
+        value += c;
+      }
+      wasQuote = inQuote && c === '"' ? !wasQuote : false;
+      if (c === '"') {
+        inQuote = !inQuote;
+        quoted = true;
+      }
     }
+    if (inQuote) {
+      throw new Error(`pg_hba.conf line ${lineNumber}: unterminated quoted field in '${line.trim()}'.`);
+    }
+    return { token: { value, quoted }, comma: false };
+  };
+  for (;;) {
+    const names: PgHbaName[] = [];
+    let more = true;
+    while (more) {
+      const { token, comma } = nextToken();
+      if (!token) {
+        break;
+      }
+      names.push(token);
+      more = comma;
+    }
+    if (names.length === 0) {
+      return fields;
+    }
+    fields.push({ names, text: names.map((n) => n.value).join(','), quoted: names.length === 1 && names[0].quoted });
   }
-  if (inQuotes) {
-    throw new Error(`pg_hba.conf line ${lineNumber}: unterminated quoted field in '${line.trim()}'.`);
-  }
-  flush();
-  return fields;
 }
+
+/** The authentication methods PostgreSQL knows (names are case-sensitive). */
+const METHODS = new Set(['trust', 'reject', 'scram-sha-256', 'md5', 'password', 'gss', 'sspi', 'ident', 'peer', 'pam', 'ldap', 'radius', 'cert', 'bsd']);
 
 const TYPES = new Map<string, PgHbaConnectionType>(
   Object.values(PgHbaConnectionType).map((type) => [type, type as PgHbaConnectionType]),
@@ -450,7 +490,8 @@ function toEntry(fields: Field[], line: number): PgHbaEntry {
       'from this text. Render one self-contained pg_hba.conf (renderPgHba) instead.',
     );
   }
-  const type = fields[0].quoted ? undefined : TYPES.get(keyword);
+  // PostgreSQL compares the type and the method case-sensitively, quoted or not.
+  const type = TYPES.get(fields[0].text);
   if (type === undefined) {
     throw new Error(
       `${where}: unknown connection type '${fields[0].text}'. Accepted: ${[...TYPES.keys()].join(', ')}.`,
@@ -465,7 +506,7 @@ function toEntry(fields: Field[], line: number): PgHbaEntry {
     );
   }
   for (const field of [fields[1], fields[2]]) {
-    if (!field.quoted && field.text.split(',').some((name) => name.startsWith('@'))) {
+    if (field.names.some((name) => !name.quoted && name.value.startsWith('@'))) {
       throw new Error(`${where}: '${field.text}' reads names from a file (@file), which cannot be judged from this text.`);
     }
   }
@@ -479,7 +520,10 @@ function toEntry(fields: Field[], line: number): PgHbaEntry {
       netmask = fields[next++].text;
     }
   }
-  const method = fields[next++].text.toLowerCase();
+  const method = fields[next++].text;
+  if (!METHODS.has(method)) {
+    throw new Error(`${where}: unknown authentication method '${method}'. Accepted: ${[...METHODS].join(', ')}.`);
+  }
   const options: { [key: string]: string } = {};
   for (const field of fields.slice(next)) {
     const equals = field.text.indexOf('=');
@@ -493,6 +537,8 @@ function toEntry(fields: Field[], line: number): PgHbaEntry {
     type,
     database: fields[1].text,
     user: fields[2].text,
+    databases: fields[1].names,
+    users: fields[2].names,
     ...(address !== undefined ? { address } : {}),
     ...(netmask !== undefined ? { netmask } : {}),
     method,

@@ -13,12 +13,28 @@ export interface PostgresqlConfEntry {
 }
 
 const INCLUDE_DIRECTIVES = new Set(['include', 'include_if_exists', 'include_dir']);
-const NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?/;
+/* The tokens of PostgreSQL's configuration lexer (src/backend/utils/misc/guc-file.l). */
+const NAME = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*(\.[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?/;
+const UNQUOTED_VALUES = [
+  /^[-+]?(0x[0-9a-fA-F]+|\d+)[a-zA-Z]*/, // INTEGER, with unit letters (128MB, 5min)
+  /^[-+]?\d*\.\d+([Ee][-+]?\d+)?/, // REAL
+  /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff\-.:/]*/, // ID, QUALIFIED_ID, UNQUOTED_STRING
+];
+
+/** The longest unquoted value token at the start of `text`, as the lexer takes it. */
+function unquotedValue(text: string): string | undefined {
+  const matches = UNQUOTED_VALUES.map((re) => re.exec(text)?.[0] ?? '');
+  const longest = matches.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return longest === '' ? undefined : longest;
+}
 
 /**
  * Parses the text of a `postgresql.conf` file (or a fragment of one) into a map from
- * parameter name (lower case) to value, the way PostgreSQL reads it: `#` comments, blank
- * lines, `name = value` or `name value`, single-quoted values with `''` and backslash escapes.
+ * parameter name (lower case) to value, the way PostgreSQL reads it: `#` comments outside
+ * quotes, blank lines, `name = value` or `name value`, single-quoted values with `''` and
+ * backslash escapes, unquoted values only of the forms PostgreSQL's lexer takes (numbers with
+ * unit letters such as `128MB`, identifiers, and unquoted strings of letters, digits and `-._:/`).
+ * Values are kept as written (units are not converted), as `pg_file_settings` shows them.
  * When a parameter is set more than once the last assignment wins, as in PostgreSQL.
  * `include`, `include_if_exists` and `include_dir` lines are not settings and are left out;
  * `parsePostgresqlConfEntries` returns them.
@@ -77,16 +93,15 @@ function parseLine(raw: string, line: number): PostgresqlConfEntry | undefined {
     value = parsed.value;
     rest = parsed.rest;
   } else {
-    const unquoted = /^[^\s#']+/.exec(rest);
-    if (!unquoted) {
-      return fail(`the parameter '${name[0]}' has no value`);
+    const unquoted = unquotedValue(rest);
+    if (unquoted === undefined) {
+      return fail(rest === '' || rest.startsWith('#') ? `the parameter '${name[0]}' has no value` : `'${rest}' is not a value PostgreSQL reads unquoted (quote it)`);
     }
-    value = unquoted[0];
-    rest = rest.slice(unquoted[0].length);
+    value = unquoted;
+    rest = rest.slice(unquoted.length);
   }
-  rest = rest.trimStart();
-  if (rest !== '' && !rest.startsWith('#')) {
-    return fail(`unexpected text '${rest}' after the value`);
+  if (rest !== '' && !/^[ \t\r\f\v]*(#|$)/.test(rest)) {
+    return fail(`unexpected text '${rest.trim()}' after the value`);
   }
   const lowerName = name[0].toLowerCase();
   return { line, name: lowerName, value, isInclude: INCLUDE_DIRECTIVES.has(lowerName) };

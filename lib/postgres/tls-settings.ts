@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { weakCipherSuites } from './cipher-string';
 import { quoteConfValue } from './conf-quote';
 
 /**
@@ -44,8 +45,9 @@ export interface TlsSettingsOptions {
   readonly caFile?: string;
 
   /**
-   * The OpenSSL cipher list for TLS 1.2 connections (`ssl_ciphers`). Lists that switch on null,
-   * anonymous, export, RC4, DES/3DES or MD5 suites are refused.
+   * The OpenSSL cipher list for TLS 1.2 connections (`ssl_ciphers`). Lists that, read as OpenSSL
+   * reads them, switch on null, anonymous, export, RC4, DES/3DES, MD5 or static-RSA suites are
+   * refused (so are `ALL`, `DEFAULT` and `HIGH` without exclusions).
    *
    * @default DEFAULT_TLS12_CIPHERS ('ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL')
    */
@@ -136,6 +138,15 @@ function validateCiphers(value: string | undefined): string {
         );
       }
     }
+  }
+  // The words above are the obvious cases; OpenSSL's own semantics decide (ALL, DEFAULT and HIGH include static RSA).
+  const weak = weakCipherSuites(value);
+  if (weak.length > 0) {
+    throw new Error(
+      `TlsSettingsOptions.ciphers ${JSON.stringify(value)} enables weak suites as OpenSSL reads it: ` +
+      `${weak.slice(0, 3).map((w) => `${w.suite} (${w.why})`).join(', ')}${weak.length > 3 ? ` and ${weak.length - 3} more` : ''}. ` +
+      `Exclude them (e.g. ':!aNULL:!eNULL:!kRSA:!3DES') or omit ciphers for the default '${DEFAULT_TLS12_CIPHERS}'.`,
+    );
   }
   return value;
 }

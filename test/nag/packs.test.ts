@@ -18,7 +18,8 @@ const RULES = [
   'VolumeCustomerManagedKey', 'BlockDeviceCustomerManagedKey', 'KmsKeyRotation', 'KmsKeyPolicyNoUnconditionedWildcard',
   'KmsKeyUsedOnlyByNamedPrincipals', 'KmsKeyRetained', 'BackupVaultCustomerManagedKey', 'BucketCustomerManagedKey',
   'LogGroupCustomerManagedKey', 'SecretCustomerManagedKey', 'TopicCustomerManagedKey', 'DataStoreCustomerManagedKey', 'AutoScalingVolumesCustomerManagedKey', 'NoPrivateKeyMaterial', 'NoPasswordLiteral',
-  'SecretValueGenerated', 'SecretReadDeniedToOthers', 'PostgresRefusesPlaintext', 'PostgresTlsMinimumVersion', 'ListenerTlsPolicy',
+  'SecretValueGenerated', 'SecretReadDeniedToOthers', 'PostgresRefusesPlaintext', 'PostgresTlsMinimumVersion',
+  'PostgresPlaintextRejectedFirst', 'PostgresConfigIncludesInTemplate', 'PostgresTlsCiphers', 'PostgresBootSqlKeepsTlsSettings', 'ListenerTlsPolicy',
   'BucketDeniesInsecureTransport', 'DataStoreTransitEncryption', 'RdsForcesSsl', 'BucketBlocksPublicAccess', 'LoadBalancerInternal', 'IngressNotFromAnywhere',
   'DatabaseIngressFromAllowedNetworks', 'InstanceNoPublicIp', 'SubnetNoPublicIp', 'DatabaseSubnetNoInternetRoute',
   'NoInternetGatewayWithDatabase', 'PeeringRouteNotDefault', 'DatabaseHostEgressRestricted', 'S3EndpointNamesBuckets', 'RdsNotPubliclyAccessible',
@@ -26,8 +27,8 @@ const RULES = [
   'StatefulResourceRetained', 'RdsBackupsEnabled', 'CloudTrailValidatedAndEncrypted', 'SessionDocumentEncryptedLogging',
   'StartSessionRequiresLoggingDocument', 'AuditBucketObjectLock', 'AuditAlertRulesPresent', 'NoSshKeyPair', 'NoRemoteShellIngress', 'InteractiveAccessRequiresMfa',
   'PortForwardingNotToDatabaseHosts', 'InstanceAccessOnlyForOperators', 'NoInstanceConnectEndpointWithDatabase', 'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer',
-  'PostgresNetworkAccessPerCustomer', 'DatabaseSuperuserSecretReadOnlyByHost',
-  'KmsCreateGrantForAwsResourceOnly', 'SnapshotSharingNotGranted', 'OperatorPassRoleScoped', 'DatabaseCredentialsReadOnlyByHost',
+  'PostgresNetworkAccessPerCustomer', 'PostgresBootSqlGrantsNoSuperuser', 'DatabaseSuperuserSecretReadOnlyByHost',
+  'KmsCreateGrantForAwsResourceOnly', 'SnapshotSharingNotGranted', 'OperatorPassRoleScoped',
 ];
 
 function tmpdir(): string {

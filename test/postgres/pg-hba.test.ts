@@ -2,7 +2,7 @@ import { Lazy, Token } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { accessGroups, addressBytes, allowedNetworks, anyConnection, decidingEntry, hbaNames } from './support/hba-model';
 import {
-  approvedOperatorPgHbaAccess, customerPgHbaAccess, parsePgHba, PgHbaConnectionType, PgHbaEntry, renderPgHba,
+  approvedOperatorPgHbaAccess, customerPgHbaAccess, isPgHbaKeyword, parsePgHba, PgHbaConnectionType, PgHbaEntry, renderPgHba,
 } from '../../lib/postgres';
 import { parseCidr } from '../../lib/private/cidr';
 
@@ -211,16 +211,56 @@ describe('parsePgHba', () => {
       'hostssl "my db",other  +readers  192.168.1.0 255.255.255.0  scram-sha-256',
       'host    all  all  samenet \\',
       '        md5',
-      'HOSTSSL all  all  ::1/128  cert clientcert=verify-full',
+      '"hostssl" all  all  ::1/128  cert clientcert=verify-full',
       'hostssl all  "#user" 10.0.0.0/8 scram-sha-256',
     ].join('\n'));
+    const plain = (...values: string[]) => values.map((value) => ({ value, quoted: false }));
     expect(entries).toEqual([
-      { line: 3, type: 'local', database: 'all', user: 'all', method: 'peer', options: { map: 'ops' } },
-      { line: 4, type: 'hostssl', database: 'my db,other', user: '+readers', address: '192.168.1.0', netmask: '255.255.255.0', method: 'scram-sha-256', options: {} },
-      { line: 5, type: 'host', database: 'all', user: 'all', address: 'samenet', method: 'md5', options: {} },
-      { line: 7, type: 'hostssl', database: 'all', user: 'all', address: '::1/128', method: 'cert', options: { clientcert: 'verify-full' } },
-      { line: 8, type: 'hostssl', database: 'all', user: '#user', address: '10.0.0.0/8', method: 'scram-sha-256', options: {} },
+      { line: 3, type: 'local', database: 'all', user: 'all', databases: plain('all'), users: plain('all'), method: 'peer', options: { map: 'ops' } },
+      {
+        line: 4,
+        type: 'hostssl',
+        database: 'my db,other',
+        user: '+readers',
+        databases: [{ value: 'my db', quoted: true }, ...plain('other')],
+        users: plain('+readers'),
+        address: '192.168.1.0',
+        netmask: '255.255.255.0',
+        method: 'scram-sha-256',
+        options: {},
+      },
+      { line: 5, type: 'host', database: 'all', user: 'all', databases: plain('all'), users: plain('all'), address: 'samenet', method: 'md5', options: {} },
+      {
+        line: 7,
+        type: 'hostssl',
+        database: 'all',
+        user: 'all',
+        databases: plain('all'),
+        users: plain('all'),
+        address: '::1/128',
+        method: 'cert',
+        options: { clientcert: 'verify-full' },
+      },
+      {
+        line: 8,
+        type: 'hostssl',
+        database: 'all',
+        user: '#user',
+        databases: plain('all'),
+        users: [{ value: '#user', quoted: true }],
+        address: '10.0.0.0/8',
+        method: 'scram-sha-256',
+        options: {},
+      },
     ]);
+  });
+
+  test('keywords count only unquoted, and "" inside quotes is one quote', () => {
+    const [entry] = parsePgHba('hostssl "all", replication "+ops","a""b" 10.0.0.0/8 scram-sha-256');
+    expect(entry.databases).toEqual([{ value: 'all', quoted: true }, { value: 'replication', quoted: false }]);
+    expect(entry.users).toEqual([{ value: '+ops', quoted: true }, { value: 'a"b', quoted: true }]);
+    expect(isPgHbaKeyword(entry.databases[0], 'all')).toBe(false);
+    expect(isPgHbaKeyword(entry.databases[1], 'replication')).toBe(true);
   });
 
   test.each([
@@ -232,6 +272,8 @@ describe('parsePgHba', () => {
     ['host all @users 10.0.0.0/8 md5', /reads names from a file \(@file\)/],
     ['host all all 10.0.0.0/8 md5 badoption', /authentication option 'badoption' is not of the form name=value/],
     ['host "all all 10.0.0.0/8 md5', /unterminated quoted field/],
+    ['HOSTSSL all all ::1/128 cert', /unknown connection type 'HOSTSSL'/],
+    ['hostssl all all ::1/128 MD5', /unknown authentication method 'MD5'/],
   ])('fails on %s', (text, message) => {
     expect(() => parsePgHba(text)).toThrow(message);
   });

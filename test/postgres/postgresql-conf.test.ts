@@ -27,6 +27,12 @@ describe('parsePostgresqlConf', () => {
     });
   });
 
+  test('reads unquoted numbers with units, hex, reals and unquoted strings as PostgreSQL lexes them', () => {
+    expect(parsePostgresqlConf('a = 0x1F\nb = -1.5e3\nc = 4MB\nd = en_US.UTF-8\ne = plain-1.2:/x')).toEqual({
+      a: '0x1F', b: '-1.5e3', c: '4MB', d: 'en_US.UTF-8', e: 'plain-1.2:/x',
+    });
+  });
+
   test('returns include directives as entries, in order', () => {
     expect(parsePostgresqlConfEntries("ssl = on\ninclude_if_exists = 'extra.conf'\ninclude 'a.conf'\ninclude_dir '/etc/timescale/conf.d'"))
       .toEqual([
@@ -42,7 +48,10 @@ describe('parsePostgresqlConf', () => {
     ['= on', /line 1: the parameter name is missing or malformed/],
     ['ssl =', /line 1: the parameter 'ssl' has no value/],
     ['ssl = on off', /line 1: unexpected text 'off' after the value/],
-    ['ok = 1\nbad.name.x = 1', /line 2: unexpected text/],
+    ['ok = 1\nbad.name.x = 1', /line 2: '\.x = 1' is not a value PostgreSQL reads unquoted/],
+    ['data_directory = /var/lib/pg', /'\/var\/lib\/pg' is not a value PostgreSQL reads unquoted \(quote it\)/],
+    ['x = 1e3', /unexpected text '3' after the value/],
+    ['x = a$b', /unexpected text '\$b' after the value/],
   ])('fails on %j', (text, message) => {
     expect(() => parsePostgresqlConf(text)).toThrow(message);
   });

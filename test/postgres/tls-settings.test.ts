@@ -42,7 +42,7 @@ describe('renderTlsSettings', () => {
   test('every rendering keeps TLS on, TLS 1.2 or newer and SCRAM (property)', () => {
     fc.assert(fc.property(
       fc.option(fc.constantFrom(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3), { nil: undefined }),
-      fc.option(fc.constantFrom('ECDHE+AESGCM', 'HIGH:!aNULL:!MD5', 'ECDHE+CHACHA20:!aNULL', '-RC4:ECDHE+AESGCM'), { nil: undefined }),
+      fc.option(fc.constantFrom('ECDHE+AESGCM', 'HIGH:!aNULL:!kRSA:!MD5', 'ECDHE+CHACHA20:!aNULL', '-RC4:ECDHE+AESGCM'), { nil: undefined }),
       fc.boolean(),
       (minProtocolVersion, ciphers, withCa) => {
         const settings = parsePostgresqlConf(renderTlsSettings({ ...FILES, minProtocolVersion, ciphers, caFile: withCa ? '/ca.crt' : undefined }));
@@ -66,6 +66,10 @@ describe('renderTlsSettings refuses bad input', () => {
     ['aNULL', /enables the weak cipher class 'aNULL'/],
     ['HIGH:3DES', /enables the weak cipher class '3DES'/],
     ['kRSA+AESGCM', /enables the weak cipher class 'kRSA'/],
+    ['ALL', /"ALL" enables weak suites as OpenSSL reads it: ADH-AES256-GCM-SHA384 \(no authentication \(anonymous\)\).* and 47 more/],
+    ['HIGH:!aNULL:!MD5', /enables weak suites as OpenSSL reads it: AES256-GCM-SHA384 \(static RSA key exchange/],
+    ['DEFAULT:!kRSA', /enables weak suites/],
+    ['ECDHE:!aNULL:!eNULL', /ECDHE-RSA-DES-CBC3-SHA \(3DES\)/],
     ["HIGH' ssl = off", /must be a non-empty OpenSSL cipher list of letters/],
     ['', /must be a non-empty OpenSSL cipher list/],
   ])('fails for the cipher list %j', (ciphers, message) => {

@@ -1,7 +1,7 @@
 import { initFiles, userDataTexts } from './postgres-config';
 import { RenderedResource } from './rendered';
 import { describe, UNRESOLVED } from './values';
-import { parsePgHba, PgHbaEntry } from '../../postgres/pg-hba';
+import { isPgHbaKeyword, parsePgHba, PgHbaEntry, PgHbaName } from '../../postgres/pg-hba';
 
 /** One pg_hba.conf a resource delivers, parsed with the project's pg_hba parser. */
 export interface PgHbaFile {
@@ -11,6 +11,11 @@ export interface PgHbaFile {
   readonly entries?: PgHbaEntry[];
   /** Why the file cannot be judged (content elsewhere, unparseable, or only known at deploy time). */
   readonly unreadable?: string;
+  /**
+   * For user data: the records it appends to a pg_hba.conf (`echo "<record>" >> .../pg_hba.conf`)
+   * when they can be read; the file they land in is still unknown, so `entries` stays undefined.
+   */
+  readonly appended?: PgHbaEntry[];
 }
 
 const PG_HBA_PATH = /(^|\/)pg_hba[^/]*$/;
@@ -51,8 +56,21 @@ function readPgHbaFiles(resource: RenderedResource): PgHbaFile[] {
   if (init.unresolved.length > 0 && resource.metadata['AWS::CloudFormation::Init'] !== undefined) {
     out.push(...init.unresolved.map((where) => ({ origin: where, unreadable: 'it is only known at deploy time' })));
   }
-  if (userDataTexts(resource).some((text) => text.includes('pg_hba'))) {
-    out.push({ origin: 'UserData', unreadable: 'the user data changes pg_hba.conf in ways the template does not show' });
+  for (const text of userDataTexts(resource).filter((t) => t.includes('pg_hba'))) {
+    out.push({ origin: 'UserData', unreadable: 'the user data changes pg_hba.conf in ways the template does not show', appended: appendedRecords(text) });
+  }
+  return out;
+}
+
+/** Records a script appends to pg_hba.conf with echo or printf, read with the shared parser (unreadable ones left out). */
+function appendedRecords(script: string): PgHbaEntry[] {
+  const out: PgHbaEntry[] = [];
+  for (const m of script.matchAll(/\b(?:echo|printf)\s+(?:-e\s+)?(["'])(.*?)\1\s*>>?\s*\S*pg_hba/g)) {
+    try {
+      out.push(...parsePgHba(m[2].replace(/\\n/g, '\n')));
+    } catch {
+      // not a record PostgreSQL would read
+    }
   }
   return out;
 }
@@ -62,7 +80,17 @@ export function unresolvedText(text: string | undefined): boolean {
   return text !== undefined && text.includes(UNRESOLVED);
 }
 
-/** The comma-separated names of a DATABASE or USER column. */
-export function columnNames(column: string): string[] {
-  return column.split(',').map((n) => n.trim()).filter(Boolean);
+/** Whether a DATABASE or USER column holds the keyword `keyword` (unquoted, as PostgreSQL reads keywords). */
+export function hasKeyword(names: PgHbaName[], keyword: string): boolean {
+  return names.some((n) => isPgHbaKeyword(n, keyword));
+}
+
+/** Whether a USER column names the role `name`, itself or as `+name` (a role is a member of itself). */
+export function namesRole(names: PgHbaName[], name: string): boolean {
+  return names.some((n) => n.value === name || (!n.quoted && n.value === `+${name}`));
+}
+
+/** Whether any element of a column is only known at deploy time. */
+export function unresolvedNames(names: PgHbaName[]): boolean {
+  return names.some((n) => unresolvedText(n.value));
 }

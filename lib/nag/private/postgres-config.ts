@@ -1,84 +1,134 @@
 import { RenderedResource } from './rendered';
-import { asArray, decodeBase64Literal, isIntrinsic, knownText, UNRESOLVED } from './values';
+import { asArray, decodeBase64Literal, describe, isIntrinsic, knownText, UNRESOLVED } from './values';
+
+import { parsePostgresqlConfEntries, PostgresqlConfEntry } from '../../postgres/postgresql-conf';
 
 /**
- * A deliberately small reader of PostgreSQL server configuration as it appears in templates
- * (AWS::CloudFormation::Init files and user data). It is independent of lib/postgres so the
- * rules work on any template.
+ * PostgreSQL server configuration as a template delivers it: `AWS::CloudFormation::Init` files
+ * read with the library's own parsers (lib/postgres), which read them as PostgreSQL does.
  */
 
-export interface HbaLine {
-  readonly type: string;
-  readonly method: string;
+/** File names PostgreSQL reads as server configuration wherever they live. */
+const SERVER_CONFIG_NAMES = new Set(['pg_hba.conf', 'pg_ident.conf', 'postgresql.conf', 'postgresql.auto.conf']);
+
+/** This library's configuration directory (see lib/host). */
+const CONFIG_DIR = '/etc/timescale/';
+
+/** Server configuration: the named files, `*.conf` in a `conf.d` directory, and `*.conf` under /etc/timescale. */
+export function isServerConfigPath(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (SERVER_CONFIG_NAMES.has(name)) {
+    return true;
+  }
+  return name.endsWith('.conf') && (/(^|\/)conf\.d\//.test(path) || path.startsWith(CONFIG_DIR));
+}
+
+/** One postgresql.conf file or conf.d fragment a resource delivers. */
+export interface PostgresConfFile {
+  /** The path on the host. */
+  readonly path: string;
+  /** Where it came from, e.g. `Init file /etc/timescale/conf.d/50-tls.conf`. */
+  readonly origin: string;
+  /** Its lines, in order, include directives included; undefined when it cannot be read. */
+  readonly entries?: PostgresqlConfEntry[];
+  /** Why it cannot be judged (content elsewhere, only known at deploy time, or a line PostgreSQL refuses). */
+  readonly unreadable?: string;
+  /** Lines only known at deploy time that cannot be read before then (the others are in `entries`). */
+  readonly unresolvedLines?: string[];
+}
+
+const CONF_FILES = new WeakMap<RenderedResource, PostgresConfFile[]>();
+
+/**
+ * The postgresql.conf files and fragments of a resource's Init files (postgresql.conf,
+ * postgresql.auto.conf, `*.conf` in conf.d or under /etc/timescale; not pg_hba.conf or
+ * pg_ident.conf), parsed once per resource, in path order.
+ */
+export function postgresConfFiles(resource: RenderedResource): PostgresConfFile[] {
+  let files = CONF_FILES.get(resource);
+  if (!files) {
+    files = initFiles(resource).files
+      .filter((f) => isServerConfigPath(f.path) && !/(^|\/)pg_(hba|ident)[^/]*$/.test(f.path))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      .map(readConfFile);
+    CONF_FILES.set(resource, files);
+  }
+  return files;
+}
+
+function readConfFile(file: InitFile): PostgresConfFile {
+  const origin = `Init file ${file.path}`;
+  if (file.content === undefined) {
+    return { path: file.path, origin, unreadable: `its content comes from ${describe(file.source ?? 'outside the template')}` };
+  }
+  try {
+    return { path: file.path, origin, entries: parsePostgresqlConfEntries(file.content), unresolvedLines: [] };
+  } catch (e) {
+    if (!hasUnresolved(file.content)) {
+      return { path: file.path, origin, unreadable: (e as Error).message };
+    }
+  }
+  // Only some lines are known at deploy time (e.g. `port = ${Token}`): read the others.
+  const entries: PostgresqlConfEntry[] = [];
+  const unresolvedLines: string[] = [];
+  for (const [index, text] of file.content.split(/\r?\n/).entries()) {
+    try {
+      entries.push(...parsePostgresqlConfEntries(text).map((entry) => ({ ...entry, line: index + 1 })));
+    } catch (e) {
+      if (!hasUnresolved(text)) {
+        return { path: file.path, origin, unreadable: (e as Error).message.replace('line 1', `line ${index + 1}`) };
+      }
+      unresolvedLines.push(text.trim());
+    }
+  }
+  return { path: file.path, origin, entries, unresolvedLines };
+}
+
+/** Whether a file may set `name` on a line only known at deploy time. */
+export function mayBeSetAtDeploy(file: PostgresConfFile, name: string): boolean {
+  return (file.unresolvedLines ?? []).some((line) => line.toLowerCase().startsWith(name) || line.startsWith(UNRESOLVED));
+}
+
+/** The value a file leaves for `name` (the last assignment in the file wins), with its entry. */
+export function lastSetting(file: PostgresConfFile, name: string): PostgresqlConfEntry | undefined {
+  let found: PostgresqlConfEntry | undefined;
+  for (const entry of file.entries ?? []) {
+    if (!entry.isInclude && entry.name === name) {
+      found = entry;
+    }
+  }
+  return found;
+}
+
+/** The SQL a resource runs at boot: Init files ending in .sql, Init commands and user data. */
+export interface SqlText {
+  readonly origin: string;
   readonly text: string;
 }
 
-export interface ConfigSource {
-  /** Where it came from, e.g. `Init file /etc/timescale/pg_hba.conf` or `UserData`. */
-  readonly origin: string;
-  readonly hba: HbaLine[];
-  /** Settings of recognisable postgresql.conf content (last one wins); empty when none. */
-  readonly settings: Map<string, string>;
-  /** True when the text is recognisably a postgresql.conf file/fragment. */
-  readonly isPostgresConf: boolean;
-}
-
-const HBA_TYPES = new Set(['local', 'host', 'hostssl', 'hostnossl', 'hostgssenc', 'hostnogssenc']);
-const PG_SETTINGS = /^(ssl|ssl_[a-z_]+|listen_addresses|port|max_connections|shared_buffers|shared_preload_libraries|password_encryption|hba_file|include_dir|include|include_if_exists|log_[a-z_]+|pgaudit\.[a-z_]+|timescaledb\.[a-z_]+|wal_level|data_directory|unix_socket_directories)$/;
-
-/** pg_hba lines of `text` (comments and include directives skipped). */
-export function parseHba(text: string): HbaLine[] {
-  const out: HbaLine[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/#.*$/, '').trim().replace(/^echo\s+["']?/, '');
-    const tokens = line.split(/\s+/).filter(Boolean);
-    if (tokens.length < 4 || !HBA_TYPES.has(tokens[0].toLowerCase())) {
-      continue;
+export function bootSqlTexts(resource: RenderedResource): SqlText[] {
+  const out: SqlText[] = [];
+  for (const file of initFiles(resource).files) {
+    if (file.path.endsWith('.sql') && file.content !== undefined) {
+      out.push({ origin: `Init file ${file.path}`, text: file.content });
     }
-    const type = tokens[0].toLowerCase();
-    // local: type db user method; network: type db user address [mask] method
-    let methodIndex = type === 'local' ? 3 : 4;
-    if (type !== 'local' && /^\d+\.\d+\.\d+\.\d+$/.test(tokens[3]) && tokens[4] && /^\d+\.\d+\.\d+\.\d+$/.test(tokens[4])) {
-      methodIndex = 5;
-    }
-    const method = (tokens[methodIndex] ?? '').replace(/["']$/, '').toLowerCase();
-    out.push({ type, method, text: line });
   }
+  const init = resource.metadata['AWS::CloudFormation::Init'];
+  if (init && typeof init === 'object' && !isIntrinsic(init)) {
+    for (const [configName, config] of Object.entries<any>(init)) {
+      if (configName === 'configSets' || !config || typeof config.commands !== 'object' || isIntrinsic(config.commands)) {
+        continue;
+      }
+      for (const [key, command] of Object.entries<any>(config.commands)) {
+        const text = knownText(Array.isArray(command?.command) ? command.command.join(' ') : command?.command);
+        if (text !== undefined) {
+          out.push({ origin: `Init command ${key}`, text });
+        }
+      }
+    }
+  }
+  out.push(...userDataTexts(resource).map((text) => ({ origin: 'UserData', text })));
   return out;
-}
-
-/** `key = value` settings of a postgresql.conf fragment (quotes stripped, keys lower-cased). */
-export function parseConf(text: string): Map<string, string> {
-  const settings = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    const m = /^(?:ALTER\s+SYSTEM\s+SET\s+)?([A-Za-z_][\w.]*)\s*(?:=|\s|\bTO\b)\s*(.*?);?$/i.exec(line);
-    if (!m) {
-      continue;
-    }
-    const key = m[1].toLowerCase();
-    if (!PG_SETTINGS.test(key)) {
-      continue;
-    }
-    settings.set(key, m[2].trim().replace(/^TO\s+/i, '').replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1'));
-  }
-  return settings;
-}
-
-function looksLikeHbaFile(path: string, hba: HbaLine[]): boolean {
-  return /pg_hba[^/]*$/.test(path) || hba.length > 0;
-}
-
-const SOURCES = new WeakMap<RenderedResource, ConfigSource[]>();
-
-/** PostgreSQL configuration sources of a resource: Init files and user data (parsed once per resource). */
-export function postgresConfigSources(resource: RenderedResource): ConfigSource[] {
-  let sources = SOURCES.get(resource);
-  if (!sources) {
-    sources = readConfigSources(resource);
-    SOURCES.set(resource, sources);
-  }
-  return sources;
 }
 
 /** One file of a resource's `AWS::CloudFormation::Init` metadata, as cfn-init will write it. */
@@ -145,42 +195,6 @@ function readInitFiles(init: unknown): InitFiles {
     }
   }
   return { files, unresolved };
-}
-
-function readConfigSources(resource: RenderedResource): ConfigSource[] {
-  const sources: ConfigSource[] = [];
-  if (resource.properties.UserData === undefined && resource.properties.LaunchTemplateData?.UserData === undefined &&
-    resource.metadata['AWS::CloudFormation::Init'] === undefined) {
-    return sources;
-  }
-  for (const file of initFiles(resource).files) {
-    if (file.content === undefined) {
-      continue;
-    }
-    const { path, content } = file;
-    const hba = parseHba(content);
-    const settings = /\.conf$/.test(path) && !/pg_hba|pg_ident/.test(path) ? parseConf(content) : new Map<string, string>();
-    if (looksLikeHbaFile(path, hba) || settings.size > 0) {
-      sources.push({ origin: `Init file ${path}`, hba, settings, isPostgresConf: settings.size > 0 });
-    }
-  }
-  for (const userData of userDataTexts(resource)) {
-    const hba = parseHba(userData);
-    const settings = scanSslSettings(userData);
-    if (hba.length > 0 || settings.size > 0) {
-      sources.push({ origin: 'UserData', hba, settings, isPostgresConf: false });
-    }
-  }
-  return sources;
-}
-
-/** `ssl*` settings anywhere in a script (`ssl = off`, `ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1'`). */
-function scanSslSettings(text: string): Map<string, string> {
-  const settings = new Map<string, string>();
-  for (const m of text.matchAll(/(?:^|[\s"'])(ssl(?:_[a-z_]+)?)\s*(?:=|\s+TO\s+)\s*'?([\w.${}-]+)'?/gim)) {
-    settings.set(m[1].toLowerCase(), m[2]);
-  }
-  return settings;
 }
 
 /** User data of an instance or launch template as text (pre-encoded base64 literals decoded). */

@@ -39,10 +39,15 @@ import { NoRemoteShellIngress } from './network/NoRemoteShellIngress';
 import { PeeringRouteNotDefault } from './network/PeeringRouteNotDefault';
 import { S3EndpointNamesBuckets } from './network/S3EndpointNamesBuckets';
 import { SubnetNoPublicIp } from './network/SubnetNoPublicIp';
+import { PostgresBootSqlGrantsNoSuperuser } from './postgres/PostgresBootSqlGrantsNoSuperuser';
+import { PostgresBootSqlKeepsTlsSettings } from './postgres/PostgresBootSqlKeepsTlsSettings';
+import { PostgresConfigIncludesInTemplate } from './postgres/PostgresConfigIncludesInTemplate';
 import { PostgresConfigNotWritableByServer } from './postgres/PostgresConfigNotWritableByServer';
 import { PostgresNetworkAccessPerCustomer } from './postgres/PostgresNetworkAccessPerCustomer';
+import { PostgresPlaintextRejectedFirst } from './postgres/PostgresPlaintextRejectedFirst';
 import { PostgresRefusesPlaintext } from './postgres/PostgresRefusesPlaintext';
 import { PostgresSuperuserRejectedFromNetwork } from './postgres/PostgresSuperuserRejectedFromNetwork';
+import { PostgresTlsCiphers } from './postgres/PostgresTlsCiphers';
 import { PostgresTlsMinimumVersion } from './postgres/PostgresTlsMinimumVersion';
 import { BackupCopyRegionAllowed } from './residency/BackupCopyRegionAllowed';
 import { BucketReplicationRegionAllowed } from './residency/BucketReplicationRegionAllowed';
@@ -54,7 +59,6 @@ import { AuditBucketObjectLock } from './s3/AuditBucketObjectLock';
 import { BucketBlocksPublicAccess } from './s3/BucketBlocksPublicAccess';
 import { BucketCustomerManagedKey } from './s3/BucketCustomerManagedKey';
 import { BucketDeniesInsecureTransport } from './s3/BucketDeniesInsecureTransport';
-import { DatabaseCredentialsReadOnlyByHost } from './secrets/DatabaseCredentialsReadOnlyByHost';
 import { DatabaseSuperuserSecretReadOnlyByHost } from './secrets/DatabaseSuperuserSecretReadOnlyByHost';
 import { SecretCustomerManagedKey } from './secrets/SecretCustomerManagedKey';
 import { SecretReadDeniedToOthers } from './secrets/SecretReadDeniedToOthers';
@@ -89,6 +93,10 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   // G3 in-transit
   PostgresRefusesPlaintext,
   PostgresTlsMinimumVersion,
+  PostgresPlaintextRejectedFirst,
+  PostgresConfigIncludesInTemplate,
+  PostgresTlsCiphers,
+  PostgresBootSqlKeepsTlsSettings,
   ListenerTlsPolicy,
   BucketDeniesInsecureTransport,
   DataStoreTransitEncryption,
@@ -128,11 +136,11 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   PostgresConfigNotWritableByServer,
   // G8 data-privacy
   PostgresNetworkAccessPerCustomer,
+  PostgresBootSqlGrantsNoSuperuser,
   DatabaseSuperuserSecretReadOnlyByHost,
   KmsCreateGrantForAwsResourceOnly,
   SnapshotSharingNotGranted,
   OperatorPassRoleScoped,
-  DatabaseCredentialsReadOnlyByHost,
 ];
 
 /** Rules of DataResidencyChecks. */

@@ -5,6 +5,7 @@ import { EGRESS_CASES } from './egress';
 import { ENCRYPTION_CASES } from './encryption';
 import { NAMED_PRINCIPAL_CASES } from './named-principals';
 import { NETWORK_CASES } from './network';
+import { POSTGRES_CONFIG_CASES } from './postgres-config';
 import { PRIVILEGED_ACCESS_CASES } from './privileged-access';
 import { SERVER_CONFIG_CASES } from './server-config';
 import { TEMPLATE_CASES } from './template';
@@ -17,6 +18,7 @@ export const ALL_CASES: RuleCase[] = [
   ...NETWORK_CASES,
   ...ACCESS_CASES,
   ...SERVER_CONFIG_CASES,
+  ...POSTGRES_CONFIG_CASES,
   ...PRIVILEGED_ACCESS_CASES,
   ...NAMED_PRINCIPAL_CASES,
   ...EGRESS_CASES,

@@ -1,20 +1,8 @@
-import { InitFile, initFiles } from '../../private/postgres-config';
+import { InitFile, initFiles, isServerConfigPath } from '../../private/postgres-config';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 import { describe, isIntrinsic } from '../../private/values';
 
-/** File names PostgreSQL reads as server configuration wherever they live. */
-const SERVER_CONFIG_NAMES = new Set(['pg_hba.conf', 'pg_ident.conf', 'postgresql.conf', 'postgresql.auto.conf']);
-/** This library's configuration directory (see lib/host). */
-const CONFIG_DIR = '/etc/timescale/';
-
-/** Server configuration: the named files, `*.conf` in a `conf.d` directory, and `*.conf` under /etc/timescale. */
-export function isServerConfigPath(path: string): boolean {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  if (SERVER_CONFIG_NAMES.has(name)) {
-    return true;
-  }
-  return name.endsWith('.conf') && (/(^|\/)conf\.d\//.test(path) || path.startsWith(CONFIG_DIR));
-}
+export { isServerConfigPath };
 
 function isRoot(owner: unknown): boolean {
   return owner === undefined || owner === 'root' || owner === '0' || owner === 0;

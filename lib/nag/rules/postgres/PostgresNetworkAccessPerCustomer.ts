@@ -1,5 +1,5 @@
 import { PgHbaConnectionType } from '../../../postgres/pg-hba';
-import { columnNames, PgHbaFile, pgHbaFiles, unresolvedText } from '../../private/pg-hba-files';
+import { hasKeyword, PgHbaFile, pgHbaFiles, unresolvedNames, unresolvedText } from '../../private/pg-hba-files';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 
 const EVERY_DATABASE = ['all', 'sameuser', 'samerole', 'samegroup'];
@@ -13,17 +13,15 @@ function judgeFile(file: PgHbaFile): Outcome {
     if (e.type === PgHbaConnectionType.LOCAL || e.method === 'reject') {
       continue;
     }
-    const databases = columnNames(e.database);
-    const users = columnNames(e.user);
     const text = `${e.type} ${e.database} ${e.user} ${e.address ?? ''} ${e.method}`;
     // sameuser/samerole/samegroup name no database: with every role they admit every role's own database.
-    const anyDatabase = databases.some((d) => EVERY_DATABASE.includes(d));
-    const anyRole = users.includes('all');
+    const anyDatabase = EVERY_DATABASE.some((keyword) => hasKeyword(e.databases, keyword));
+    const anyRole = hasKeyword(e.users, 'all');
     if (anyDatabase && anyRole) {
       outcomes.push(unresolvedText(e.method)
         ? unverifiable(`${file.origin} line ${e.line} (${text}): the method is only known at deploy time`)
         : nonCompliant(`${file.origin} line ${e.line} (${text}) admits every database as every role from ${e.address}`));
-    } else if ((anyDatabase || unresolvedText(e.database)) && (anyRole || unresolvedText(e.user))) {
+    } else if ((anyDatabase || unresolvedNames(e.databases)) && (anyRole || unresolvedNames(e.users))) {
       outcomes.push(unverifiable(`${file.origin} line ${e.line} (${text}): its databases or roles are only known at deploy time`));
     } else {
       outcomes.push(COMPLIANT);

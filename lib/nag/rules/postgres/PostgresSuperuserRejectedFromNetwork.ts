@@ -1,6 +1,6 @@
-import { PgHbaConnectionType, PgHbaEntry } from '../../../postgres/pg-hba';
+import { isPgHbaKeyword, PgHbaConnectionType, PgHbaEntry } from '../../../postgres/pg-hba';
 import { templateCidr } from '../../private/cidr';
-import { columnNames, PgHbaFile, pgHbaFiles, unresolvedText } from '../../private/pg-hba-files';
+import { hasKeyword, namesRole, PgHbaFile, pgHbaFiles, unresolvedText } from '../../private/pg-hba-files';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 
 /** The database superuser, whose network logins must be refused. */
@@ -66,13 +66,12 @@ function maskPrefix(mask: string): number {
 }
 
 /** Connection kinds a DATABASE column matches: `all` (and names) match ordinary connections, `replication` physical replication. */
-function kindsOf(database: string): string[] {
-  const names = columnNames(database);
+function kindsOf(e: PgHbaEntry): string[] {
   const kinds: string[] = [];
-  if (names.some((n) => n !== 'replication')) {
+  if (e.databases.some((n) => !isPgHbaKeyword(n, 'replication'))) {
     kinds.push('database');
   }
-  if (names.includes('replication')) {
+  if (hasKeyword(e.databases, 'replication')) {
     kinds.push('replication');
   }
   return kinds;
@@ -99,19 +98,17 @@ function judgeFile(file: PgHbaFile): Outcome {
       continue;
     }
     if (e.method === 'reject') {
-      const users = columnNames(e.user);
-      const databases = columnNames(e.database);
       if ([e.user, e.database, e.address].some(unresolvedText)) {
         doubtfulReject = doubtfulReject ?? e;
         continue;
       }
-      if (users.includes(SUPERUSER) || users.includes('all')) {
-        const kinds = [...(databases.includes('all') ? ['database'] : []), ...(databases.includes('replication') ? ['replication'] : [])];
+      if (namesRole(e.users, SUPERUSER) || hasKeyword(e.users, 'all')) {
+        const kinds = [...(hasKeyword(e.databases, 'all') ? ['database'] : []), ...(hasKeyword(e.databases, 'replication') ? ['replication'] : [])];
         rejected.add(channels, wholeFamilies(e), kinds);
       }
       continue;
     }
-    const missing = rejected.missing(channels, kindsOf(e.database));
+    const missing = rejected.missing(channels, kindsOf(e));
     if (missing.length === 0 && unresolvedText(e.database) && rejected.missing(channels, ['replication']).length > 0) {
       return unverifiable(`${file.origin} line ${e.line}: the databases are only known at deploy time, and the superuser is not rejected for replication`);
     }
