@@ -28,7 +28,7 @@ const RULES = [
   'StartSessionRequiresLoggingDocument', 'AuditBucketObjectLock', 'AuditAlertRulesPresent', 'NoSshKeyPair', 'NoRemoteShellIngress', 'InteractiveAccessRequiresMfa',
   'PortForwardingNotToDatabaseHosts', 'InstanceAccessOnlyForOperators', 'NoInstanceConnectEndpointWithDatabase', 'PostgresSuperuserRejectedFromNetwork', 'PostgresConfigNotWritableByServer',
   'PostgresNetworkAccessPerCustomer', 'PostgresBootSqlGrantsNoSuperuser', 'DatabaseSuperuserSecretReadOnlyByHost',
-  'KmsCreateGrantForAwsResourceOnly', 'SnapshotSharingNotGranted', 'OperatorPassRoleScoped',
+  'KmsCreateGrantForAwsResourceOnly', 'SnapshotSharingNotGranted', 'OperatorPassRoleScoped', 'DatabaseCredentialsReadOnlyByHost',
 ];
 
 function tmpdir(): string {

@@ -59,6 +59,7 @@ import { AuditBucketObjectLock } from './s3/AuditBucketObjectLock';
 import { BucketBlocksPublicAccess } from './s3/BucketBlocksPublicAccess';
 import { BucketCustomerManagedKey } from './s3/BucketCustomerManagedKey';
 import { BucketDeniesInsecureTransport } from './s3/BucketDeniesInsecureTransport';
+import { DatabaseCredentialsReadOnlyByHost } from './secrets/DatabaseCredentialsReadOnlyByHost';
 import { DatabaseSuperuserSecretReadOnlyByHost } from './secrets/DatabaseSuperuserSecretReadOnlyByHost';
 import { SecretCustomerManagedKey } from './secrets/SecretCustomerManagedKey';
 import { SecretReadDeniedToOthers } from './secrets/SecretReadDeniedToOthers';
@@ -141,6 +142,7 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   KmsCreateGrantForAwsResourceOnly,
   SnapshotSharingNotGranted,
   OperatorPassRoleScoped,
+  DatabaseCredentialsReadOnlyByHost,
 ];
 
 /** Rules of DataResidencyChecks. */
