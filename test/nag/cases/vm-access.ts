@@ -836,4 +836,35 @@ export const VM_ACCESS_CASES: RuleCase[] = [
       return role.node.findChild('DefaultPolicy');
     },
   },
+
+  {
+    rule: 'CloudTrailValidatedAndEncrypted',
+    form: 'plain',
+    title: 'advanced selectors that split management events into reads and writes',
+    expect: C,
+    build: (s) => plain(s, 'AWS::CloudTrail::Trail', {
+      IsLogging: true,
+      S3BucketName: 'b',
+      EnableLogFileValidation: true,
+      KMSKeyId: CMK_ARN,
+      AdvancedEventSelectors: [
+        { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] },
+        { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] },
+      ],
+    }),
+  },
+  {
+    rule: 'CloudTrailValidatedAndEncrypted',
+    form: 'plain',
+    title: 'advanced selector with write management events only',
+    expect: NC,
+    detail: /read and write/,
+    build: (s) => plain(s, 'AWS::CloudTrail::Trail', {
+      IsLogging: true,
+      S3BucketName: 'b',
+      EnableLogFileValidation: true,
+      KMSKeyId: CMK_ARN,
+      AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] }],
+    }),
+  },
 ];

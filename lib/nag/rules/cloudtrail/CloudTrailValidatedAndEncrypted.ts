@@ -14,13 +14,24 @@ function managementEventsDropped(r: RenderedResource): Outcome | undefined {
     return unverifiable('the event selectors are only known at deploy time');
   }
   if (asArray(advanced).length > 0) {
-    // Advanced selectors are ORed: some selector must take every management event (only eventCategory = Management).
-    const all = asArray<any>(advanced).some((sel) => {
+    // Advanced selectors are ORed: together they must take every management event, read and write.
+    const covered = new Set<string>();
+    for (const sel of asArray<any>(advanced)) {
       const fields = asArray<any>(sel?.FieldSelectors);
       const category = fields.find((f) => f?.Field === 'eventCategory');
-      return asArray(category?.Equals).includes('Management') && fields.every((f) => f === category);
-    });
-    return all ? undefined : nonCompliant('no advanced event selector records every management event (eventCategory = Management, with no readOnly or other filter)');
+      if (!asArray(category?.Equals).includes('Management')) {
+        continue;
+      }
+      const others = fields.filter((f) => f !== category);
+      if (others.length === 0) {
+        covered.add('true').add('false');
+      } else if (others.length === 1 && others[0]?.Field === 'readOnly' && Object.keys(others[0]).every((k) => k === 'Field' || k === 'Equals')) {
+        asArray(others[0].Equals).forEach((v) => covered.add(String(v).toLowerCase()));
+      }
+    }
+    return covered.has('true') && covered.has('false') ? undefined
+      : nonCompliant('the advanced event selectors do not record every management event, read and write (eventCategory = Management, ' +
+        'with no filter but readOnly, and both readOnly values)');
   }
   if (basic === undefined || asArray(basic).length === 0) {
     return undefined; // the default: every management event, read and write
