@@ -41,7 +41,8 @@ const TEXTS: GuaranteeText[] = [
     name: 'keys-never-plaintext',
     sourceSentences: ['Keys are never stored in plaintext.'],
     meaning: 'No key material, private key or password in a template or user data; secrets are generated in Secrets Manager, fetched at boot, ' +
-      'and a resource policy denies reading them to every principal but the named ones.',
+      'and a resource policy denies reading them to every principal but the named ones; no secret in Lambda or ECS environments, ' +
+      '.pgpass or PGPASSWORD, String SSM parameters, NoEcho parameter defaults or Mappings.',
   },
   {
     id: 'G3',
@@ -81,7 +82,8 @@ const TEXTS: GuaranteeText[] = [
       'These accesses are audit logged.',
       'However, the Timescale Cloud Operations Team has the capability to securely log in to the service Virtual Machines for troubleshooting purposes.',
     ],
-    meaning: 'Operators enter only through Session Manager with a logging session document (encrypted logs); CloudTrail validates and encrypts its logs; ' +
+    meaning: 'Operators enter only through Session Manager with a logging session document (every configured destination encrypted); ' +
+      'CloudTrail is logging, records every management event, read and write, and validates and encrypts its logs; ' +
       'audit buckets keep every version under object lock, and alerts fire on calls that read secrets or silence the audit.',
   },
   {
@@ -89,7 +91,9 @@ const TEXTS: GuaranteeText[] = [
     name: 'no-customer-vm-access',
     sourceSentences: ['No customer access to the virtual machine level is provided.'],
     meaning: 'No SSH key pairs, no inbound SSH/RDP, no grant of StartSession / SendCommand / Instance Connect / serial console without MFA, ' +
-      'no port forwarding from database hosts; the superuser has no network login and the server cannot rewrite its own configuration.',
+      'no port forwarding or default shell on database hosts; sessions only on the service\'s tagged hosts, Run Command for no person ' +
+      'or function, no Instance Connect endpoint beside database hosts and no instance access from a customer account; ' +
+      'the superuser has no network login and the server cannot rewrite its own configuration.',
   },
   {
     id: 'G8',
@@ -100,7 +104,8 @@ const TEXTS: GuaranteeText[] = [
     ],
     meaning: 'Customer data stays in the allowed regions (DataResidencyChecks), and so do its copies: backup copies, secret, bucket and ' +
       'global table replicas, and multi-Region keys; each customer network reaches only its own databases ' +
-      'or roles, and only the database host can read the superuser secret; SQL run at boot makes no role a superuser.',
+      'or roles, and only the database host can read the superuser secret or a customer\'s credentials; SQL run at boot makes no role a superuser; ' +
+      'no grant creation without kms:GrantIsForAWSResource, no principal that can both snapshot and share, no operator passing every role.',
   },
 ];
 
