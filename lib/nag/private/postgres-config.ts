@@ -106,7 +106,19 @@ export interface SqlText {
   readonly text: string;
 }
 
+const SQL_TEXTS = new WeakMap<RenderedResource, SqlText[]>();
+
+/** The boot SQL of a resource (read once per resource). */
 export function bootSqlTexts(resource: RenderedResource): SqlText[] {
+  let texts = SQL_TEXTS.get(resource);
+  if (!texts) {
+    texts = readBootSqlTexts(resource);
+    SQL_TEXTS.set(resource, texts);
+  }
+  return texts;
+}
+
+function readBootSqlTexts(resource: RenderedResource): SqlText[] {
   const out: SqlText[] = [];
   for (const file of initFiles(resource).files) {
     if (file.path.endsWith('.sql') && file.content !== undefined) {
