@@ -4,7 +4,7 @@
  */
 import { addressBytes, cidr, netmaskPrefix } from './support/hba-model';
 import { ConfFragment, PostgresTestServer } from './support/pg-server';
-import { parsePgHba, parsePostgresqlConfEntries, renderTlsSettings } from '../../lib/postgres';
+import { isPgHbaKeyword, parsePgHba, parsePostgresqlConfEntries, renderTlsSettings } from '../../lib/postgres';
 
 /** Lines PostgreSQL 15 and newer accept, written to trip a naive reader. */
 const TRICKY_HBA = [
@@ -116,5 +116,22 @@ describe('the shared PostgreSQL config parser against a real server', () => {
         expect(netmaskPrefix(row.netmask!)).toBe(block.prefix);
       }
     });
+  });
+
+  test('a quoted "all" reject and a hostnogssenc line let a plaintext login through, as the rules say', () => {
+    const hba = [
+      'local        all      postgres                 peer',
+      'hostnossl    "all"    all      127.0.0.1/32    reject',
+      'hostnogssenc all      app      127.0.0.1/32    scram-sha-256',
+      '',
+    ].join('\n');
+    const [, reject, nogss] = parsePgHba(hba);
+    expect(isPgHbaKeyword(reject.databases[0], 'all')).toBe(false);
+    expect(nogss.type).toBe('hostnogssenc');
+    server.reconfigure({ hba, fragments });
+    server.mustAdmin("CREATE ROLE app LOGIN PASSWORD 'app-Secret-42'");
+    const plaintext = server.connect({ sslmode: 'disable', user: 'app', password: 'app-Secret-42' });
+    expect(plaintext.stderr).toBe('');
+    expect(plaintext.stdout.trim()).toBe('app plaintext');
   });
 });
