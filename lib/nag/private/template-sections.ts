@@ -40,7 +40,8 @@ export function templateSections(index: StackIndex): Sections {
 
 /** NoEcho parameters with a Default that a value refers to (`Ref`, or `${Name}` inside Fn::Sub). */
 export function noEchoDefaultsIn(value: unknown, index: StackIndex, out: RenderedParameter[] = []): RenderedParameter[] {
-  const { parameters } = templateSections(index);
+  const parameters = index.memo('no-echo-defaults', () => new Map([...templateSections(index).parameters]
+    .filter(([, p]) => p.noEcho && p.default !== undefined)));
   if (parameters.size === 0) {
     return out;
   }
@@ -48,7 +49,7 @@ export function noEchoDefaultsIn(value: unknown, index: StackIndex, out: Rendere
     if (isIntrinsic(v)) {
       const id = 'Ref' in v ? referencedLogicalId(v) : undefined;
       const p = id !== undefined ? parameters.get(id) : undefined;
-      if (p && p.noEcho && p.default !== undefined) {
+      if (p) {
         out.push(p);
       }
       const sub = v['Fn::Sub'];
@@ -56,7 +57,7 @@ export function noEchoDefaultsIn(value: unknown, index: StackIndex, out: Rendere
       if (typeof template === 'string') {
         for (const m of template.matchAll(/\$\{(?!!)([^}.]*)\}/g)) {
           const q = parameters.get(m[1]);
-          if (q && q.noEcho && q.default !== undefined) {
+          if (q) {
             out.push(q);
           }
         }
