@@ -1,7 +1,7 @@
 import { patternMatches, resourceName } from './arns';
 import { grantsAction, PolicyStatementJson, statementsOf } from './iam';
 import { RenderedResource, StackIndex } from './rendered';
-import { asArray, isIntrinsic, knownText, UNRESOLVED } from './values';
+import { asArray, isIntrinsic, knownText, pseudoText, UNRESOLVED } from './values';
 
 /** Who can assume a role, as far as instance access is concerned. */
 export interface Assumers {
@@ -10,7 +10,7 @@ export interface Assumers {
   readonly lambda: boolean;
   /** the trust policy is only known at deploy time */
   readonly unknown: boolean;
-  /** AWS principals of the trust policy as text (ARNs, account ids), for account checks */
+  /** AWS principals of the trust policy as text (ARNs, account ids; pseudo parameters as `{AccountId}`), for account checks */
   readonly accounts: string[];
 }
 
@@ -44,7 +44,8 @@ export function assumersOf(principal: RenderedResource): Assumers {
         } else {
           humans = true; // AWS (accounts, users, roles), Federated (SAML, web identity), CanonicalUser
           if (kind === 'AWS') {
-            accounts.push(knownText(v) ?? UNRESOLVED);
+            // pseudo parameters kept as {AccountId}: this account is not a customer's
+            accounts.push(pseudoText(v) ?? UNRESOLVED);
           }
         }
       }

@@ -867,4 +867,42 @@ export const VM_ACCESS_CASES: RuleCase[] = [
       AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] }],
     }),
   },
+
+  {
+    rule: 'InstanceAccessOnlyForOperators',
+    form: 'l2',
+    title: 'the operator role of this account beside a cross-account customer peering',
+    expect: C,
+    build: (s) => {
+      customerPeering(s);
+      const role = operatorRole(s);
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:StartSession'], resources: [allInstances(s)], conditions: { ...TAGGED, ...DOCUMENT_CHECK } }));
+      return role;
+    },
+  },
+  {
+    rule: 'InstanceAccessOnlyForOperators',
+    form: 'l2',
+    title: 'instance access for the customer account, named with the partition',
+    expect: NC,
+    detail: /customer account 444455556666/,
+    build: (s) => {
+      customerPeering(s);
+      const role = new iam.Role(s, 'CustomerShell', { assumedBy: new iam.AccountPrincipal(CUSTOMER_ACCOUNT) });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:StartSession'], resources: [allInstances(s)], conditions: { ...TAGGED, ...DOCUMENT_CHECK } }));
+      return role;
+    },
+  },
+  {
+    rule: 'InstanceAccessOnlyForOperators',
+    form: 'token',
+    title: 'instance access for an account from a parameter beside a customer peering',
+    expect: UNV,
+    build: (s) => {
+      customerPeering(s);
+      const role = new iam.Role(s, 'Shell', { assumedBy: new iam.AccountPrincipal(param(s)) });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:StartSession'], resources: [allInstances(s)], conditions: { ...TAGGED, ...DOCUMENT_CHECK } }));
+      return role;
+    },
+  },
 ];

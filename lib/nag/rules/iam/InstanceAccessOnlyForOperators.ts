@@ -61,7 +61,7 @@ function judge(grants: Grants, name: string, assumers: Assumers, index: StackInd
       const account = accountOf(text);
       if (account !== undefined && customers.ids.has(account)) {
         outcomes.push(nonCompliant(`${name} grants ${grants.access} and trusts ${text}, of customer account ${account}`));
-      } else if ((account !== undefined && customers.unknown) || (text.includes(UNRESOLVED) && (customers.ids.size > 0 || customers.unknown))) {
+      } else if (account !== undefined ? customers.unknown : text.includes(UNRESOLVED) && (customers.ids.size > 0 || customers.unknown)) {
         outcomes.push(unverifiable(`${name} grants ${grants.access} and trusts ${text}, which may be a customer's account`));
       }
     }
