@@ -605,7 +605,9 @@ export const VM_ACCESS_CASES: RuleCase[] = [
       runtime: lambda.Runtime.NODEJS_20_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = () => 1;'),
-      environment: { SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf', KMS_KEY_ID: 'alias/k', TOKEN_TTL: '3600' },
+      environment: {
+        SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf', KMS_KEY_ID: 'alias/k', TOKEN_TTL: '3600', S3_KEY: 'reports/daily.csv', partitionKey: 'id', PWD: 'app',
+      },
     }),
   },
   {

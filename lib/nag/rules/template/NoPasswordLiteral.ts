@@ -23,9 +23,12 @@ function isPlaceholder(value: string): boolean {
     value.startsWith('<') || value.includes(UNRESOLVED) || /^(null|none|true|false|\*+|x+|\.+|…)$/i.test(value) || FILE_PATH.test(value);
 }
 
-/** Environment variable names that hold a secret: `DB_PASSWORD`, `API_KEY`, `SECRET`, `authToken`, `privateKey`. */
-const SECRET_NAME_SNAKE = /(^|[_.-])(PASSWORD|PASSWD|PWD|PASSPHRASE|SECRET|TOKEN|KEY|APIKEY|CREDENTIALS?)$/i;
-const SECRET_NAME_CAMEL = /[a-z0-9](Password|Passwd|Pwd|Passphrase|Secret|Token|Key|Credentials?)$/;
+/**
+ * Environment variable names that hold a secret: `DB_PASSWORD`, `API_KEY`, `SECRET`, `authToken`, `privateKey`. A bare `KEY`
+ * suffix is not enough (`S3_KEY`, `partitionKey` name things), nor `PWD` alone (the working directory).
+ */
+const SECRET_NAME_SNAKE = /(^|[_.-])(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|(API|SECRET|PRIVATE|ACCESS|ENCRYPTION|SIGNING|AUTH|MASTER|CLIENT|HMAC|JWT|SESSION)[_.-]?KEY)$|[_.-]PWD$/i;
+const SECRET_NAME_CAMEL = /[a-z0-9](Password|Passwd|Pwd|Passphrase|Secret|Token|Credentials?|(Api|Secret|Private|Access|Encryption|Signing|Auth|Master|Client|Hmac|Jwt|Session)Key)$/;
 /** SSM parameter names that say the value is a secret. */
 const SECRET_PARAMETER_NAME = /(passw(or)?d|passphrase|secret|token|private[-_]?key|api[-_]?key|credential)/i;
 /** A `.pgpass` line (`host:port:database:user:password`) in text that mentions .pgpass. */
@@ -99,7 +102,7 @@ export const NoPasswordLiteral: RuleDefinition = {
   info: 'A password literal is written into the template.',
   explanation: 'Anything in a template is stored in plaintext in the cloud assembly and in CloudFormation. Generate ' +
     'passwords in Secrets Manager and reference them with {{resolve:secretsmanager:...}} or fetch them at boot. Also ' +
-    'caught: Lambda and ECS environment variables named like a secret (PASSWORD, SECRET, TOKEN, KEY) with a literal value, ' +
+    'caught: Lambda and ECS environment variables named like a secret (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, ...) with a literal value, ' +
     '.pgpass lines and PGPASSWORD in user data, String SSM parameters named like a secret, and resources reading a NoEcho ' +
     'parameter that has a Default (NoEcho hides the value from the console, not from the template).',
   resourceTypes: ['*'],
