@@ -297,6 +297,14 @@ export const POSTGRES_CONFIG_CASES: RuleCase[] = [
     expect: NC,
     build: (s) => new ec2.CfnInstance(s, 'Host', { imageId: 'ami-1', userData: Fn.base64("#!/bin/bash\npsql -c \"ALTER SYSTEM SET ssl_ciphers = 'RC4-SHA:DES-CBC3-SHA'\"\n") }),
   },
+  {
+    rule: 'PostgresTlsCiphers',
+    form: 'plain',
+    title: 'no file sets ssl_ciphers, so the server default applies',
+    expect: NC,
+    detail: /no conf file .* sets ssl_ciphers, so PostgreSQL's default applies: ssl_ciphers = 'HIGH:MEDIUM:\+3DES:!aNULL' enables .*static RSA/,
+    build: (s) => host(s, { [TLS]: "ssl = on\nssl_min_protocol_version = 'TLSv1.2'\n" }),
+  },
   { rule: 'PostgresTlsCiphers', form: 'plain', title: 'no PostgreSQL configuration', expect: NA, build: (s) => host(s, { '/etc/cfn/cfn-hup.conf': '[main]\n' }) },
   {
     rule: 'PostgresTlsCiphers',

@@ -3,6 +3,9 @@ import { alterSystemStatements } from '../../../postgres/sql-text';
 import { bootSqlTexts, hasUnresolved, lastSetting, mayBeSetAtDeploy, PostgresConfFile, postgresConfFiles } from '../../private/postgres-config';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 
+/** PostgreSQL's built-in ssl_ciphers, used when no file sets it: it includes static-RSA and 3DES suites. */
+const POSTGRES_DEFAULT_CIPHERS = 'HIGH:MEDIUM:+3DES:!aNULL';
+
 function judgeCiphers(where: string, value: string): Outcome {
   if (hasUnresolved(value)) {
     return unverifiable(`${where}: ssl_ciphers is only known at deploy time`);
@@ -34,8 +37,8 @@ export const PostgresTlsCiphers: RuleDefinition = {
   explanation: 'The cipher string is judged as OpenSSL evaluates it (aliases such as ALL, DEFAULT and HIGH, "+" for ' +
     'intersections, "-" and "!" removals), over OpenSSL\'s suites including the legacy ones older builds still offer, so ' +
     '"HIGH:!aNULL" is caught for its static-RSA suites and "ALL" for everything. Use the default ' +
-    '\'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL\' of renderTlsSettings. PostgreSQL\'s own default (HIGH:MEDIUM:+3DES:!aNULL) ' +
-    'is not judged when no file sets ssl_ciphers; renderTlsSettings always sets it.',
+    '\'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL\' of renderTlsSettings. When no conf file sets ssl_ciphers, PostgreSQL\'s own ' +
+    'default (HIGH:MEDIUM:+3DES:!aNULL) applies, which enables static-RSA and 3DES suites, so that is a finding too.',
   resourceTypes: ['*'],
   evaluate(r) {
     const files = postgresConfFiles(r);
@@ -45,6 +48,11 @@ export const PostgresTlsCiphers: RuleDefinition = {
     if (files.length === 0 && altered.length === 0) {
       return NOT_APPLICABLE;
     }
-    return worst([COMPLIANT, ...files.map(judgeFile), ...altered]);
+    const readable = files.filter((f) => f.entries);
+    const unset = readable.length > 0 && !readable.some((f) => lastSetting(f, 'ssl_ciphers') || mayBeSetAtDeploy(f, 'ssl_ciphers'));
+    const fallback = unset
+      ? [judgeCiphers(`no conf file (${readable.map((f) => f.origin).join(', ')}) sets ssl_ciphers, so PostgreSQL's default applies`, POSTGRES_DEFAULT_CIPHERS)]
+      : [];
+    return worst([COMPLIANT, ...files.map(judgeFile), ...altered, ...fallback]);
   },
 };
