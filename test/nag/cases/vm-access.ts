@@ -907,4 +907,20 @@ export const VM_ACCESS_CASES: RuleCase[] = [
       return role;
     },
   },
+
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
+    title: 'a permission set may start port forwarding on every instance',
+    expect: NC,
+    detail: /permission set Ops/,
+    build: (s) => {
+      databaseHost(s);
+      return plain(s, 'AWS::SSO::PermissionSet', {
+        InstanceArn: 'arn:aws:sso:::instance/ssoins-1',
+        Name: 'ops',
+        InlinePolicy: doc({ Action: 'ssm:StartSession', Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*::document/AWS-StartPortForwardingSession'] }),
+      }, 'Ops');
+    },
+  },
 ];

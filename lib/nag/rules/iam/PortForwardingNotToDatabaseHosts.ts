@@ -1,6 +1,7 @@
 import { arnParts, patternMatches, resourceName } from '../../private/arns';
 import { canBeDatabaseHost } from '../../private/database-hosts';
 import { globToRegExp, grantsAction } from '../../private/iam';
+import { IAM_POLICY_TYPES } from '../../private/policies';
 import { holdersOf, HeldPolicy, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
 import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable } from '../../private/rule';
@@ -147,12 +148,13 @@ export const PortForwardingNotToDatabaseHosts: RuleDefinition = {
     '(AWS-StartPortForwardingSession*, AWS-StartSSHSession, a Port session document, document/* or *) or on a document ' +
     'that skips the logging session document (SSM-SessionManagerRunShell, AWS-StartInteractiveCommand), the pair is ' +
     'allowed. Give port forwarding to a separate role that may start sessions only on the bastion instance.',
-  resourceTypes: [...PRINCIPAL_TYPES, 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'],
+  resourceTypes: [...IAM_POLICY_TYPES],
   evaluate(r, { index }) {
     if (PRINCIPAL_TYPES.includes(r.type)) {
       return judge(policiesOf(r, index), index, `${r.type.split('::')[2].toLowerCase()} ${r.logicalId}`);
     }
     // A policy held by principals of this stack is judged with the rest of their policies, on them.
-    return holdersOf(r, index).principals.length > 0 ? NOT_APPLICABLE : judge(policiesOf(r, index), index, `the holder of ${r.logicalId}`);
+    const holders = holdersOf(r, index);
+    return holders.principals.length > 0 ? NOT_APPLICABLE : judge(policiesOf(r, index), index, holders.external.join(', ') || `the holder of ${r.logicalId}`);
   },
 };
