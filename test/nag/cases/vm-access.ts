@@ -923,4 +923,23 @@ export const VM_ACCESS_CASES: RuleCase[] = [
       }, 'Ops');
     },
   },
+
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: '.pgpass line echoed by user data',
+    expect: NC,
+    detail: /\.pgpass line/,
+    build: (s) => plain(s, 'AWS::EC2::Instance', { ImageId: 'ami-1', UserData: Fn.base64('#!/bin/bash\necho "db.internal:5432:orders:app:s3cr3t-Value" >> ~/.pgpass\n') }, 'Host'),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: '.pgpass written from a secret at boot',
+    expect: C,
+    build: (s) => plain(s, 'AWS::EC2::Instance', {
+      ImageId: 'ami-1',
+      UserData: Fn.base64('#!/bin/bash\necho "db.internal:5432:orders:app:$(aws secretsmanager get-secret-value --secret-id app --query SecretString --output text)" > ~/.pgpass\n'),
+    }, 'Host'),
+  },
 ];

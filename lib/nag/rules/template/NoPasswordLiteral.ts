@@ -31,8 +31,8 @@ const SECRET_NAME_SNAKE = /(^|[_.-])(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CRE
 const SECRET_NAME_CAMEL = /[a-z0-9](Password|Passwd|Pwd|Passphrase|Secret|Token|Credentials?|(Api|Secret|Private|Access|Encryption|Signing|Auth|Master|Client|Hmac|Jwt|Session)Key)$/;
 /** SSM parameter names that say the value is a secret. */
 const SECRET_PARAMETER_NAME = /(passw(or)?d|passphrase|secret|token|private[-_]?key|api[-_]?key|credential)/i;
-/** A `.pgpass` line (`host:port:database:user:password`) in text that mentions .pgpass. */
-const PGPASS_LINE = /^[^\s:#]+:(?:\d+|\*):[^\s:]+:[^\s:]+:(\S+?)['"]?$/m;
+/** A `.pgpass` line (`host:port:database:user:password`, alone or quoted in an echo) in text that mentions .pgpass. */
+const PGPASS_LINE = /(?:^|["'\s])[^\s:#"']+:(?:\d+|\*):[^\s:"']+:[^\s:"']+:([^\s"']+)/m;
 
 /** Values that name where a secret is, not the secret: ARNs, aliases, paths, references. */
 function namesALocation(value: string): boolean {
