@@ -9,8 +9,8 @@ import { POSTGRES_CONFIG_CASES } from './postgres-config';
 import { PRIVILEGED_ACCESS_CASES } from './privileged-access';
 import { SERVER_CONFIG_CASES } from './server-config';
 import { TEMPLATE_CASES } from './template';
-import { VM_ACCESS_CASES } from './vm-access';
 import { RuleCase } from './types';
+import { VM_ACCESS_CASES } from './vm-access';
 
 export const ALL_CASES: RuleCase[] = [
   ...ENCRYPTION_CASES,
@@ -23,6 +23,6 @@ export const ALL_CASES: RuleCase[] = [
   ...NAMED_PRINCIPAL_CASES,
   ...EGRESS_CASES,
   ...AUDIT_CASES,
-  ...DATASTORE_CASES,
   ...VM_ACCESS_CASES,
+  ...DATASTORE_CASES,
 ];
