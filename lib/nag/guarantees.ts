@@ -33,7 +33,9 @@ const TEXTS: GuaranteeText[] = [
       'Data encryption uses the industry-standard AES-256 algorithm.',
       'Cryptographic keys are managed by AWS Key Management Service (AWS KMS).',
     ],
-    meaning: 'Every EBS volume, backup vault, bucket, log group, secret and topic is encrypted with a customer-managed KMS key; rotation on; keys retained; ' +
+    meaning: 'Every EBS volume (launch templates of Auto Scaling groups included), backup vault, bucket, log group, secret and topic, and any other ' +
+      'data store (RDS and Aurora with Performance Insights, EFS, DynamoDB, OpenSearch, Redshift, ElastiCache, MSK, Kinesis, SQS), ' +
+      'is encrypted with a customer-managed KMS key; rotation on; keys retained; ' +
       'only the principals a key policy names may use the key or create grants on it.',
   },
   {
