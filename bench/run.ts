@@ -21,7 +21,8 @@ for (const mode of MODES) {
     const repeat = services >= 50 ? 3 : 7;
     const out = execFileSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register', path.join(__dirname, 'measure.ts'), String(services), mode, String(repeat)], {
       cwd: root,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_PROJECT: path.join(root, 'tsconfig.json') },
+      // The TypeScript sources, never a stale `lib/**/*.js` left by an earlier `projen compile`.
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_PREFER_TS_EXTS: '1', TS_NODE_PROJECT: path.join(root, 'tsconfig.json') },
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
       stdio: ['ignore', 'pipe', 'ignore'],
