@@ -1,6 +1,6 @@
-import { isAnywhere } from '../../private/cidr';
+import { coversPublicSpace, isAnywhere } from '../../private/cidr';
 import { canBeDatabaseHost } from '../../private/database-hosts';
-import { coverEveryPublicAddress, egressOf } from '../../private/egress';
+import { egressOf } from '../../private/egress';
 import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, Verdict, worst } from '../../private/rule';
 import { asArray, describe, isIntrinsic } from '../../private/values';
@@ -87,7 +87,7 @@ function judgeHost(r: RenderedResource, index: StackIndex): Outcome {
       }
     }
   }
-  const family = coverEveryPublicAddress(cidrs.filter((c) => !isAnywhere(c)));
+  const family = coversPublicSpace(cidrs.filter((c) => !isAnywhere(c)));
   if (family) {
     outcomes.push(nonCompliant(`the egress CIDRs ${cidrs.join(', ')} together reach every public IPv${family} address`));
   }
