@@ -51,8 +51,10 @@ function mkdir(path: string, mode: number, uid = 0, gid = 0): string {
 }
 
 function sh(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  // stdin not a socket: bash would then read root's ~/.bashrc as if started by sshd.
-  return spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin not a socket: bash would then read root's ~/.bashrc as if started by sshd. From '/': psql,
+  // run as postgres, warns when it cannot enter the caller's directory (a clone under a private
+  // temporary directory, for one).
+  return spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
 }
 
 function asPostgres(...args: string[]) {
