@@ -30,10 +30,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     'fast-check@^4',
     'aws-sdk-client-mock@^4',
-    // Custom resource handlers run on the Lambda runtime's own AWS SDK v3; tests mock these clients.
+    // Custom resource handlers run on the Lambda runtime's own AWS SDK v3; tests mock these clients
+    // (client-ec2 and client-secrets-manager come bundled for `verify`, below).
     '@aws-sdk/client-acm-pca@^3',
-    '@aws-sdk/client-ec2@^3',
-    '@aws-sdk/client-secrets-manager@^3',
     // The newest alpha (its peer range, ^2.245.0, admits the aws-cdk-lib the tests run).
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
@@ -71,6 +70,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.deps.addDependency('aws-cdk-lib@2.276.0', DependencyType.BUILD);
 project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 project.deps.addDependency('cdk-nag@3.0.2', DependencyType.BUILD);
+
+// `cdk-timescale-security verify` (lib/verify) reads deployed stacks through the AWS SDK v3 and probes the
+// database with pg. jsii admits only jsii modules as plain dependencies, so these ship bundled in the package.
+project.addBundledDeps(
+  ...['backup', 'cloudformation', 'cloudtrail', 'cloudwatch-logs', 'ec2', 'elastic-load-balancing-v2', 'kms', 's3', 'secrets-manager', 'sns', 'ssm']
+    .map((client) => `@aws-sdk/client-${client}@^3`),
+  'pg@^8',
+);
+project.addDevDeps('@types/pg@^8');
+project.package.addBin({ 'cdk-timescale-security': 'lib/verify/cli.js' });
 
 // Lambda handlers are plain JavaScript sources, not jsii output: keep them in git.
 project.gitignore.addPatterns('!/lib/tls/certificate-handler/*.js');
