@@ -136,6 +136,15 @@ const prerequisites = project.addTask('test:prerequisites', {
 project.testTask.prependSpawn(prerequisites);
 project.tasks.tryFind('test:update')?.prependSpawn(prerequisites);
 
+// The rule engine reads aws-cdk-lib internals, so `npm test` also runs the rule engine's and the core
+// constructs' unit tests against the peer floor (about 15 s, once installed into a cache outside the clone).
+const cdkFloor = project.addTask('test:cdk-floor', {
+  description: 'Run the rule engine and core construct unit tests against aws-cdk-lib at the peer floor (installed once into ~/.cache)',
+  exec: 'bash test/setup/cdk-floor.sh',
+  receiveArgs: true,
+});
+project.testTask.spawn(cdkFloor);
+
 project.addTask('bench', {
   description: 'Cost of the rule packs on fleets of 1-100 services, side by side with AwsSolutionsChecks (writes bench/results/)',
   exec: 'ts-node --transpile-only -P tsconfig.json bench/run.ts',
