@@ -1,4 +1,4 @@
-import { awscdk, DependencyType, JsonFile, javascript } from 'projen';
+import { awscdk, DependencyType, JsonFile, javascript, release } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-timescale-security',
@@ -37,12 +37,36 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
-  // CI is `.ci/run`; no hosted workflows, releases or dependency bots.
+  // Every language jsii reaches, each under a name that reads as its own.
+  publishToPypi: { distName: 'cdk-timescale-security', module: 'cdk_timescale_security' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdktimescalesecurity',
+    mavenGroupId: 'io.github.cdk-timescale-security',
+    mavenArtifactId: 'cdk-timescale-security',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkTimescaleSecurity', packageId: 'CdkTimescaleSecurity' },
+  publishToGo: { moduleName: 'github.com/cdk-timescale-security/cdk-timescale-security-go', packageName: 'cdktimescalesecurity' },
+
+  // CI is `.ci/run`; no hosted workflows or dependency bots. Releases are cut by hand with
+  // `npx projen release`: the version and CHANGELOG.md come from the conventional commits since the
+  // last tag, and it builds, tags and commits locally; pushing is left to the maintainer.
   github: false,
-  release: false,
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({
+    changelogPath: 'CHANGELOG.md',
+    gitPushCommand: 'echo "Tagged $(cat dist/releasetag.txt); publish with: git push --follow-tags origin main"',
+  }),
+  // 0.x and experimental until a deliberate 1.0: a breaking change bumps the minor version, and a
+  // bump to 1.0 fails until this line and `stability` change together.
+  majorVersion: 0,
+  stability: 'experimental',
+  // The build compares the API with the last release on npm (jsii-diff); with none yet, or offline,
+  // jsii-diff says so and passes.
+  compat: true,
   depsUpgrade: false,
   buildWorkflow: false,
-  docgen: false,
+  // API.md, from the compiled assembly, after every compile.
+  docgen: true,
   lambdaAutoDiscover: false,
   integrationTestAutoDiscover: false,
 
@@ -144,6 +168,23 @@ const cdkFloor = project.addTask('test:cdk-floor', {
   receiveArgs: true,
 });
 project.testTask.spawn(cdkFloor);
+
+// Outside CI projen's `package` runs jsii-pacmak for every language, which needs Python with PyPI, a
+// JDK with Maven, the .NET SDK and Go. The build packages JavaScript; `npx projen package-all` builds
+// the Python, Java, .NET and Go packages on a machine that has those toolchains.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+// The README's and doc comments' examples compile against the assembly (fixtures in rosetta/): a
+// broken example fails the build. The tablet it writes is a build output.
+project.postCompileTask.exec('jsii-rosetta extract --strict');
+project.gitignore.exclude('.jsii.tabl.json');
+
+// RULES.md is the rule table rendered from the catalogue; test/rules-doc.test.ts keeps it equal.
+project.addTask('rules:doc', {
+  description: 'Rewrite RULES.md from the guarantee catalogue (GuaranteeCatalogue.renderRuleTable())',
+  exec: 'ts-node --transpile-only --prefer-ts-exts -P test/tsconfig.json test/setup/write-rules-doc.ts',
+});
 
 project.addTask('bench', {
   description: 'Cost of the rule packs on fleets of 1-100 services, side by side with AwsSolutionsChecks (writes bench/results/)',
