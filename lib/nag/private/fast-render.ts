@@ -5,7 +5,7 @@ import { IResolvable, Stack, Token, Tokenization } from 'aws-cdk-lib';
  * the token-carrying leaves to `stack.resolve`. `stack.resolve` allocates a resolution context
  * for every node of the tree; resolving a rendered resource that way dominates a pack's cost.
  */
-export function resolveLeaves(stack: Stack, value: any, cache?: Map<string, any>, keepUndefined = false): any {
+export function resolveLeaves(stack: Stack, value: any, cache?: Map<string, any>, keepUndefined = false, post?: PostResolve): any {
   if (value === undefined || value === null) {
     return value;
   }
@@ -35,7 +35,7 @@ export function resolveLeaves(stack: Stack, value: any, cache?: Map<string, any>
     }
     const out: any[] = [];
     for (const item of value) {
-      const resolved = resolveLeaves(stack, item, cache, keepUndefined);
+      const resolved = resolveLeaves(stack, item, cache, keepUndefined, post);
       if (resolved !== undefined) {
         out.push(resolved);
       }
@@ -43,13 +43,18 @@ export function resolveLeaves(stack: Stack, value: any, cache?: Map<string, any>
     return out;
   }
   const proto = Object.getPrototypeOf(value);
+  if (post && proto === post.prototype) {
+    // `ignoreEmpty(...)` around Properties, Metadata and DependsOn: resolve what it wraps leaf by
+    // leaf, then let it drop what is empty, as `stack.resolve` would.
+    return (value as PostResolveLike).postProcess(resolveLeaves(stack, (value as PostResolveLike).value, cache, keepUndefined, post), post.context);
+  }
   if (Tokenization.isResolvable(value) || (proto !== Object.prototype && proto !== null)) {
     return stack.resolve(value as IResolvable);
   }
   const out: { [key: string]: any } = {};
   for (const [k, v] of Object.entries(value)) {
     const key = k.includes('{Token[') ? String(stack.resolve(k)) : k;
-    const resolved = resolveLeaves(stack, v, cache, keepUndefined);
+    const resolved = resolveLeaves(stack, v, cache, keepUndefined, post);
     if (resolved !== undefined || keepUndefined) {
       // deletion overrides are `undefined` values that deepMerge must still see
       out[key] = resolved;
@@ -63,6 +68,12 @@ interface PostResolveLike {
   postProcess(input: any, context: any): any;
 }
 
+/** The class of the post-resolve tokens `_toCloudFormation()` wraps values in, and the context to run them with. */
+interface PostResolve {
+  readonly prototype: object;
+  readonly context: object;
+}
+
 /**
  * Renders one `CfnResource` template entry: `_toCloudFormation()` wraps the entry in a
  * post-resolve token whose processor renders property names and applies raw overrides; we
@@ -74,7 +85,6 @@ export function renderEntry(stack: Stack, entry: unknown, cache?: Map<string, an
   if (!token || typeof token.postProcess !== 'function' || token.value === undefined || typeof token.value !== 'object') {
     return stack.resolve(entry);
   }
-  const input = resolveLeaves(stack, token.value, cache);
   const context = {
     scope: stack,
     preparing: false,
@@ -83,6 +93,8 @@ export function renderEntry(stack: Stack, entry: unknown, cache?: Map<string, an
       options?.removeEmpty === false ? resolveLeaves(stack, x, cache, true) : stack.resolve(x),
     registerPostProcessor: () => undefined,
   };
+  const post: PostResolve = { prototype: Object.getPrototypeOf(token), context };
+  const input = resolveLeaves(stack, token.value, cache, false, post);
   // input is resolved and the processor resolves the overrides itself
   return token.postProcess(input, context);
 }

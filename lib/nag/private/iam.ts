@@ -19,10 +19,21 @@ export function statementsOf(document: unknown): PolicyStatementJson[] {
   return asArray<PolicyStatementJson>((document as any).Statement);
 }
 
+/** Patterns recur across statements, resources and stacks (`kms:Decrypt`, `ssm:*`): compile each once. */
+const GLOBS = new Map<string, RegExp>();
+
 /** An IAM wildcard pattern (`*`, `?`) as a case-insensitive regular expression over the whole text. */
 export function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 'i');
+  let regExp = GLOBS.get(pattern);
+  if (!regExp) {
+    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    regExp = new RegExp(`^${escaped}$`, 'i'); // no `g` flag: `test` keeps no state between calls
+    if (GLOBS.size >= 10_000) {
+      GLOBS.clear(); // a bound for long-lived processes that judge many different templates
+    }
+    GLOBS.set(pattern, regExp);
+  }
+  return regExp;
 }
 
 /** Whether an Allow statement grants `action` (Action globs, or NotAction not excluding it). */

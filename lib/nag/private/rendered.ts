@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnCondition, CfnParameter, CfnResource, CfnRule, Stack, Stage } from 'aws-cdk-lib';
+import { CfnCondition, CfnMapping, CfnParameter, CfnResource, CfnRule, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { renderEntry } from './fast-render';
 import { asArray, referencedLogicalId } from './values';
@@ -94,6 +94,9 @@ export class StackIndex {
   /** Each parameter's default and allowed values, which a deployment can choose between. */
   public readonly parameterChoices = new Map<string, ParameterChoices>();
   public readonly templateRules: RenderedTemplateRule[] = [];
+  /** The stack's parameter and mapping constructs, rendered only by the rules that read them. */
+  public readonly parameterElements: CfnParameter[] = [];
+  public readonly mappingElements: CfnMapping[] = [];
   private readonly byTypeMap = new Map<string, RenderedResource[]>();
   private readonly derived = new Map<string, unknown>();
   private readonly variants = new WeakMap<RenderedResource, Variant[] | undefined>();
@@ -113,6 +116,7 @@ export class StackIndex {
           list ? list.push(rendered) : this.byTypeMap.set(rendered.type, [rendered]);
         }
       } else if (c instanceof CfnParameter) {
+        this.parameterElements.push(c);
         const logicalId: string = stack.resolve(c.logicalId);
         this.parameters.add(logicalId);
         // An SSM-typed parameter's default names a parameter in SSM, not the value it deploys with.
@@ -121,6 +125,8 @@ export class StackIndex {
           this.parameterChoices.set(logicalId, choices);
           this.mayChoose = true;
         }
+      } else if (c instanceof CfnMapping) {
+        this.mappingElements.push(c);
       } else if (c instanceof CfnCondition) {
         this.mayChoose = true;
       } else if (c instanceof CfnRule) {

@@ -1,4 +1,3 @@
-import { CfnMapping, CfnParameter, Stack } from 'aws-cdk-lib';
 import { StackIndex } from './rendered';
 import { isIntrinsic, referencedLogicalId } from './values';
 
@@ -14,24 +13,20 @@ interface Sections {
   readonly mappings: Map<string, { [key: string]: { [key: string]: unknown } }>;
 }
 
-/** Parameters and Mappings of the stack (one walk, once per stack). */
+/** Parameters and Mappings of the stack, rendered once per stack from the elements its index found. */
 export function templateSections(index: StackIndex): Sections {
   return index.memo('template-sections', () => {
     const stack = index.stack;
     const parameters = new Map<string, RenderedParameter>();
     const mappings = new Map<string, { [key: string]: { [key: string]: unknown } }>();
-    for (const c of stack.node.findAll()) {
-      if (Stack.of(c) !== stack) {
-        continue;
-      }
-      if (c instanceof CfnParameter) {
-        const logicalId: string = stack.resolve(c.logicalId);
-        parameters.set(logicalId, { logicalId, noEcho: c.noEcho === true, default: stack.resolve(c.default) });
-      } else if (c instanceof CfnMapping) {
-        const rendered = stack.resolve((c as any)._toCloudFormation())?.Mappings ?? {};
-        for (const [id, body] of Object.entries<any>(rendered)) {
-          mappings.set(id, body);
-        }
+    for (const c of index.parameterElements) {
+      const logicalId: string = stack.resolve(c.logicalId);
+      parameters.set(logicalId, { logicalId, noEcho: c.noEcho === true, default: stack.resolve(c.default) });
+    }
+    for (const c of index.mappingElements) {
+      const rendered = stack.resolve((c as any)._toCloudFormation())?.Mappings ?? {};
+      for (const [id, body] of Object.entries<any>(rendered)) {
+        mappings.set(id, body);
       }
     }
     return { parameters, mappings };
