@@ -83,6 +83,9 @@ export class RuleEngine {
     const typed = this.byType.get(resource.type);
     const rules = typed ? (this.wildcard.length ? [...typed, ...this.wildcard] : typed) : this.wildcard;
     const variants = rules.length > 0 ? index.variantsOf(resource) : undefined;
+    // `node.path` joins the scopes on every read: read each once per resource.
+    const stackPath = rules.length > 0 ? resource.stack.node.path : '';
+    const constructPath = rules.length > 0 ? node.node.path : '';
     for (const rule of rules) {
       const outcome = variants ? judgeEveryVariant(rule, variants, context) : judge(rule, resource, context);
       if (outcome.verdict === Verdict.NOT_APPLICABLE) {
@@ -96,9 +99,9 @@ export class RuleEngine {
         pack: this.packName,
         ruleId,
         guarantee: rule.guarantee,
-        stackPath: resource.stack.node.path,
+        stackPath,
         templateFile: stackEntry.templateFile,
-        constructPath: node.node.path,
+        constructPath,
         logicalId: resource.logicalId,
         resourceType: resource.type,
         status: outcome.verdict,

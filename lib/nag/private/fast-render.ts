@@ -52,9 +52,9 @@ export function resolveLeaves(stack: Stack, value: any, cache?: Map<string, any>
     return stack.resolve(value as IResolvable);
   }
   const out: { [key: string]: any } = {};
-  for (const [k, v] of Object.entries(value)) {
+  for (const k in value) { // a plain object: own keys only, without allocating the entries
     const key = k.includes('{Token[') ? String(stack.resolve(k)) : k;
-    const resolved = resolveLeaves(stack, v, cache, keepUndefined, post);
+    const resolved = resolveLeaves(stack, value[k], cache, keepUndefined, post);
     if (resolved !== undefined || keepUndefined) {
       // deletion overrides are `undefined` values that deepMerge must still see
       out[key] = resolved;
