@@ -49,6 +49,11 @@ export interface RuleEvaluation {
   readonly constructPath: string;
   /** Logical id of the resource in its template. */
   readonly logicalId: string;
+  /**
+   * Physical id of the deployed resource (set by `cdk-timescale-security verify`, which checks live resources).
+   * @default - not deployed (evaluated at synth)
+   */
+  readonly physicalId?: string;
   /** CloudFormation type of the resource. */
   readonly resourceType: string;
   /** What the rule concluded. */

@@ -38,6 +38,10 @@ export interface AcknowledgmentRecord {
 }
 
 export interface EvidenceModel {
+  /** The report's title. @default 'Security evidence report' */
+  readonly title?: string;
+  /** When the evidence was taken: from the synthesized templates, or from the deployed resources (`verify`). @default 'synth' */
+  readonly phase?: 'synth' | 'live';
   readonly guarantees: Guarantee[];
   readonly rules: RuleInfo[];
   readonly stacks: StackEvidence[];
@@ -52,6 +56,29 @@ export function buildModel(
   root: IConstruct,
   sources: IEvidenceSource[],
   foreign: { pack: string; success: boolean; findings: ForeignFinding[] }[],
+): EvidenceModel {
+  return modelOf(sources, foreign, collectAcknowledgments(root));
+}
+
+/**
+ * Builds the report model from evidence sources alone, for evidence taken outside a construct tree
+ * (`verify` judges deployed stacks): the guarantees name the rules of `sources`.
+ */
+export function liveModel(title: string, sources: IEvidenceSource[]): EvidenceModel {
+  const rules = sources.flatMap((s) => s.ruleInfos);
+  const model = modelOf(sources, [], []);
+  return {
+    ...model,
+    title,
+    phase: 'live',
+    guarantees: model.guarantees.map((g) => ({ ...g, ruleIds: rules.filter((r) => r.guarantee === g.id).map((r) => r.ruleId) })),
+  };
+}
+
+function modelOf(
+  sources: IEvidenceSource[],
+  foreign: { pack: string; success: boolean; findings: ForeignFinding[] }[],
+  acknowledgments: AcknowledgmentRecord[],
 ): EvidenceModel {
   const guarantees = GuaranteeCatalogue.guarantees;
   const rules = sources.flatMap((s) => s.ruleInfos);
@@ -92,7 +119,7 @@ export function buildModel(
   }));
   const findings = sources.flatMap((s) => s.evaluations)
     .filter((e) => e.status === RuleStatus.NON_COMPLIANT || e.status === RuleStatus.UNVERIFIABLE);
-  return { guarantees, rules, stacks, findings, foreignPacks: foreign, acknowledgments: collectAcknowledgments(root) };
+  return { guarantees, rules, stacks, findings, foreignPacks: foreign, acknowledgments };
 }
 
 /** Every `Validations.of(x).acknowledge(...)` in the tree, with its reason. */

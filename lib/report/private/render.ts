@@ -11,6 +11,7 @@ function cell(text: string): string {
 export function renderJson(model: EvidenceModel): any {
   return {
     generatedBy: 'cdk-timescale-security',
+    ...(model.phase === 'live' ? { title: model.title, phase: model.phase } : {}),
     summary: summary(model),
     guarantees: model.guarantees,
     rules: model.rules,
@@ -34,7 +35,7 @@ function summary(model: EvidenceModel) {
 export function renderMarkdown(model: EvidenceModel): string {
   const s = summary(model);
   const out: string[] = [
-    '# Security evidence report',
+    `# ${model.title ?? 'Security evidence report'}`,
     '',
     `${s.stacks} stack(s), ${s.evaluations} rule evaluations, ${s.openFindings} open finding(s), ` +
       `${s.acknowledgedFindings} acknowledged finding(s), ${s.acknowledgments} acknowledgment(s).`,
@@ -55,7 +56,7 @@ export function renderMarkdown(model: EvidenceModel): string {
       out.push('<details><summary>Resources checked</summary>', '');
       out.push('| Rule | Resource | Type | Result |', '|------|----------|------|--------|');
       for (const e of evaluated) {
-        out.push(`| \`${e.ruleId}\` | \`${cell(e.constructPath)}\` (${e.logicalId}) | ${e.resourceType} | ${resultText(e)} |`);
+        out.push(`| \`${e.ruleId}\` | ${resourceText(e)} | ${e.resourceType} | ${resultText(e)} |`);
       }
       out.push('', '</details>', '');
     }
@@ -66,7 +67,7 @@ export function renderMarkdown(model: EvidenceModel): string {
   } else {
     out.push('| Rule | Resource | Result | Detail | Acknowledgment |', '|------|----------|--------|--------|----------------|');
     for (const f of model.findings) {
-      out.push(`| \`${f.ruleId}\` | \`${cell(f.constructPath)}\` | ${f.status} | ${cell(f.detail ?? '')} | ${cell(f.acknowledgedReason ?? 'open')} |`);
+      out.push(`| \`${f.ruleId}\` | ${f.physicalId !== undefined ? resourceText(f) : `\`${cell(f.constructPath)}\``} | ${f.status} | ${cell(f.detail ?? '')} | ${cell(f.acknowledgedReason ?? 'open')} |`);
     }
     for (const p of model.foreignPacks) {
       for (const f of p.findings) {
@@ -90,6 +91,13 @@ export function renderMarkdown(model: EvidenceModel): string {
     out.push(`- **${g.id} ${g.name}**: ${g.sourceSentences.map((x) => `"${x}"`).join(' ')} Rules: ${g.ruleIds.map((r) => `\`${r}\``).join(', ')}.`);
   }
   return out.join('\n') + '\n';
+}
+
+/** The construct path and logical id; for a deployed resource, the logical and physical ids. */
+function resourceText(e: RuleEvaluation): string {
+  return e.physicalId !== undefined
+    ? `\`${cell(e.logicalId)}\` (\`${cell(e.physicalId)}\`)`
+    : `\`${cell(e.constructPath)}\` (${e.logicalId})`;
 }
 
 function resultText(e: RuleEvaluation): string {
@@ -135,12 +143,16 @@ export function renderSarif(model: EvidenceModel, locate: (templateFile: string,
       ruleId: f.ruleId,
       ruleIndex: ruleIds.indexOf(f.ruleId),
       level: f.status === RuleStatus.NON_COMPLIANT ? 'error' : 'warning',
-      message: { text: `${f.status === RuleStatus.UNVERIFIABLE ? 'Cannot verify at synth: ' : ''}${f.detail ?? ''} (${f.ruleId}${suffix} on ${f.constructPath})` },
+      message: {
+        text: f.physicalId !== undefined
+          ? `${f.status === RuleStatus.UNVERIFIABLE ? 'Cannot verify: ' : ''}${f.detail ?? ''} (${f.ruleId}${suffix} on ${f.logicalId}, ${f.physicalId})`
+          : `${f.status === RuleStatus.UNVERIFIABLE ? 'Cannot verify at synth: ' : ''}${f.detail ?? ''} (${f.ruleId}${suffix} on ${f.constructPath})`,
+      },
       locations: [location(f.templateFile, f.constructPath, f.logicalId)],
       ...(f.acknowledgedReason !== undefined ? {
         suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.acknowledgedReason }],
       } : {}),
-      properties: { guarantee: f.guarantee, resourceType: f.resourceType },
+      properties: { guarantee: f.guarantee, resourceType: f.resourceType, ...(f.physicalId !== undefined ? { physicalId: f.physicalId } : {}) },
     });
   }
   for (const p of model.foreignPacks) {
@@ -164,4 +176,35 @@ export function renderSarif(model: EvidenceModel, locate: (templateFile: string,
       results,
     }],
   };
+}
+
+/**
+ * Plain text for a terminal: per stack, each rule with its counts, then every finding with its
+ * resource and detail, then one summary line.
+ */
+export function renderText(model: EvidenceModel): string {
+  const out: string[] = [model.title ?? 'Security evidence report', ''];
+  for (const stack of model.stacks) {
+    out.push(`${stack.stackPath} (${stack.templateFile}, ${stack.resourceCount} resources)`);
+    for (const g of stack.guarantees) {
+      const checked = g.rules.filter((r) => r.resources.length > 0);
+      if (checked.length === 0) {
+        continue;
+      }
+      out.push(`  ${g.id} ${g.name}`);
+      for (const r of checked) {
+        const verdict = r.nonCompliant > 0 ? 'NON-COMPLIANT' : r.unverifiable > 0 ? 'CANNOT VERIFY' : 'ok';
+        out.push(`    ${verdict.padEnd(13)} ${r.ruleId}: ${r.compliant} compliant, ${r.nonCompliant} non-compliant, ${r.unverifiable} cannot verify`);
+        for (const e of r.resources.filter((x) => x.status === RuleStatus.NON_COMPLIANT || x.status === RuleStatus.UNVERIFIABLE)) {
+          const name = e.physicalId !== undefined ? `${e.logicalId} (${e.physicalId})` : `${e.constructPath} (${e.logicalId})`;
+          out.push(`      ${e.status === RuleStatus.NON_COMPLIANT ? 'non-compliant' : 'cannot verify'}: ${name} ${e.resourceType}: ${e.detail ?? ''}`);
+        }
+      }
+    }
+    out.push('');
+  }
+  const s = summary(model);
+  const nonCompliant = model.findings.filter((f) => f.status === RuleStatus.NON_COMPLIANT).length;
+  out.push(`${s.stacks} stack(s), ${s.evaluations} check(s): ${nonCompliant} non-compliant, ${model.findings.length - nonCompliant} cannot verify.`);
+  return out.join('\n') + '\n';
 }
