@@ -123,7 +123,7 @@ export const securityGroupCheck: ResourceCheck = {
         const cidr = parseCidr(text);
         return typeof cidr !== 'string' && allowed.some((a) => cidrWithin(cidr, a));
       };
-      const denied = toDatabase.flatMap((p) => cidrsOf(p).filter((c) => !isAllowed(c)).map((c) => `${ports(p)} from ${c}`));
+      const denied = [...new Set(toDatabase.flatMap((p) => cidrsOf(p).filter((c) => !isAllowed(c))))];
       const prefixLists = toDatabase.flatMap((p) => (p.PrefixListIds ?? []).map((l) => l.PrefixListId));
       const networks = allowed.length === 0 ? 'private address ranges' : context.options.allowedNetworks.join(', ');
       if (denied.length > 0) {
