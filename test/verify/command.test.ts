@@ -153,3 +153,15 @@ test('usage errors exit 2 with the reason and the usage', async () => {
   const help = await main(['--help'], { stdout: () => undefined, stderr: () => undefined });
   expect(help).toBe(0);
 });
+
+test('the package ships the command as its bin: the compiled cli.ts, an executable node script', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  expect(pkg.bin).toEqual({ 'cdk-timescale-security': 'lib/verify/cli.js' });
+  expect(fs.readFileSync(path.join(root, 'lib', 'verify', 'cli.ts'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  // jsii accepts only jsii modules as plain dependencies: the SDK clients and pg ship bundled.
+  const unbundled = Object.keys(pkg.dependencies ?? {}).filter((dep) => !pkg.bundledDependencies.includes(dep) &&
+    !JSON.parse(fs.readFileSync(path.join(root, 'node_modules', dep, 'package.json'), 'utf8')).jsii);
+  expect(unbundled).toEqual([]);
+  expect(pkg.bundledDependencies).toEqual(expect.arrayContaining(['@aws-sdk/client-kms', '@aws-sdk/client-cloudformation', 'pg']));
+});
