@@ -1,6 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 
+// The library's own checks import these functions; users reach them as `CustomerManagedKey`'s statics.
+
 const AWS_MANAGED_ALIAS = /(^|[:/])alias\/aws\//;
 
 /**

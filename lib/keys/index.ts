@@ -1,2 +1,2 @@
-export * from './customer-managed';
+export * from './customer-managed-key';
 export * from './service-keys';

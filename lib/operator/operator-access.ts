@@ -17,19 +17,19 @@ import type { OperatorAccessApproval } from '../postgres/approved-access';
 import { declaredDeployerArns } from '../private/deployers';
 
 /** The tag every host of a service carries; the operator role may start sessions only on hosts with it. */
-export const SERVICE_TAG_KEY = 'timescale:service';
+const SERVICE_TAG_KEY = 'timescale:service';
 
 /** The tag that tells a host's role: `database` for database hosts, `bastion` for operator bastions. */
-export const HOST_ROLE_TAG_KEY = 'timescale:role';
+const HOST_ROLE_TAG_KEY = 'timescale:role';
 
 /** With the document access check, a session without an explicitly allowed document is refused. */
 const DOCUMENT_CHECK = { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } };
 
 /** The AWS-owned Session document for port forwarding through a host to another address (the database). */
-export const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';
+const PORT_FORWARDING_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';
 
 /** The Session Manager API calls that open, reopen or close a session: each one raises an alert. */
-export const SESSION_EVENT_NAMES = ['StartSession', 'ResumeSession', 'TerminateSession'];
+const SESSION_EVENT_NAMES = ['StartSession', 'ResumeSession', 'TerminateSession'];
 
 const SESSION_LOG_PREFIX = 'session-logs';
 const TRAIL_PREFIX = 'cloudtrail';
@@ -224,7 +224,7 @@ export interface OperatorAccessProps {
    * A customer's approval for one operator to access the database for a limited time.
    *
    * Operators hold no database role by default. This construct only carries the approval: pass
-   * `approval` to the PostgreSQL renderer (`renderApprovedAccessSql`), which validates it (expiry in
+   * `approval` to the PostgreSQL renderer (`ApprovedAccess.renderSql`), which validates it (expiry in
    * the future, at most 30 days ahead) and renders the expiring, pgaudit-logged role.
    *
    * @default - no approval: operators have no database role
@@ -262,11 +262,13 @@ export interface OperatorAccessProps {
  */
 export class OperatorAccess extends Construct {
   /** The tag key hosts carry with the service name (`timescale:service`). */
-  public static readonly SERVICE_TAG_KEY = SERVICE_TAG_KEY;
+  public static readonly SERVICE_TAG_KEY: string = SERVICE_TAG_KEY;
   /** The tag key that tells a host's role: `database` or `bastion`. */
-  public static readonly HOST_ROLE_TAG_KEY = HOST_ROLE_TAG_KEY;
+  public static readonly HOST_ROLE_TAG_KEY: string = HOST_ROLE_TAG_KEY;
   /** The AWS-owned Session document for port forwarding to a remote host. */
-  public static readonly PORT_FORWARDING_DOCUMENT = PORT_FORWARDING_DOCUMENT;
+  public static readonly PORT_FORWARDING_DOCUMENT: string = PORT_FORWARDING_DOCUMENT;
+  /** The Session Manager API calls that open, reopen or close a session; each one raises an alert. */
+  public static readonly SESSION_EVENT_NAMES: string[] = [...SESSION_EVENT_NAMES];
 
   /** The role operators assume (with MFA) to open sessions. */
   public readonly role: iam.Role;

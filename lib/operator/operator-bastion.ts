@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { HOST_ROLE_TAG_KEY, OperatorAccess, PORT_FORWARDING_DOCUMENT, SERVICE_TAG_KEY } from './operator-access';
+import { OperatorAccess } from './operator-access';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import { assertInRange } from '../private/validation';
 
@@ -83,7 +83,7 @@ export class OperatorBastion extends Construct {
   /** The bastion's security group: no inbound rules. */
   public readonly securityGroup: ec2.SecurityGroup;
   /** The Session document to use for port forwarding. */
-  public readonly portForwardingDocumentName: string = PORT_FORWARDING_DOCUMENT;
+  public readonly portForwardingDocumentName: string = OperatorAccess.PORT_FORWARDING_DOCUMENT;
 
   constructor(scope: Construct, id: string, props: OperatorBastionProps) {
     super(scope, id);
@@ -140,8 +140,8 @@ export class OperatorBastion extends Construct {
         }),
       }],
     });
-    Tags.of(this.instance).add(SERVICE_TAG_KEY, props.operatorAccess.serviceName);
-    Tags.of(this.instance).add(HOST_ROLE_TAG_KEY, 'bastion');
+    Tags.of(this.instance).add(OperatorAccess.SERVICE_TAG_KEY, props.operatorAccess.serviceName);
+    Tags.of(this.instance).add(OperatorAccess.HOST_ROLE_TAG_KEY, 'bastion');
 
     props.database.connections.allowFrom(this.securityGroup, ec2.Port.tcp(port), 'Operator bastion port forwarding to the database');
     props.operatorAccess.allowPortForwarding(this.instance);

@@ -60,22 +60,7 @@ const AWS_MANAGED_VM_ACCESS: { [name: string]: string[] } = {
 
 const PRINCIPAL_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group']);
 
-/**
- * Finds every grant of access to the machines in a synthesized CloudFormation template.
- *
- * Scans the identity policies of `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, the inline
- * policies and AWS managed policies of roles, users and groups, and IAM Identity Center permission
- * sets, for `ssm:StartSession`, `ssm:SendCommand`, `ssm:StartAutomationExecution`,
- * `ec2-instance-connect:*` and `ec2:GetSerialConsole*` / `ec2:EnableSerialConsoleAccess`, including
- * wildcards (`ssm:*`, `ssm:Start*`, `*`) and `NotAction` statements, and returns the ones granted to
- * anything but the roles in `allowedRoleLogicalIds`. Deny statements grant nothing and are skipped.
- * Grants are reported whatever their resources and conditions: scoping one to other instances does
- * not make it a path the library meant to open.
- *
- * @param template the template, as `Template.fromStack(stack).toJSON()` or the parsed `.template.json`
- * @param allowedRoleLogicalIds the logical IDs of the roles allowed such grants (the operator roles)
- */
-export function findVmAccessGrantsInTemplate(template: { [key: string]: any }, allowedRoleLogicalIds: string[]): VmAccessGrant[] {
+function findVmAccessGrantsInTemplate(template: { [key: string]: any }, allowedRoleLogicalIds: string[]): VmAccessGrant[] {
   const resources: { [id: string]: any } = template?.Resources ?? {};
   const allowed = new Set(allowedRoleLogicalIds);
   const findings: VmAccessGrant[] = [];
@@ -117,29 +102,20 @@ export function findVmAccessGrantsInTemplate(template: { [key: string]: any }, a
 
 /**
  * Finds every grant of access to the machines in a stack's synthesized template (see
- * `findVmAccessGrantsInTemplate`). Synthesizes the stack's app if it was not synthesized yet.
+ * `VmAccessAudit.findGrantsInTemplate`). Synthesizes the stack's app if it was not synthesized yet.
  */
-export function findVmAccessGrantsInStack(stack: Stack, allowedRoleLogicalIds: string[]): VmAccessGrant[] {
+function findVmAccessGrantsInStack(stack: Stack, allowedRoleLogicalIds: string[]): VmAccessGrant[] {
   const stage = Stage.of(stack);
   if (!stage) {
-    throw new Error(`findVmAccessGrants: the stack '${stack.node.path}' is not in an App or Stage, so it cannot be synthesized.`);
+    throw new Error(`VmAccessAudit.findGrantsInStack: the stack '${stack.node.path}' is not in an App or Stage, so it cannot be synthesized.`);
   }
   const template = stage.synth().getStackArtifact(stack.artifactId).template;
   return findVmAccessGrantsInTemplate(template, allowedRoleLogicalIds);
 }
 
 /**
- * Finds every grant of access to the machines in a stack or a synthesized template (TypeScript
- * convenience over `findVmAccessGrantsInStack` and `findVmAccessGrantsInTemplate`).
- */
-export function findVmAccessGrants(stackOrTemplate: Stack | { [key: string]: any }, allowedRoleLogicalIds: string[]): VmAccessGrant[] {
-  return Stack.isStack(stackOrTemplate)
-    ? findVmAccessGrantsInStack(stackOrTemplate, allowedRoleLogicalIds)
-    : findVmAccessGrantsInTemplate(stackOrTemplate, allowedRoleLogicalIds);
-}
-
-/**
- * The same scan, for languages other than TypeScript (jsii exposes classes, not functions).
+ * Finds the grants of access to the machines (Session Manager, Run Command, Instance Connect, the
+ * serial console) in synthesized templates.
  */
 export class VmAccessAudit {
   /** Finds the grants of access to the machines in a stack's synthesized template. */
@@ -147,7 +123,21 @@ export class VmAccessAudit {
     return findVmAccessGrantsInStack(stack, allowedRoleLogicalIds);
   }
 
-  /** Finds the grants of access to the machines in a synthesized template. */
+  /**
+   * Finds every grant of access to the machines in a synthesized CloudFormation template.
+   *
+   * Scans the identity policies of `AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`, the inline
+   * policies and AWS managed policies of roles, users and groups, and IAM Identity Center permission
+   * sets, for `ssm:StartSession`, `ssm:SendCommand`, `ssm:StartAutomationExecution`,
+   * `ec2-instance-connect:*` and `ec2:GetSerialConsole*` / `ec2:EnableSerialConsoleAccess`, including
+   * wildcards (`ssm:*`, `ssm:Start*`, `*`) and `NotAction` statements, and returns the ones granted to
+   * anything but the roles in `allowedRoleLogicalIds`. Deny statements grant nothing and are skipped.
+   * Grants are reported whatever their resources and conditions: scoping one to other instances does
+   * not make it a path the library meant to open.
+   *
+   * @param template the template, as `Template.fromStack(stack).toJSON()` or the parsed `.template.json`
+   * @param allowedRoleLogicalIds the logical IDs of the roles allowed such grants (the operator roles)
+   */
   public static findGrantsInTemplate(template: { [key: string]: any }, allowedRoleLogicalIds: string[]): VmAccessGrant[] {
     return findVmAccessGrantsInTemplate(template, allowedRoleLogicalIds);
   }

@@ -46,7 +46,7 @@ export interface OperatorAccessApproval {
 }
 
 /**
- * Options for `renderApprovedAccessSql`.
+ * Options for `ApprovedAccess.renderSql`.
  */
 export interface ApprovedAccessSqlOptions {
   /**
@@ -93,30 +93,15 @@ export interface ApprovedAccessSqlOptions {
   readonly idleTimeout?: Duration;
 }
 
-/** The NOLOGIN role every approved operator role is a member of: how a later run finds the roles it must remove. */
-export const APPROVED_OPERATOR_GROUP = 'approved_operator_access';
+const APPROVED_OPERATOR_GROUP = 'approved_operator_access';
 
-/** The prefix of every approved operator role's name. */
-export const APPROVED_OPERATOR_ROLE_PREFIX = 'approved_';
+const APPROVED_OPERATOR_ROLE_PREFIX = 'approved_';
 
-/** The longest approval the renderer accepts, in days. */
-export const MAX_APPROVAL_DAYS = 30;
+const MAX_APPROVAL_DAYS = 30;
 
 const DEFAULT_GRANTED_ROLES = ['pg_read_all_data', 'pg_monitor'];
 
-/**
- * Predefined roles an approval never grants, directly or through membership: approved access is
- * read-only, audited, and kept inside the database.
- *
- * - `pg_read_server_files`, `pg_write_server_files`, `pg_execute_server_program`: the server's file
- *   system and programs, where data and keys leave the database and the audit;
- * - `pg_write_all_data`: writes to every table (approved access reads);
- * - `pg_signal_backend`: cancels and terminates customer sessions;
- * - `pg_create_subscription` (PostgreSQL 16+): logical replication subscriptions, which connect
- *   from the server to any host and write what they receive;
- * - `pg_checkpoint` and `pg_maintain` (PostgreSQL 17+): server-wide actions and table locks, not reading.
- */
-export const APPROVED_ACCESS_FORBIDDEN_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program',
+const APPROVED_ACCESS_FORBIDDEN_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program',
   'pg_write_all_data', 'pg_signal_backend', 'pg_create_subscription', 'pg_checkpoint', 'pg_maintain'];
 
 /** Named here as well as in `PgHbaOptions.superuser`: an approval never grants the superuser. */
@@ -131,29 +116,11 @@ const DATABASE_NAME = ROLE_NAME;
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The database role name for an approved operator: `approved_<operator>`. */
-export function approvedOperatorRoleName(operator: string): string {
+function approvedOperatorRoleName(operator: string): string {
   return `${APPROVED_OPERATOR_ROLE_PREFIX}${operator}`;
 }
 
-/**
- * Renders the psql script that makes the database's operator access match the approval.
- *
- * With an approval: creates (or updates) the role `approved_<operator>` with `LOGIN`, a
- * SCRAM-SHA-256 password read from a psql variable at run time, `VALID UNTIL <expires>`, no
- * superuser/createdb/createrole/replication/bypassrls, the granted roles only, a role-level
- * `pgaudit.log = 'all'` (only a superuser can change it, so every statement the role runs is
- * logged with its text), and a `COMMENT` recording operator, ticket, reason and expiry. Every
- * other approved role is disabled and dropped.
- *
- * Without an approval: every approved operator role is disabled (`NOLOGIN`, password removed,
- * sessions terminated) and dropped; one that still owns objects is kept disabled, with a warning.
- *
- * Run it as the superuser: `psql -X -v ON_ERROR_STOP=1 -v operator_password=... -f approved-access.sql`.
- *
- * @throws when the approval expires in the past or more than 30 days ahead, or a field is not accepted.
- */
-export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}): string {
+function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}): string {
   const now = options.now ?? new Date();
   if (!(now instanceof Date) || isNaN(now.getTime())) {
     throw new Error(`ApprovedAccessSqlOptions.now must be a valid Date; got ${String(now)}.`);
@@ -313,19 +280,7 @@ export function renderApprovedAccessSql(options: ApprovedAccessSqlOptions = {}):
   return lines.join('\n');
 }
 
-/**
- * Renders the psql script that ends every approval whose time is up: each member of
- * `approved_operator_access` whose `VALID UNTIL` is at or before `now()` (or missing) gets
- * `NOLOGIN`, and then every session of such a role, or of a member that cannot log in, is
- * terminated. `VALID UNTIL` alone only stops new password logins; a session opened before the end
- * would keep reading after it.
- *
- * The script holds no secrets, changes nothing while no approval has ended, and is cheap (it reads
- * `pg_auth_members` and `pg_stat_activity`): run it every 30 seconds as the superuser over the
- * local socket, e.g. from a systemd timer: `psql -X -q -v ON_ERROR_STOP=1 -f approved-access-expiry.sql`.
- * Each role it disables and each session it ends is reported as a WARNING (server log and stderr).
- */
-export function renderApprovedAccessExpirySql(): string {
+function renderApprovedAccessExpirySql(): string {
   const expired = 'm.rolvaliduntil IS NULL OR m.rolvaliduntil <= now()';
   const members = [
     '    FROM pg_catalog.pg_auth_members a',
@@ -370,15 +325,7 @@ export function renderApprovedAccessExpirySql(): string {
   ].join('\n');
 }
 
-/**
- * The pg_hba access group of approved operators: members of `approved_operator_access`, from the
- * networks given (e.g. the database host's own address, where operators' sessions run). Pass it in
- * `PgHbaOptions.access`. Without an approval the group has no members, so the line admits nobody.
- *
- * @param networks the networks approved operators connect from
- * @param databases the databases they may connect to (default: all)
- */
-export function approvedOperatorPgHbaAccess(networks: string[], databases?: string[]): PgHbaAccess {
+function approvedOperatorPgHbaAccess(networks: string[], databases?: string[]): PgHbaAccess {
   return { networks, databases: databases ?? ['all'], users: [`+${APPROVED_OPERATOR_GROUP}`] };
 }
 
@@ -529,4 +476,86 @@ function sameCalendarDate(text: string, parsed: Date): boolean {
 
 function sqlLiteral(text: string): string {
   return `'${text.replace(/'/g, '\'\'')}'`;
+}
+
+/** A customer-approved operator's access to customer data: its SQL, its role and its `pg_hba.conf` lines. */
+export class ApprovedAccess {
+  /** The NOLOGIN role every approved operator role is a member of: how a later run finds the roles it must remove. */
+  public static readonly OPERATOR_GROUP: string = APPROVED_OPERATOR_GROUP;
+
+  /** The prefix of every approved operator role's name. */
+  public static readonly ROLE_PREFIX: string = APPROVED_OPERATOR_ROLE_PREFIX;
+
+  /** The longest approval the renderer accepts, in days. */
+  public static readonly MAX_APPROVAL_DAYS: number = MAX_APPROVAL_DAYS;
+
+  /**
+   * Predefined roles an approval never grants, directly or through membership: approved access is
+   * read-only, audited, and kept inside the database.
+   *
+   * - `pg_read_server_files`, `pg_write_server_files`, `pg_execute_server_program`: the server's file
+   *   system and programs, where data and keys leave the database and the audit;
+   * - `pg_write_all_data`: writes to every table (approved access reads);
+   * - `pg_signal_backend`: cancels and terminates customer sessions;
+   * - `pg_create_subscription` (PostgreSQL 16+): logical replication subscriptions, which connect
+   *   from the server to any host and write what they receive;
+   * - `pg_checkpoint` and `pg_maintain` (PostgreSQL 17+): server-wide actions and table locks, not reading.
+   */
+  public static readonly FORBIDDEN_ROLES: string[] = APPROVED_ACCESS_FORBIDDEN_ROLES;
+
+  /**
+   * Renders the psql script that makes the database's operator access match the approval.
+   *
+   * With an approval: creates (or updates) the role `approved_<operator>` with `LOGIN`, a
+   * SCRAM-SHA-256 password read from a psql variable at run time, `VALID UNTIL <expires>`, no
+   * superuser/createdb/createrole/replication/bypassrls, the granted roles only, a role-level
+   * `pgaudit.log = 'all'` (only a superuser can change it, so every statement the role runs is
+   * logged with its text), and a `COMMENT` recording operator, ticket, reason and expiry. Every
+   * other approved role is disabled and dropped.
+   *
+   * Without an approval: every approved operator role is disabled (`NOLOGIN`, password removed,
+   * sessions terminated) and dropped; one that still owns objects is kept disabled, with a warning.
+   *
+   * Run it as the superuser: `psql -X -v ON_ERROR_STOP=1 -v operator_password=... -f approved-access.sql`.
+   *
+   * @throws when the approval expires in the past or more than 30 days ahead, or a field is not accepted.
+   */
+  public static renderSql(options: ApprovedAccessSqlOptions = {}): string {
+    return renderApprovedAccessSql(options);
+  }
+
+  /**
+   * Renders the psql script that ends every approval whose time is up: each member of
+   * `approved_operator_access` whose `VALID UNTIL` is at or before `now()` (or missing) gets
+   * `NOLOGIN`, and then every session of such a role, or of a member that cannot log in, is
+   * terminated. `VALID UNTIL` alone only stops new password logins; a session opened before the end
+   * would keep reading after it.
+   *
+   * The script holds no secrets, changes nothing while no approval has ended, and is cheap (it reads
+   * `pg_auth_members` and `pg_stat_activity`): run it every 30 seconds as the superuser over the
+   * local socket, e.g. from a systemd timer: `psql -X -q -v ON_ERROR_STOP=1 -f approved-access-expiry.sql`.
+   * Each role it disables and each session it ends is reported as a WARNING (server log and stderr).
+   */
+  public static renderExpirySql(): string {
+    return renderApprovedAccessExpirySql();
+  }
+
+  /** The database role name for an approved operator: `approved_<operator>`. */
+  public static roleName(operator: string): string {
+    return approvedOperatorRoleName(operator);
+  }
+
+  /**
+   * The pg_hba access group of approved operators: members of `approved_operator_access`, from the
+   * networks given (e.g. the database host's own address, where operators' sessions run). Pass it in
+   * `PgHbaOptions.access`. Without an approval the group has no members, so the line admits nobody.
+   *
+   * @param networks the networks approved operators connect from
+   * @param databases the databases they may connect to (default: all)
+   */
+  public static pgHbaAccess(networks: string[], databases?: string[]): PgHbaAccess {
+    return approvedOperatorPgHbaAccess(networks, databases);
+  }
+
+  private constructor() {}
 }

@@ -26,12 +26,12 @@ export enum AuditLogClass {
 }
 
 /**
- * Options for `renderAuditSettings`.
+ * Options for `AuditSettings.render`.
  */
 export interface AuditSettingsOptions {
   /**
    * The statement classes pgaudit logs for every role (`pgaudit.log`). Approved operator roles
-   * (see `renderApprovedAccessSql`) always log every class, whatever this says, through a
+   * (see `ApprovedAccess.renderSql`) always log every class, whatever this says, through a
    * role-level setting that only a superuser can change. An empty list renders `'none'`.
    *
    * @default - [AuditLogClass.DDL, AuditLogClass.ROLE]: schema and privilege changes by anyone,
@@ -77,22 +77,12 @@ export interface AuditSettingsOptions {
 /** The classes every role's statements are logged for by default. */
 const DEFAULT_SESSION_CLASSES = [AuditLogClass.DDL, AuditLogClass.ROLE];
 
-/**
- * The server log line prefix: time, process, then for client sessions the role, database,
- * application and client address, and the session id, so every audit line says who did it from where.
- */
-export const AUDIT_LOG_LINE_PREFIX = '%m [%p] %quser=%u db=%d app=%a client=%h session=%c ';
+const AUDIT_LOG_LINE_PREFIX = '%m [%p] %quser=%u db=%d app=%a client=%h session=%c ';
 
 const LIBRARY_NAME = /^[A-Za-z0-9_$-]+$/;
 const ROLE_NAME = /^[a-z_][a-z0-9_$]{0,62}$/;
 
-/**
- * Renders the `shared_preload_libraries` line for `libraries`, in order, without duplicates.
- * For the host's base fragment; `renderAuditSettings` renders its own line with pgaudit added.
- *
- * @throws when a library name is not a plain file name.
- */
-export function renderSharedPreloadLibraries(libraries: string[]): string {
+function renderSharedPreloadLibraries(libraries: string[]): string {
   if (!Array.isArray(libraries)) {
     throw new Error(`The shared preload libraries must be a list of library names; got ${JSON.stringify(libraries)}.`);
   }
@@ -107,18 +97,7 @@ export function renderSharedPreloadLibraries(libraries: string[]): string {
   return `shared_preload_libraries = ${quoteConfValue([...new Set(libraries)].join(','))}`;
 }
 
-/**
- * Renders the `postgresql.conf` fragment for audit logging: `shared_preload_libraries` with
- * pgaudit added, the `pgaudit.*` session settings, connection and disconnection logging, and a
- * log line prefix that names the role, database, application and client of every line.
- *
- * Every statement of an approved operator role is logged with its text by a role-level
- * `pgaudit.log = 'all'` (see `renderApprovedAccessSql`); this fragment sets the default for
- * everyone else.
- *
- * @throws when a log class, the object audit role or a library name is not accepted.
- */
-export function renderAuditSettings(options: AuditSettingsOptions = {}): string {
+function renderAuditSettings(options: AuditSettingsOptions = {}): string {
   const classes = validateClasses(options.sessionLogClasses ?? DEFAULT_SESSION_CLASSES);
   const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fallback) ? 'on' : 'off');
   const lines = [
@@ -166,4 +145,40 @@ function validateRole(role: string): string {
     );
   }
   return role;
+}
+
+/** The pgaudit and server-log settings of `postgresql.conf`. */
+export class AuditSettings {
+  /**
+   * The server log line prefix: time, process, then for client sessions the role, database,
+   * application and client address, and the session id, so every audit line says who did it from where.
+   */
+  public static readonly LOG_LINE_PREFIX: string = AUDIT_LOG_LINE_PREFIX;
+
+  /**
+   * Renders the `postgresql.conf` fragment for audit logging: `shared_preload_libraries` with
+   * pgaudit added, the `pgaudit.*` session settings, connection and disconnection logging, and a
+   * log line prefix that names the role, database, application and client of every line.
+   *
+   * Every statement of an approved operator role is logged with its text by a role-level
+   * `pgaudit.log = 'all'` (see `ApprovedAccess.renderSql`); this fragment sets the default for
+   * everyone else.
+   *
+   * @throws when a log class, the object audit role or a library name is not accepted.
+   */
+  public static render(options: AuditSettingsOptions = {}): string {
+    return renderAuditSettings(options);
+  }
+
+  /**
+   * Renders the `shared_preload_libraries` line for `libraries`, in order, without duplicates.
+   * For the host's base fragment; `AuditSettings.render` renders its own line with pgaudit added.
+   *
+   * @throws when a library name is not a plain file name.
+   */
+  public static renderSharedPreloadLibraries(libraries: string[]): string {
+    return renderSharedPreloadLibraries(libraries);
+  }
+
+  private constructor() {}
 }

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { APPROVED_OPERATOR_ROLE_PREFIX } from './approved-access';
+import { ApprovedAccess } from './approved-access';
 import { PgHbaAccess } from './pg-hba';
 import { ensureNologinRole, setPasswordUnlogged } from './private/sql';
 
@@ -24,7 +24,7 @@ export interface CustomerRoleNames {
 }
 
 /**
- * Options for `renderCustomerAccessSql`.
+ * Options for `CustomerAccess.renderSql`.
  */
 export interface CustomerAccessSqlOptions {
   /**
@@ -52,40 +52,17 @@ export interface CustomerAccessSqlOptions {
   readonly passwordVariable?: string;
 }
 
-/**
- * The NOLOGIN role every customer admin role and login group is a member of: how a later run
- * knows a role is a customer role it made, and not one somebody else created under that name.
- * Membership in it can only be granted by a superuser, and it holds no privileges.
- */
-export const CUSTOMER_ROLE_MARKER = 'customer_access_roles';
+const CUSTOMER_ROLE_MARKER = 'customer_access_roles';
 
-/**
- * Predefined roles that reach the server's files, programs or other sessions. Revoked from a
- * customer's admin role and login group on every run, should anyone have granted them.
- */
-export const CUSTOMER_REVOKED_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program', 'pg_signal_backend'];
+const CUSTOMER_REVOKED_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program', 'pg_signal_backend'];
 
-/**
- * The first server version whose CREATEROLE is safe to hand to a customer (PostgreSQL 16): a
- * CREATEROLE role may grant only roles it holds ADMIN OPTION on, so it cannot grant itself
- * `pg_execute_server_program`. On PostgreSQL 15 and earlier, CREATEROLE can grant any
- * non-superuser role, predefined roles included, which is a path to the OS; there the admin role
- * does not get it (it cannot create roles, only admit existing ones to its login group).
- */
-export const CUSTOMER_CREATEROLE_MIN_SERVER_VERSION = 160000;
+const CUSTOMER_CREATEROLE_MIN_SERVER_VERSION = 160000;
 
 const CUSTOMER = /^[a-z][a-z0-9_]{0,39}$/;
 const DATABASE = /^[a-z_][a-z0-9_]{0,62}$/;
 const RESERVED_DATABASES = new Set(['postgres', 'template0', 'template1']);
 
-/**
- * The names of a customer's roles and databases.
- *
- * @param customer the customer identifier (see `CustomerAccessSqlOptions.customer`)
- * @param databases the customer's databases (default: one named after the customer)
- * @throws when the customer identifier or a database name is not accepted
- */
-export function customerRoleNames(customer: string, databases?: string[]): CustomerRoleNames {
+function customerRoleNames(customer: string, databases?: string[]): CustomerRoleNames {
   validateCustomer(customer);
   return {
     customer,
@@ -95,45 +72,14 @@ export function customerRoleNames(customer: string, databases?: string[]): Custo
   };
 }
 
-/**
- * The pg_hba access group of a customer: its networks, its databases, members of its login group.
- * Pass it in `PgHbaOptions.access`.
- *
- * @param customer the customer identifier
- * @param networks the customer's client networks (CIDR blocks or tokens)
- * @param databases the customer's databases (default: one named after the customer)
- */
-export function customerPgHbaAccess(customer: string, networks: string[], databases?: string[]): PgHbaAccess {
+function customerPgHbaAccess(customer: string, networks: string[], databases?: string[]): PgHbaAccess {
   const names = customerRoleNames(customer, databases);
   return { networks, databases: names.databases, users: [`+${names.loginGroup}`] };
 }
 
-/**
- * Renders the psql script that gives a customer its roles and databases. Run it as the superuser
- * on every boot and reconfiguration: it is idempotent.
- *
- * - the login group `<customer>_login` (NOLOGIN) and the admin role `<customer>_admin` are created
- *   when missing; an existing role of that name that this script did not create is refused;
- * - the admin role: LOGIN, NOSUPERUSER, NOCREATEDB, NOREPLICATION, NOBYPASSRLS, INHERIT;
- *   CREATEROLE only on PostgreSQL 16 and later (see `CUSTOMER_CREATEROLE_MIN_SERVER_VERSION`);
- *   member of the login group WITH ADMIN OPTION, so it can admit its own roles; its password from a
- *   psql variable, kept out of the logs;
- * - `pg_read_server_files`, `pg_write_server_files`, `pg_execute_server_program` and
- *   `pg_signal_backend` are revoked from both roles, and any membership that still reaches a
- *   superuser, REPLICATION or BYPASSRLS role is refused;
- * - each database is created `OWNER <customer>_admin` when missing (a database that exists with
- *   another owner is refused), `PUBLIC` loses every privilege on it, and the login group gets
- *   `CONNECT` and `TEMPORARY`.
- *
- * Untrusted languages are never granted: only a superuser can create functions in them.
- *
- * Run it as: `psql -X -v ON_ERROR_STOP=1 -v admin_password=... -f customer-acme.sql`.
- *
- * @throws when the customer identifier, a database name or the password variable is not accepted.
- */
-export function renderCustomerAccessSql(options: CustomerAccessSqlOptions): string {
+function renderCustomerAccessSql(options: CustomerAccessSqlOptions): string {
   if (typeof options !== 'object' || options === null) {
-    throw new Error(`renderCustomerAccessSql needs options { customer, databases?, passwordVariable? }; got ${JSON.stringify(options)}.`);
+    throw new Error(`CustomerAccess.renderSql needs options { customer, databases?, passwordVariable? }; got ${JSON.stringify(options)}.`);
   }
   const names = customerRoleNames(options.customer, options.databases);
   const passwordVariable = options.passwordVariable ?? 'admin_password';
@@ -282,10 +228,10 @@ function validateCustomer(customer: string): void {
     );
   }
   // pg_ names are reserved by PostgreSQL; approved_ names belong to approved operator roles.
-  if (customer.startsWith('pg_') || customer === 'pg' || `${customer}_`.startsWith(APPROVED_OPERATOR_ROLE_PREFIX)) {
+  if (customer.startsWith('pg_') || customer === 'pg' || `${customer}_`.startsWith(ApprovedAccess.ROLE_PREFIX)) {
     throw new Error(
       `CustomerAccessSqlOptions.customer '${customer}' would make role names that start with pg_ (reserved by PostgreSQL) or ` +
-      `${APPROVED_OPERATOR_ROLE_PREFIX} (approved operator roles). Choose another identifier, e.g. 'acme'.`,
+      `${ApprovedAccess.ROLE_PREFIX} (approved operator roles). Choose another identifier, e.g. 'acme'.`,
     );
   }
 }
@@ -310,4 +256,81 @@ function validateDatabases(databases: string[]): string[] {
     throw new Error(`CustomerAccessSqlOptions.databases lists a database twice; got ${JSON.stringify(databases)}.`);
   }
   return [...databases];
+}
+
+/** A customer's own database and roles: their SQL, their names and their `pg_hba.conf` lines. */
+export class CustomerAccess {
+  /**
+   * The NOLOGIN role every customer admin role and login group is a member of: how a later run
+   * knows a role is a customer role it made, and not one somebody else created under that name.
+   * Membership in it can only be granted by a superuser, and it holds no privileges.
+   */
+  public static readonly ROLE_MARKER: string = CUSTOMER_ROLE_MARKER;
+
+  /**
+   * Predefined roles that reach the server's files, programs or other sessions. Revoked from a
+   * customer's admin role and login group on every run, should anyone have granted them.
+   */
+  public static readonly REVOKED_ROLES: string[] = CUSTOMER_REVOKED_ROLES;
+
+  /**
+   * The first server version whose CREATEROLE is safe to hand to a customer (PostgreSQL 16): a
+   * CREATEROLE role may grant only roles it holds ADMIN OPTION on, so it cannot grant itself
+   * `pg_execute_server_program`. On PostgreSQL 15 and earlier, CREATEROLE can grant any
+   * non-superuser role, predefined roles included, which is a path to the OS; there the admin role
+   * does not get it (it cannot create roles, only admit existing ones to its login group).
+   */
+  public static readonly CREATEROLE_MIN_SERVER_VERSION: number = CUSTOMER_CREATEROLE_MIN_SERVER_VERSION;
+
+  /**
+   * Renders the psql script that gives a customer its roles and databases. Run it as the superuser
+   * on every boot and reconfiguration: it is idempotent.
+   *
+   * - the login group `<customer>_login` (NOLOGIN) and the admin role `<customer>_admin` are created
+   *   when missing; an existing role of that name that this script did not create is refused;
+   * - the admin role: LOGIN, NOSUPERUSER, NOCREATEDB, NOREPLICATION, NOBYPASSRLS, INHERIT;
+   *   CREATEROLE only on PostgreSQL 16 and later (see `CUSTOMER_CREATEROLE_MIN_SERVER_VERSION`);
+   *   member of the login group WITH ADMIN OPTION, so it can admit its own roles; its password from a
+   *   psql variable, kept out of the logs;
+   * - `pg_read_server_files`, `pg_write_server_files`, `pg_execute_server_program` and
+   *   `pg_signal_backend` are revoked from both roles, and any membership that still reaches a
+   *   superuser, REPLICATION or BYPASSRLS role is refused;
+   * - each database is created `OWNER <customer>_admin` when missing (a database that exists with
+   *   another owner is refused), `PUBLIC` loses every privilege on it, and the login group gets
+   *   `CONNECT` and `TEMPORARY`.
+   *
+   * Untrusted languages are never granted: only a superuser can create functions in them.
+   *
+   * Run it as: `psql -X -v ON_ERROR_STOP=1 -v admin_password=... -f customer-acme.sql`.
+   *
+   * @throws when the customer identifier, a database name or the password variable is not accepted.
+   */
+  public static renderSql(options: CustomerAccessSqlOptions): string {
+    return renderCustomerAccessSql(options);
+  }
+
+  /**
+   * The names of a customer's roles and databases.
+   *
+   * @param customer the customer identifier (see `CustomerAccessSqlOptions.customer`)
+   * @param databases the customer's databases (default: one named after the customer)
+   * @throws when the customer identifier or a database name is not accepted
+   */
+  public static roleNames(customer: string, databases?: string[]): CustomerRoleNames {
+    return customerRoleNames(customer, databases);
+  }
+
+  /**
+   * The pg_hba access group of a customer: its networks, its databases, members of its login group.
+   * Pass it in `PgHbaOptions.access`.
+   *
+   * @param customer the customer identifier
+   * @param networks the customer's client networks (CIDR blocks or tokens)
+   * @param databases the customer's databases (default: one named after the customer)
+   */
+  public static pgHbaAccess(customer: string, networks: string[], databases?: string[]): PgHbaAccess {
+    return customerPgHbaAccess(customer, networks, databases);
+  }
+
+  private constructor() {}
 }

@@ -52,7 +52,7 @@ export interface PgHbaAccess {
 }
 
 /**
- * Options for `renderPgHba`.
+ * Options for `PgHba.render`.
  */
 export interface PgHbaOptions {
   /**
@@ -148,11 +148,7 @@ export interface PgHbaName {
   readonly quoted: boolean;
 }
 
-/**
- * Whether a DATABASE or USER element is the keyword `keyword` (`all`, `sameuser`, `samerole`,
- * `samegroup`, `replication`): keywords count only when unquoted, as PostgreSQL reads them.
- */
-export function isPgHbaKeyword(name: PgHbaName, keyword: string): boolean {
+function isPgHbaKeyword(name: PgHbaName, keyword: string): boolean {
   return !name.quoted && name.value === keyword;
 }
 
@@ -164,30 +160,9 @@ const HBA_KEYWORDS = new Set(['all', 'sameuser', 'samerole', 'samegroup', 'repli
 
 const HBA_NAME = /^\+?[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
-/** The default name of the superuser role: the one `initdb` creates on the database host. */
-export const DEFAULT_SUPERUSER = 'postgres';
+const DEFAULT_SUPERUSER = 'postgres';
 
-/**
- * Renders a `pg_hba.conf` that admits only TLS-encrypted connections with SCRAM-SHA-256
- * passwords from the allowed networks, and never the superuser over the network:
- *
- * 1. `hostnossl all all 0.0.0.0/0 reject` and `hostnossl all all ::/0 reject`, first, so a
- *    connection without TLS is refused from any address before any other line is considered;
- * 2. `hostssl all postgres 0.0.0.0/0 reject` and `hostssl all postgres ::/0 reject`, so the
- *    superuser is refused over TCP from every address, whatever its password;
- * 3. one `hostssl <databases> <users> <network> scram-sha-256` line per network, for the
- *    `allowedNetworks` group first, then for each `access` group in order;
- * 4. `local all postgres peer`: the Unix socket admits only the OS user `postgres` as the
- *    database role `postgres`, for the host bootstrap's own administration.
- *
- * There is never a `host` line, and never `trust`, `password` or `md5`. Anything not matched
- * is refused by PostgreSQL ("no pg_hba.conf entry").
- *
- * @throws when no network line would be rendered, a network is a /0 block, a malformed CIDR or a
- * CIDR with host bits set, a database or user name is not a plain identifier, or a user column
- * names the superuser.
- */
-export function renderPgHba(options: PgHbaOptions): string {
+function renderPgHba(options: PgHbaOptions): string {
   const superuser = validateSuperuser(options.superuser ?? DEFAULT_SUPERUSER);
   const groups = validateAccessGroups(options, superuser);
 
@@ -376,20 +351,7 @@ function validateNames(what: string, names: string[]): string[] {
   return names;
 }
 
-/**
- * Parses the text of a `pg_hba.conf` file into its entries, the way PostgreSQL reads it:
- * `#` comments outside quotes, blank lines, fields separated by blanks, double-quoted parts
- * (`""` is a literal quote) that make a name a plain name rather than a keyword, `+group`, comma
- * lists (`a, b` is one list), and an address written as address plus separate mask. A trailing
- * backslash continues a record on the next line as PostgreSQL 16 and newer read it; PostgreSQL
- * 15 and older do not support continuation, so do not rely on it for them.
- *
- * @throws on a line PostgreSQL would refuse (unknown type, missing fields), and on `include`,
- * `include_if_exists` and `include_dir` lines (PostgreSQL 16+) and `@file` references, whose
- * content this parser cannot see: a config that pulls in other files cannot be judged from its
- * own text.
- */
-export function parsePgHba(text: string): PgHbaEntry[] {
+function parsePgHba(text: string): PgHbaEntry[] {
   const entries: PgHbaEntry[] = [];
   const lines = text.split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {
@@ -487,7 +449,7 @@ function toEntry(fields: Field[], line: number): PgHbaEntry {
   if (!fields[0].quoted && ['include', 'include_if_exists', 'include_dir'].includes(keyword)) {
     throw new Error(
       `${where}: '${keyword} ${fields.slice(1).map((f) => f.text).join(' ')}' pulls in another file, which cannot be judged ` +
-      'from this text. Render one self-contained pg_hba.conf (renderPgHba) instead.',
+      'from this text. Render one self-contained pg_hba.conf (PgHba.render) instead.',
     );
   }
   // PostgreSQL compares the type and the method case-sensitively, quoted or not.
@@ -544,4 +506,64 @@ function toEntry(fields: Field[], line: number): PgHbaEntry {
     method,
     options,
   };
+}
+
+/**
+ * `pg_hba.conf`: the renderer of this library's TLS-only, SCRAM-only file, and the parser the rule
+ * packs read such files with.
+ */
+export class PgHba {
+  /** The default name of the superuser role: the one `initdb` creates on the database host. */
+  public static readonly DEFAULT_SUPERUSER: string = DEFAULT_SUPERUSER;
+
+  /**
+   * Renders a `pg_hba.conf` that admits only TLS-encrypted connections with SCRAM-SHA-256
+   * passwords from the allowed networks, and never the superuser over the network:
+   *
+   * 1. `hostnossl all all 0.0.0.0/0 reject` and `hostnossl all all ::/0 reject`, first, so a
+   *    connection without TLS is refused from any address before any other line is considered;
+   * 2. `hostssl all postgres 0.0.0.0/0 reject` and `hostssl all postgres ::/0 reject`, so the
+   *    superuser is refused over TCP from every address, whatever its password;
+   * 3. one `hostssl <databases> <users> <network> scram-sha-256` line per network, for the
+   *    `allowedNetworks` group first, then for each `access` group in order;
+   * 4. `local all postgres peer`: the Unix socket admits only the OS user `postgres` as the
+   *    database role `postgres`, for the host bootstrap's own administration.
+   *
+   * There is never a `host` line, and never `trust`, `password` or `md5`. Anything not matched
+   * is refused by PostgreSQL ("no pg_hba.conf entry").
+   *
+   * @throws when no network line would be rendered, a network is a /0 block, a malformed CIDR or a
+   * CIDR with host bits set, a database or user name is not a plain identifier, or a user column
+   * names the superuser.
+   */
+  public static render(options: PgHbaOptions): string {
+    return renderPgHba(options);
+  }
+
+  /**
+   * Parses the text of a `pg_hba.conf` file into its entries, the way PostgreSQL reads it:
+   * `#` comments outside quotes, blank lines, fields separated by blanks, double-quoted parts
+   * (`""` is a literal quote) that make a name a plain name rather than a keyword, `+group`, comma
+   * lists (`a, b` is one list), and an address written as address plus separate mask. A trailing
+   * backslash continues a record on the next line as PostgreSQL 16 and newer read it; PostgreSQL
+   * 15 and older do not support continuation, so do not rely on it for them.
+   *
+   * @throws on a line PostgreSQL would refuse (unknown type, missing fields), and on `include`,
+   * `include_if_exists` and `include_dir` lines (PostgreSQL 16+) and `@file` references, whose
+   * content this parser cannot see: a config that pulls in other files cannot be judged from its
+   * own text.
+   */
+  public static parse(text: string): PgHbaEntry[] {
+    return parsePgHba(text);
+  }
+
+  /**
+   * Whether a DATABASE or USER element is the keyword `keyword` (`all`, `sameuser`, `samerole`,
+   * `samegroup`, `replication`): keywords count only when unquoted, as PostgreSQL reads them.
+   */
+  public static isKeyword(name: PgHbaName, keyword: string): boolean {
+    return isPgHbaKeyword(name, keyword);
+  }
+
+  private constructor() {}
 }

@@ -28,20 +28,7 @@ function unquotedValue(text: string): string | undefined {
   return longest === '' ? undefined : longest;
 }
 
-/**
- * Parses the text of a `postgresql.conf` file (or a fragment of one) into a map from
- * parameter name (lower case) to value, the way PostgreSQL reads it: `#` comments outside
- * quotes, blank lines, `name = value` or `name value`, single-quoted values with `''` and
- * backslash escapes, unquoted values only of the forms PostgreSQL's lexer takes (numbers with
- * unit letters such as `128MB`, identifiers, and unquoted strings of letters, digits and `-._:/`).
- * Values are kept as written (units are not converted), as `pg_file_settings` shows them.
- * When a parameter is set more than once the last assignment wins, as in PostgreSQL.
- * `include`, `include_if_exists` and `include_dir` lines are not settings and are left out;
- * `parsePostgresqlConfEntries` returns them.
- *
- * @throws on a line PostgreSQL would refuse, with its line number.
- */
-export function parsePostgresqlConf(text: string): { [key: string]: string } {
+function parsePostgresqlConf(text: string): { [key: string]: string } {
   const settings: { [key: string]: string } = {};
   for (const entry of parsePostgresqlConfEntries(text)) {
     if (!entry.isInclude) {
@@ -51,13 +38,7 @@ export function parsePostgresqlConf(text: string): { [key: string]: string } {
   return settings;
 }
 
-/**
- * Parses the text of a `postgresql.conf` file into its lines, in order, including
- * `include`, `include_if_exists` and `include_dir` directives (`isInclude: true`).
- *
- * @throws on a line PostgreSQL would refuse, with its line number.
- */
-export function parsePostgresqlConfEntries(text: string): PostgresqlConfEntry[] {
+function parsePostgresqlConfEntries(text: string): PostgresqlConfEntry[] {
   const entries: PostgresqlConfEntry[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const entry = parseLine(raw, index + 1);
@@ -135,4 +116,36 @@ function parseQuoted(text: string): { value: string; rest: string } | undefined 
     value += c;
   }
   return undefined;
+}
+
+/** Reading `postgresql.conf` text the way PostgreSQL does. */
+export class PostgresqlConf {
+  /**
+   * Parses the text of a `postgresql.conf` file (or a fragment of one) into a map from
+   * parameter name (lower case) to value, the way PostgreSQL reads it: `#` comments outside
+   * quotes, blank lines, `name = value` or `name value`, single-quoted values with `''` and
+   * backslash escapes, unquoted values only of the forms PostgreSQL's lexer takes (numbers with
+   * unit letters such as `128MB`, identifiers, and unquoted strings of letters, digits and `-._:/`).
+   * Values are kept as written (units are not converted), as `pg_file_settings` shows them.
+   * When a parameter is set more than once the last assignment wins, as in PostgreSQL.
+   * `include`, `include_if_exists` and `include_dir` lines are not settings and are left out;
+   * `PostgresqlConf.parseEntries` returns them.
+   *
+   * @throws on a line PostgreSQL would refuse, with its line number.
+   */
+  public static parse(text: string): { [key: string]: string } {
+    return parsePostgresqlConf(text);
+  }
+
+  /**
+   * Parses the text of a `postgresql.conf` file into its lines, in order, including
+   * `include`, `include_if_exists` and `include_dir` directives (`isInclude: true`).
+   *
+   * @throws on a line PostgreSQL would refuse, with its line number.
+   */
+  public static parseEntries(text: string): PostgresqlConfEntry[] {
+    return parsePostgresqlConfEntries(text);
+  }
+
+  private constructor() {}
 }

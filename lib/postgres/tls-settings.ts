@@ -12,16 +12,10 @@ export enum TlsVersion {
   TLS_1_3 = 'TLSv1.3',
 }
 
-/**
- * The TLS 1.2 cipher list rendered by default: ECDHE key exchange (forward secrecy) with AEAD
- * ciphers only (AES-GCM, ChaCha20-Poly1305), no anonymous suites. It leaves out CBC-mode and
- * SHA-1 suites, static RSA key exchange and finite-field DHE. TLS 1.3 suites are not governed
- * by this list (PostgreSQL has no setting for them); all of them are AEAD.
- */
-export const DEFAULT_TLS12_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL';
+const DEFAULT_TLS12_CIPHERS = 'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL';
 
 /**
- * Options for `renderTlsSettings`.
+ * Options for `TlsSettings.render`.
  */
 export interface TlsSettingsOptions {
   /**
@@ -49,7 +43,7 @@ export interface TlsSettingsOptions {
    * reads them, switch on null, anonymous, export, RC4, DES/3DES, MD5 or static-RSA suites are
    * refused (so are `ALL`, `DEFAULT` and `HIGH` without exclusions).
    *
-   * @default DEFAULT_TLS12_CIPHERS ('ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL')
+   * @default TlsSettings.DEFAULT_TLS12_CIPHERS ('ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL')
    */
   readonly ciphers?: string;
 }
@@ -64,17 +58,7 @@ const FORBIDDEN_CIPHER_WORDS = new Set(
 /** Parts of OpenSSL suite names that mark a weak suite (e.g. DES-CBC3-SHA, RC4-MD5, NULL-SHA256). */
 const WEAK_SUITE_NAME_PARTS = new Set(['NULL', 'RC4', 'DES', 'CBC3', 'MD5', 'EXP', 'ADH', 'AECDH', 'IDEA', 'SEED', 'PSK', 'SRP']);
 
-/**
- * Renders the `postgresql.conf` fragment that makes the server speak TLS only with modern
- * protocol versions and ciphers and store passwords as SCRAM-SHA-256:
- * `ssl = on`, `ssl_min_protocol_version`, `ssl_ciphers`, `ssl_prefer_server_ciphers = on`,
- * `password_encryption = 'scram-sha-256'`, `ssl_cert_file`, `ssl_key_file` and, when given,
- * `ssl_ca_file`. Pair it with `renderPgHba`, which refuses connections without TLS.
- *
- * @throws when the minimum TLS version is not TLSv1.2 or TLSv1.3, a file path is not absolute
- * or contains a quote or line break, or the cipher list enables weak suites.
- */
-export function renderTlsSettings(options: TlsSettingsOptions): string {
+function renderTlsSettings(options: TlsSettingsOptions): string {
   const minimum = validateMinimum(options.minProtocolVersion);
   const ciphers = validateCiphers(options.ciphers);
   const lines = [
@@ -168,4 +152,31 @@ function validatePath(what: string, value: string): string {
     );
   }
   return value;
+}
+
+/** The TLS settings of `postgresql.conf`. */
+export class TlsSettings {
+  /**
+   * The TLS 1.2 cipher list rendered by default: ECDHE key exchange (forward secrecy) with AEAD
+   * ciphers only (AES-GCM, ChaCha20-Poly1305), no anonymous suites. It leaves out CBC-mode and
+   * SHA-1 suites, static RSA key exchange and finite-field DHE. TLS 1.3 suites are not governed
+   * by this list (PostgreSQL has no setting for them); all of them are AEAD.
+   */
+  public static readonly DEFAULT_TLS12_CIPHERS: string = DEFAULT_TLS12_CIPHERS;
+
+  /**
+   * Renders the `postgresql.conf` fragment that makes the server speak TLS only with modern
+   * protocol versions and ciphers and store passwords as SCRAM-SHA-256:
+   * `ssl = on`, `ssl_min_protocol_version`, `ssl_ciphers`, `ssl_prefer_server_ciphers = on`,
+   * `password_encryption = 'scram-sha-256'`, `ssl_cert_file`, `ssl_key_file` and, when given,
+   * `ssl_ca_file`. Pair it with `PgHba.render`, which refuses connections without TLS.
+   *
+   * @throws when the minimum TLS version is not TLSv1.2 or TLSv1.3, a file path is not absolute
+   * or contains a quote or line break, or the cipher list enables weak suites.
+   */
+  public static render(options: TlsSettingsOptions): string {
+    return renderTlsSettings(options);
+  }
+
+  private constructor() {}
 }

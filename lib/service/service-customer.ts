@@ -6,7 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseHost } from '../host';
 import { CustomerPeering, CustomerPeeringOptions, ServiceNetwork } from '../network';
-import { customerPgHbaAccess, customerRoleNames, PgHbaAccess, renderCustomerAccessSql } from '../postgres';
+import { CustomerAccess, PgHbaAccess } from '../postgres';
 import { ServiceSecret } from '../private/service-secret';
 
 /**
@@ -93,11 +93,11 @@ export class ServiceCustomer extends Construct {
   constructor(scope: Construct, id: string, props: ServiceCustomerProps) {
     super(scope, id);
     const name = ServiceCustomer.databaseNameOf(props);
-    const names = customerRoleNames(name);
+    const names = CustomerAccess.roleNames(name);
     this.databases = names.databases;
     this.adminRole = names.adminRole;
     this.loginGroup = names.loginGroup;
-    const sql = renderCustomerAccessSql({ customer: name });
+    const sql = CustomerAccess.renderSql({ customer: name });
 
     // 'Default' keeps the peering's logical IDs as they were before customers had databases, so an
     // upgrade never replaces a live peering connection.
@@ -106,7 +106,7 @@ export class ServiceCustomer extends Construct {
       databaseSecurityGroup: props.databaseSecurityGroup,
       databasePort: props.host.port,
     });
-    this.hbaAccess = customerPgHbaAccess(name, [...props.peerCidrs]);
+    this.hbaAccess = CustomerAccess.pgHbaAccess(name, [...props.peerCidrs]);
 
     const secret = new ServiceSecret(this, 'AdminSecret', {
       description: `TimescaleDB credentials of customer '${props.customerName}' (role ${this.adminRole}, not a superuser)`,

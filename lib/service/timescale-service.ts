@@ -9,10 +9,7 @@ import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
 import { ServiceKeys } from '../keys';
 import { ServiceDns, ServiceNetwork } from '../network';
 import { OperatorAccess } from '../operator';
-import {
-  approvedOperatorPgHbaAccess, OperatorAccessApproval, renderApprovedAccessExpirySql, renderApprovedAccessSql, renderAuditSettings,
-  renderPgHba, renderTlsSettings, TlsVersion,
-} from '../postgres';
+import { ApprovedAccess, AuditSettings, OperatorAccessApproval, PgHba, TlsSettings, TlsVersion } from '../postgres';
 import { ServiceCustomer, ServiceCustomerOptions } from './service-customer';
 import { ServiceSecret } from '../private/service-secret';
 import { CertificateSource, DatabaseEndpoint, ServerCertificate } from '../tls';
@@ -398,22 +395,22 @@ export class TimescaleService extends Construct {
     this.host.addConfigFile({
       path: `${DatabaseHost.CONFIG_DIR}/pg_hba.conf`,
       content: Lazy.string({
-        produce: () => renderPgHba({
+        produce: () => PgHba.render({
           access: [
             ...this.customers.map((customer) => customer.hbaAccess),
-            approvedOperatorPgHbaAccess(this.allowedNetworks),
+            ApprovedAccess.pgHbaAccess(this.allowedNetworks),
           ],
         }),
       }),
     });
     this.host.addConfigFile({
       path: `${DatabaseHost.CONF_D_DIR}/50-tls.conf`,
-      content: renderTlsSettings({ minProtocolVersion: props.minTlsVersion ?? TlsVersion.TLS_1_2, certFile, keyFile }),
+      content: TlsSettings.render({ minProtocolVersion: props.minTlsVersion ?? TlsVersion.TLS_1_2, certFile, keyFile }),
     });
     // The audit fragment owns shared_preload_libraries (the last assignment wins), so it comes last.
     this.host.addConfigFile({
       path: `${DatabaseHost.CONF_D_DIR}/90-audit.conf`,
-      content: renderAuditSettings({ sharedPreloadLibraries: ['timescaledb'] }),
+      content: AuditSettings.render({ sharedPreloadLibraries: ['timescaledb'] }),
     });
   }
 
@@ -440,15 +437,15 @@ export class TimescaleService extends Construct {
   private configureOperatorDatabaseAccess(approval: OperatorAccessApproval | undefined): void {
     // Checked now, so a bad approval fails where it is written; rendered again at synth, so the roles
     // of customers added after construction are refused too.
-    renderApprovedAccessSql({ approval });
+    ApprovedAccess.renderSql({ approval });
     const sql = Lazy.string({
-      produce: () => renderApprovedAccessSql({
+      produce: () => ApprovedAccess.renderSql({
         approval: approval && { ...approval, databases: this.approvedDatabases(approval) },
         forbiddenRoles: this.customers.flatMap((customer) => [customer.adminRole, customer.loginGroup]),
       }),
     });
     // The end of an approval is enforced on the host, within a minute, without a redeployment.
-    this.host.addSqlScript({ name: 'approved-operator-expiry', sql: renderApprovedAccessExpirySql(), schedule: Duration.seconds(30) });
+    this.host.addSqlScript({ name: 'approved-operator-expiry', sql: ApprovedAccess.renderExpirySql(), schedule: Duration.seconds(30) });
     if (!approval) {
       this.host.addSqlScript({ name: 'approved-operator-access', sql });
       return;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PackageSource } from '../../lib';
-import { renderAuditSettings } from '../../lib/postgres/audit-settings';
+import { AuditSettings } from '../../lib/postgres/audit-settings';
 
 /** The package that installs each library the server may preload (PGDG's and Timescale's names). */
 const PACKAGE_OF_LIBRARY: Record<string, string> = {
@@ -18,7 +18,7 @@ function preloadedLibraries(conf: string): string[] {
 describe('PackageSource.MIRROR_PACKAGES', () => {
   test('holds a package for every library the service preloads, pgaudit included', () => {
     // As the service renders it: TimescaleDB, with pgaudit added by the audit settings.
-    const libraries = preloadedLibraries(renderAuditSettings({ sharedPreloadLibraries: ['timescaledb'] }));
+    const libraries = preloadedLibraries(AuditSettings.render({ sharedPreloadLibraries: ['timescaledb'] }));
     expect(libraries).toEqual(['timescaledb', 'pgaudit']);
     for (const library of libraries) {
       expect({ library, package: PACKAGE_OF_LIBRARY[library] }).toEqual({ library, package: expect.any(String) });

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import { plaintextIsRefused, tlsIsVerified } from './probe';
-import { renderPgHba, renderTlsSettings } from '../../lib/postgres';
+import { PgHba, TlsSettings } from '../../lib/postgres';
 import { PostgresTestServer, SERVER_NAME } from '../postgres/support/pg-server';
 
 const TIMEOUT_MS = 5_000;
@@ -17,8 +17,8 @@ describe('the connection probe', () => {
 
   beforeAll(async () => {
     server = await PostgresTestServer.start((starting) => ({
-      hba: renderPgHba({ allowedNetworks: ['127.0.0.1/32'] }),
-      fragments: [{ name: '10-tls.conf', content: renderTlsSettings(starting) }],
+      hba: PgHba.render({ allowedNetworks: ['127.0.0.1/32'] }),
+      fragments: [{ name: '10-tls.conf', content: TlsSettings.render(starting) }],
     }));
     ca = fs.readFileSync(server.caFile, 'utf8');
   });

@@ -1,34 +1,33 @@
 import { App, CfnParameter, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { assertCustomerManagedKey, isAwsManagedKey } from '../../lib/keys';
+import { CustomerManagedKey } from '../../lib/keys';
 import { assertInRange } from '../../lib/private/validation';
 
-describe('isAwsManagedKey and assertCustomerManagedKey', () => {
+describe('CustomerManagedKey.isAwsManaged and CustomerManagedKey.validate', () => {
   let stack: Stack;
   beforeEach(() => {
     stack = new Stack(new App(), 'TestStack');
   });
 
   test('recognises an AWS-managed key by alias name and by alias ARN in any partition', () => {
-    expect(isAwsManagedKey(kms.Alias.fromAliasName(stack, 'A', 'alias/aws/ebs'))).toBe(true);
-    expect(isAwsManagedKey(kms.Key.fromKeyArn(stack, 'B', 'arn:aws:kms:eu-west-1:111122223333:alias/aws/backup'))).toBe(true);
-    expect(isAwsManagedKey(kms.Key.fromKeyArn(stack, 'C', 'arn:aws-cn:kms:cn-north-1:111122223333:alias/aws/logs'))).toBe(true);
+    expect(CustomerManagedKey.isAwsManaged(kms.Alias.fromAliasName(stack, 'A', 'alias/aws/ebs'))).toBe(true);
+    expect(CustomerManagedKey.isAwsManaged(kms.Key.fromKeyArn(stack, 'B', 'arn:aws:kms:eu-west-1:111122223333:alias/aws/backup'))).toBe(true);
+    expect(CustomerManagedKey.isAwsManaged(kms.Key.fromKeyArn(stack, 'C', 'arn:aws-cn:kms:cn-north-1:111122223333:alias/aws/logs'))).toBe(true);
   });
 
   test('accepts customer-managed keys, customer aliases and keys known only at deployment', () => {
-    expect(isAwsManagedKey(new kms.Key(stack, 'Key'))).toBe(false);
-    expect(isAwsManagedKey(kms.Alias.fromAliasName(stack, 'A', 'alias/my-keys/aws/data'))).toBe(false);
-    expect(isAwsManagedKey(kms.Key.fromKeyArn(stack, 'B', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'))).toBe(false);
+    expect(CustomerManagedKey.isAwsManaged(new kms.Key(stack, 'Key'))).toBe(false);
+    expect(CustomerManagedKey.isAwsManaged(kms.Alias.fromAliasName(stack, 'A', 'alias/my-keys/aws/data'))).toBe(false);
+    expect(CustomerManagedKey.isAwsManaged(kms.Key.fromKeyArn(stack, 'B', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'))).toBe(false);
     const arn = new CfnParameter(stack, 'KeyArn').valueAsString;
-    expect(isAwsManagedKey(kms.Key.fromKeyArn(stack, 'C', arn))).toBe(false);
+    expect(CustomerManagedKey.isAwsManaged(kms.Key.fromKeyArn(stack, 'C', arn))).toBe(false);
   });
 
-  test('assertCustomerManagedKey names the property, the key received and how to fix it', () => {
-    expect(() => assertCustomerManagedKey(kms.Alias.fromAliasName(stack, 'A', 'alias/aws/ebs'), 'SomeProps.key')).toThrow(
+  test('CustomerManagedKey.validate names the property, the key received and how to fix it', () => {
+    expect(() => CustomerManagedKey.validate(kms.Alias.fromAliasName(stack, 'A', 'alias/aws/ebs'), 'SomeProps.key')).toThrow(
       /^SomeProps.key must be a customer-managed KMS key; got the AWS-managed key 'alias\/aws\/ebs'\..*Pass a kms.Key you create, or kms.Key.fromKeyArn\(\)/,
     );
-    expect(() => assertCustomerManagedKey(undefined, 'SomeProps.key')).not.toThrow();
-    expect(() => assertCustomerManagedKey(new kms.Key(stack, 'Key'), 'SomeProps.key')).not.toThrow();
+    expect(() => CustomerManagedKey.validate(new kms.Key(stack, 'Key'), 'SomeProps.key')).not.toThrow();
   });
 });
 

@@ -10,7 +10,7 @@ import {
   ACCOUNT, ALICE_ARN, REGION, SRE_ROLE_ARN, asList, dependencyCycles, logicalIdOf, newOperatorStack, newStack, statementsOfRole,
 } from './operator-test-util';
 import { ServiceKeys } from '../../lib/keys';
-import { OperatorAccess, SERVICE_TAG_KEY, findVmAccessGrants } from '../../lib/operator';
+import { OperatorAccess, VmAccessAudit } from '../../lib/operator';
 
 const DOCUMENT_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${REGION}:${ACCOUNT}:document/orders-operator-session`]] };
 const TRAIL_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:${REGION}:${ACCOUNT}:trail/orders-operator-audit`]] };
@@ -199,7 +199,7 @@ describe('OperatorAccess with defaults', () => {
         Action: 'ssm:StartSession',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:${REGION}:${ACCOUNT}:instance/*`]] },
         Condition: {
-          StringEquals: { [`ssm:resourceTag/${SERVICE_TAG_KEY}`]: 'orders' },
+          StringEquals: { [`ssm:resourceTag/${OperatorAccess.SERVICE_TAG_KEY}`]: 'orders' },
           BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' },
         },
       }));
@@ -247,9 +247,9 @@ describe('OperatorAccess with defaults', () => {
         'ssm:DescribeSessions', 'ssm:GetConnectionStatus', 'ssm:GetDocument', 'ssm:ResumeSession', 'ssm:StartSession',
         'ssm:StartSession', 'ssm:TerminateSession', 'ssmmessages:OpenDataChannel',
       ]);
-      const grants = findVmAccessGrants(template.toJSON(), []);
+      const grants = VmAccessAudit.findGrantsInTemplate(template.toJSON(), []);
       expect(new Set(grants.map((g) => g.grantee))).toEqual(new Set([roleId]));
-      expect(findVmAccessGrants(template.toJSON(), [roleId])).toEqual([]);
+      expect(VmAccessAudit.findGrantsInTemplate(template.toJSON(), [roleId])).toEqual([]);
     });
   });
 

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCOUNT, REGION, asList, dependencyCycles, logicalIdOf, newOperatorStack, statementsOfRole } from './operator-test-util';
-import { HOST_ROLE_TAG_KEY, OperatorAccess, OperatorBastion, OperatorBastionProps, SERVICE_TAG_KEY, findVmAccessGrants } from '../../lib/operator';
+import { OperatorAccess, OperatorBastion, OperatorBastionProps, VmAccessAudit } from '../../lib/operator';
 
 function newBastionStack(props: Partial<OperatorBastionProps> = {}, subnets: ec2.SubnetConfiguration[] = [
   { name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -96,7 +96,7 @@ describe('OperatorBastion with defaults', () => {
   });
 
   test("is tagged with the service, so the operator role's sessions reach it", () => {
-    template.hasResourceProperties('AWS::EC2::Instance', { Tags: Match.arrayWith([{ Key: SERVICE_TAG_KEY, Value: 'orders' }]) });
+    template.hasResourceProperties('AWS::EC2::Instance', { Tags: Match.arrayWith([{ Key: OperatorAccess.SERVICE_TAG_KEY, Value: 'orders' }]) });
   });
 
   test('creates the non-root run-as user at boot', () => {
@@ -144,7 +144,7 @@ describe('OperatorBastion with defaults', () => {
   });
 
   test('is tagged as a bastion', () => {
-    template.hasResourceProperties('AWS::EC2::Instance', { Tags: Match.arrayWith([{ Key: HOST_ROLE_TAG_KEY, Value: 'bastion' }]) });
+    template.hasResourceProperties('AWS::EC2::Instance', { Tags: Match.arrayWith([{ Key: OperatorAccess.HOST_ROLE_TAG_KEY, Value: 'bastion' }]) });
   });
 
   test('port forwarding to any other host raises an alert', () => {
@@ -162,7 +162,7 @@ describe('OperatorBastion with defaults', () => {
   });
 
   test('grants access to the machines to the operator role only', () => {
-    expect(findVmAccessGrants(stack, [logicalIdOf(stack, access.role), logicalIdOf(stack, access.portForwardingRole as any)])).toEqual([]);
+    expect(VmAccessAudit.findGrantsInStack(stack, [logicalIdOf(stack, access.role), logicalIdOf(stack, access.portForwardingRole as any)])).toEqual([]);
   });
 });
 
@@ -174,7 +174,7 @@ describe('OperatorBastion options and bad input', () => {
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
     });
-    Tags.of(databaseHost).add(HOST_ROLE_TAG_KEY, 'database');
+    Tags.of(databaseHost).add(OperatorAccess.HOST_ROLE_TAG_KEY, 'database');
     built.access.allowPortForwarding(databaseHost);
     expect(() => Template.fromStack(built.stack)).toThrow(
       /OperatorAccess\.allowPortForwarding\(Test\/DatabaseHost\): the host is a database host \(tag timescale:role = database\)\. Port forwarding through it would reach its local PostgreSQL and its metadata service; forward through an OperatorBastion instead/);

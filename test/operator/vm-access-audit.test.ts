@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { logicalIdOf, newOperatorStack, newStack } from './operator-test-util';
-import { VmAccessAudit, findVmAccessGrants, findVmAccessGrantsInTemplate } from '../../lib/operator';
+import { VmAccessAudit, VmAccessGrant } from '../../lib/operator';
 
 /** A role with one inline statement, returned with its logical ID. */
 function roleWith(stack: Stack, id: string, statement: iam.PolicyStatementProps): string {
@@ -15,10 +15,10 @@ describe('findVmAccessGrants on a compliant stack', () => {
   test('finds nothing but the operator role, and nothing once it is allowed', () => {
     const { stack, access } = newOperatorStack();
     const roleId = logicalIdOf(stack, access.role);
-    const unfiltered = findVmAccessGrants(stack, []);
+    const unfiltered = VmAccessAudit.findGrantsInStack(stack, []);
     expect(unfiltered.map((g) => g.grantee)).toEqual([roleId, roleId]);
     expect(unfiltered[0]).toMatchObject({ policyType: 'AWS::IAM::Policy', actions: ['ssm:StartSession'], location: 'PolicyDocument.Statement[0]' });
-    expect(findVmAccessGrants(stack, [roleId])).toEqual([]);
+    expect(VmAccessAudit.findGrantsInStack(stack, [roleId])).toEqual([]);
   });
 
   test('ignores actions that do not reach a machine and Deny statements', () => {
@@ -26,14 +26,14 @@ describe('findVmAccessGrants on a compliant stack', () => {
     roleWith(stack, 'Reader', { actions: ['ssm:GetParameter', 'ssm:Describe*', 'ssmmessages:*', 'ec2:Describe*', 'ec2messages:*'] });
     roleWith(stack, 'Denied', { effect: iam.Effect.DENY, actions: ['ssm:*', 'ec2-instance-connect:*'] });
     roleWith(stack, 'Narrow', { notActions: ['ssm:*', 'ec2-instance-connect:*', 'ec2:*'] });
-    expect(findVmAccessGrants(stack, [])).toEqual([]);
+    expect(VmAccessAudit.findGrantsInStack(stack, [])).toEqual([]);
   });
 });
 
 describe('findVmAccessGrants on a stack with violations', () => {
   let stack: Stack;
   const ids: { [name: string]: string } = {};
-  let grants: ReturnType<typeof findVmAccessGrants>;
+  let grants: VmAccessGrant[];
 
   beforeAll(() => {
     stack = newStack();
@@ -78,7 +78,7 @@ describe('findVmAccessGrants on a stack with violations', () => {
     });
     ids.inline = logicalIdOf(stack, inline);
 
-    grants = findVmAccessGrants(stack, []);
+    grants = VmAccessAudit.findGrantsInStack(stack, []);
   });
 
   test.each([
@@ -130,14 +130,14 @@ describe('findVmAccessGrants on a stack with violations', () => {
   });
 
   test('allowing a role removes only its findings', () => {
-    const allowed = findVmAccessGrants(stack, [ids.exact, ids.ssmStar]);
+    const allowed = VmAccessAudit.findGrantsInStack(stack, [ids.exact, ids.ssmStar]);
     expect(allowed.length).toBe(grants.length - 2);
     expect(allowed.some((g) => g.grantee === ids.exact || g.grantee === ids.ssmStar)).toBe(false);
   });
 
   test('the template form and the jsii class give the same findings', () => {
     const template = Template.fromStack(stack).toJSON();
-    expect(findVmAccessGrantsInTemplate(template, [])).toEqual(grants);
+    expect(VmAccessAudit.findGrantsInTemplate(template, [])).toEqual(grants);
     expect(VmAccessAudit.findGrantsInTemplate(template, [])).toEqual(grants);
     expect(VmAccessAudit.findGrantsInStack(stack, [])).toEqual(grants);
   });
@@ -168,7 +168,7 @@ describe('findVmAccessGrants on raw templates', () => {
         },
       },
     };
-    const found = findVmAccessGrants(template, []);
+    const found = VmAccessAudit.findGrantsInTemplate(template, []);
     expect(found).toEqual([
       { policyLogicalId: 'Policy', policyType: 'AWS::IAM::Policy', grantee: 'imported-role', actions: ['ssm:SendCommand'], location: 'PolicyDocument.Statement[0]' },
       // ec2:*SerialConsole* is not excluded by this NotAction
@@ -179,6 +179,6 @@ describe('findVmAccessGrants on raw templates', () => {
   });
 
   test('an empty template has no findings', () => {
-    expect(findVmAccessGrants({}, [])).toEqual([]);
+    expect(VmAccessAudit.findGrantsInTemplate({}, [])).toEqual([]);
   });
 });

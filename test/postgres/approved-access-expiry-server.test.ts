@@ -7,9 +7,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { BackgroundClient, CommandResult, PostgresTestServer } from './support/pg-server';
 import { ACME, applyCustomer, eventually, exitWithin, globex, OPERATOR_NETWORK, runAsSuperuser, twoCustomerConfig } from './support/two-customers';
-import {
-  ApprovedAccessSqlOptions, approvedOperatorRoleName, OperatorAccessApproval, renderApprovedAccessExpirySql, renderApprovedAccessSql,
-} from '../../lib/postgres';
+import { ApprovedAccess, ApprovedAccessSqlOptions, OperatorAccessApproval } from '../../lib/postgres';
 
 const DAY = 24 * 60 * 60 * 1000;
 const OPERATOR_PASSWORD = 'op-Pass-4e8d1b07';
@@ -48,18 +46,18 @@ describe('approved operator access on a real PostgreSQL server', () => {
   });
 
   function approve(approval: Omit<OperatorAccessApproval, 'reason' | 'ticket'>, options: Omit<ApprovedAccessSqlOptions, 'approval'> = {}): CommandResult {
-    const sql = renderApprovedAccessSql({
+    const sql = ApprovedAccess.renderSql({
       approval: { ...REQUEST, databases: ACME.databases, ...approval }, forbiddenRoles: [ACME.adminRole, ACME.loginGroup], ...options,
     });
     return runAsSuperuser(server, 'approved-access', sql, { operator_password: OPERATOR_PASSWORD });
   }
 
-  const expire = () => runAsSuperuser(server, 'approved-access-expiry', renderApprovedAccessExpirySql());
+  const expire = () => runAsSuperuser(server, 'approved-access-expiry', ApprovedAccess.renderExpirySql());
 
   const asOperator = (operator: string, sql?: string) => server.connect({
     sslmode: 'require',
     hostaddr: OPERATOR_NETWORK.split('/')[0],
-    user: approvedOperatorRoleName(operator),
+    user: ApprovedAccess.roleName(operator),
     password: OPERATOR_PASSWORD,
     dbname: 'acme',
     sql,
@@ -67,14 +65,14 @@ describe('approved operator access on a real PostgreSQL server', () => {
 
   function openSession(operator: string): BackgroundClient {
     const client = server.connectInBackground({
-      sslmode: 'require', user: approvedOperatorRoleName(operator), password: OPERATOR_PASSWORD, dbname: 'acme', sql: 'SELECT pg_sleep(60)',
+      sslmode: 'require', user: ApprovedAccess.roleName(operator), password: OPERATOR_PASSWORD, dbname: 'acme', sql: 'SELECT pg_sleep(60)',
     });
     background.push(client);
     return client;
   }
 
   const sessionsOf = (operator: string) => server.mustAdmin(
-    `SELECT count(*) FROM pg_stat_activity WHERE usename = '${approvedOperatorRoleName(operator)}' AND query = 'SELECT pg_sleep(60)'`);
+    `SELECT count(*) FROM pg_stat_activity WHERE usename = '${ApprovedAccess.roleName(operator)}' AND query = 'SELECT pg_sleep(60)'`);
 
   function approvedRoles(): string {
     return server.mustAdmin("SELECT coalesce(string_agg(rolname || ':' || rolcanlogin, ',' ORDER BY rolname), '') FROM pg_roles WHERE rolname LIKE 'approved\\_%'");

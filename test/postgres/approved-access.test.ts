@@ -1,17 +1,14 @@
 import { Duration, Lazy } from 'aws-cdk-lib';
-import {
-  APPROVED_ACCESS_FORBIDDEN_ROLES, APPROVED_OPERATOR_GROUP, approvedOperatorPgHbaAccess, approvedOperatorRoleName, OperatorAccessApproval,
-  renderApprovedAccessExpirySql, renderApprovedAccessSql,
-} from '../../lib/postgres';
+import { ApprovedAccess, OperatorAccessApproval } from '../../lib/postgres';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const APPROVAL: OperatorAccessApproval = {
   operator: 'jdoe', reason: "Customer's nightly import is slow", ticket: 'CASE-4711', expires: '2025-06-03T18:00:00Z',
 };
 const render = (approval?: Partial<OperatorAccessApproval>, now = NOW) =>
-  renderApprovedAccessSql({ approval: approval && { ...APPROVAL, ...approval }, now });
+  ApprovedAccess.renderSql({ approval: approval && { ...APPROVAL, ...approval }, now });
 
-describe('renderApprovedAccessSql with an approval', () => {
+describe('ApprovedAccess.renderSql with an approval', () => {
   const sql = render({});
 
   test('creates a login role with an expiry and a password read from a psql variable', () => {
@@ -35,7 +32,7 @@ describe('renderApprovedAccessSql with an approval', () => {
   });
 
   test('removes every other approved role and keeps the password out of the logs', () => {
-    expect(sql).toContain(`WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}' AND m.rolname <> 'approved_jdoe'`);
+    expect(sql).toContain(`WHERE g.rolname = '${ApprovedAccess.OPERATOR_GROUP}' AND m.rolname <> 'approved_jdoe'`);
     const passwordAt = sql.indexOf("PASSWORD :'operator_password'");
     for (const guard of ["SET LOCAL log_statement = 'none';", "SET LOCAL pgaudit.log = 'none';", "SET LOCAL log_min_error_statement = 'panic';"]) {
       expect(sql.indexOf(guard)).toBeGreaterThan(0);
@@ -54,21 +51,21 @@ describe('renderApprovedAccessSql with an approval', () => {
     expect(sql).toContain("SELECT a.roleid, a.roleid FROM pg_catalog.pg_auth_members a WHERE a.member = 'approved_jdoe'::regrole");
     expect(sql).toContain('SELECT c.granted_oid, a.roleid FROM closure c JOIN pg_catalog.pg_auth_members a ON a.member = c.role_oid');
     expect(sql).toContain('WHERE r.rolsuper OR r.rolcreaterole OR r.rolbypassrls OR r.rolreplication');
-    expect(sql).toContain(`OR r.rolname IN ('postgres', ${APPROVED_ACCESS_FORBIDDEN_ROLES.map((role) => `'${role}'`).join(', ')});`);
+    expect(sql).toContain(`OR r.rolname IN ('postgres', ${ApprovedAccess.FORBIDDEN_ROLES.map((role) => `'${role}'`).join(', ')});`);
     expect(sql).toContain("RAISE EXCEPTION 'approval for operator jdoe refused, nothing changed: %', offending;");
   });
 
   test('adds the forbidden roles given to the synth check and to the SQL check', () => {
-    const custom = renderApprovedAccessSql({ approval: APPROVAL, now: NOW, forbiddenRoles: ['acme_admin', 'acme_login'] });
+    const custom = ApprovedAccess.renderSql({ approval: APPROVAL, now: NOW, forbiddenRoles: ['acme_admin', 'acme_login'] });
     expect(custom).toMatch(/OR r\.rolname IN \([^)]*'pg_maintain', 'acme_admin', 'acme_login'\);/);
-    expect(() => renderApprovedAccessSql({ approval: { ...APPROVAL, grantedRoles: ['acme_login'] }, now: NOW, forbiddenRoles: ['acme_login'] }))
+    expect(() => ApprovedAccess.renderSql({ approval: { ...APPROVAL, grantedRoles: ['acme_login'] }, now: NOW, forbiddenRoles: ['acme_login'] }))
       .toThrow(/grantedRoles contains "acme_login", which is not accepted.*never postgres, approved_operator_access, .*acme_login/);
   });
 
   test('ends idle sessions after 15 minutes by default, or after the idle timeout given', () => {
     expect(sql).toContain("ALTER ROLE approved_jdoe SET idle_session_timeout = '900s';");
     expect(sql).toContain("ALTER ROLE approved_jdoe SET idle_in_transaction_session_timeout = '900s';");
-    const custom = renderApprovedAccessSql({ approval: APPROVAL, now: NOW, idleTimeout: Duration.minutes(5) });
+    const custom = ApprovedAccess.renderSql({ approval: APPROVAL, now: NOW, idleTimeout: Duration.minutes(5) });
     expect(custom).toContain("ALTER ROLE approved_jdoe SET idle_session_timeout = '300s';");
     expect(custom).toContain("ALTER ROLE approved_jdoe SET idle_in_transaction_session_timeout = '300s';");
   });
@@ -84,7 +81,7 @@ describe('renderApprovedAccessSql with an approval', () => {
     }
     expect(custom).toContain('databases=acme,acme_reports; reason=');
     // Without databases, and without an approval, CONNECT is taken back from every database.
-    for (const none of [sql, renderApprovedAccessSql({ now: NOW })]) {
+    for (const none of [sql, ApprovedAccess.renderSql({ now: NOW })]) {
       expect(none).toContain('-- CONNECT follows the approval: no database beyond those open to PUBLIC.');
       expect(none).not.toContain('GRANT CONNECT');
       expect(none).not.toContain('d.datname <> ALL');
@@ -92,7 +89,7 @@ describe('renderApprovedAccessSql with an approval', () => {
   });
 
   test('uses the chosen password variable and granted roles', () => {
-    const custom = renderApprovedAccessSql({ approval: { ...APPROVAL, grantedRoles: ['app_reader'] }, now: NOW, passwordVariable: 'pw' });
+    const custom = ApprovedAccess.renderSql({ approval: { ...APPROVAL, grantedRoles: ['app_reader'] }, now: NOW, passwordVariable: 'pw' });
     expect(custom).toContain("PASSWORD :'pw'");
     expect(custom).toContain('GRANT app_reader TO approved_jdoe;');
   });
@@ -102,7 +99,7 @@ describe('renderApprovedAccessSql with an approval', () => {
   });
 
   test('names the role approved_<operator>', () => {
-    expect(approvedOperatorRoleName('jdoe')).toBe('approved_jdoe');
+    expect(ApprovedAccess.roleName('jdoe')).toBe('approved_jdoe');
   });
 
   test('is stable text', () => {
@@ -110,11 +107,11 @@ describe('renderApprovedAccessSql with an approval', () => {
   });
 });
 
-describe('renderApprovedAccessSql without an approval', () => {
-  const sql = renderApprovedAccessSql({ now: NOW });
+describe('ApprovedAccess.renderSql without an approval', () => {
+  const sql = ApprovedAccess.renderSql({ now: NOW });
 
   test('disables and drops every approved operator role and creates none', () => {
-    expect(sql).toContain(`WHERE g.rolname = '${APPROVED_OPERATOR_GROUP}'\n`);
+    expect(sql).toContain(`WHERE g.rolname = '${ApprovedAccess.OPERATOR_GROUP}'\n`);
     expect(sql).toContain("ALTER ROLE %I NOLOGIN PASSWORD NULL VALID UNTIL %L', member_name, '-infinity'");
     expect(sql).toContain("EXECUTE format('DROP ROLE %I', member_name);");
     expect(sql).not.toMatch(/ LOGIN /);
@@ -122,7 +119,7 @@ describe('renderApprovedAccessSql without an approval', () => {
   });
 });
 
-describe('renderApprovedAccessSql refuses bad input', () => {
+describe('ApprovedAccess.renderSql refuses bad input', () => {
   test.each([
     [{ expires: '2025-06-01T11:59:59Z' }, /OperatorAccessApproval\.expires is in the past: got '2025-06-01T11:59:59Z', now is 2025-06-01T12:00:00\.000Z\. An expired approval cannot be deployed: remove the approval/],
     [{ expires: '2025-07-01T12:00:01Z' }, /OperatorAccessApproval\.expires is more than 30 days ahead: got '2025-07-01T12:00:01Z', the latest accepted is 2025-07-01T12:00:00\.000Z/],
@@ -138,7 +135,7 @@ describe('renderApprovedAccessSql refuses bad input', () => {
     [{ grantedRoles: ['pg_execute_server_program'] }, /grantedRoles contains "pg_execute_server_program", which is not accepted/],
     [{ grantedRoles: ['postgres'] }, /grantedRoles contains "postgres"/],
     ...['pg_read_server_files', 'pg_write_server_files', 'pg_write_all_data', 'pg_signal_backend', 'pg_create_subscription', 'pg_checkpoint',
-      'pg_maintain', APPROVED_OPERATOR_GROUP].map((role) => [{ grantedRoles: ['pg_monitor', role] }, new RegExp(`grantedRoles contains "${role}"`)]),
+      'pg_maintain', ApprovedAccess.OPERATOR_GROUP].map((role): [Partial<OperatorAccessApproval>, RegExp] => [{ grantedRoles: ['pg_monitor', role] }, new RegExp(`grantedRoles contains "${role}"`)]),
     [{ grantedRoles: ['approved_other'] }, /or another approved role/],
     [{ operator: Lazy.string({ produce: () => 'jdoe' }) }, /OperatorAccessApproval\.operator must be written in the app, not a token/],
     [{ databases: ['Acme DB'] }, /OperatorAccessApproval\.databases must list database names written in the app.*got \["Acme DB"\]\. Example: \['acme'\]/],
@@ -153,17 +150,17 @@ describe('renderApprovedAccessSql refuses bad input', () => {
     [{ idleTimeout: Duration.hours(25) }, /idleTimeout must be whole seconds from 1 second to 24 hours; got 1 day 1 hour/],
     [{ idleTimeout: Duration.minutes(Lazy.number({ produce: () => 5 })) }, /idleTimeout must be a Duration written in the app/],
   ])('fails for the options %j', (options, message) => {
-    expect(() => renderApprovedAccessSql({ approval: APPROVAL, now: NOW, ...options } as never)).toThrow(message);
+    expect(() => ApprovedAccess.renderSql({ approval: APPROVAL, now: NOW, ...options } as never)).toThrow(message);
   });
 
   test('fails for an invalid now and password variable', () => {
-    expect(() => renderApprovedAccessSql({ now: new Date('nope') })).toThrow(/ApprovedAccessSqlOptions\.now must be a valid Date/);
-    expect(() => renderApprovedAccessSql({ passwordVariable: 'pw; \\! rm' })).toThrow(/passwordVariable must be a psql variable name/);
+    expect(() => ApprovedAccess.renderSql({ now: new Date('nope') })).toThrow(/ApprovedAccessSqlOptions\.now must be a valid Date/);
+    expect(() => ApprovedAccess.renderSql({ passwordVariable: 'pw; \\! rm' })).toThrow(/passwordVariable must be a psql variable name/);
   });
 });
 
-describe('renderApprovedAccessExpirySql', () => {
-  const sql = renderApprovedAccessExpirySql();
+describe('ApprovedAccess.renderExpirySql', () => {
+  const sql = ApprovedAccess.renderExpirySql();
 
   test('disables, then terminates, every member of the group whose end has passed or is missing', () => {
     const disableAt = sql.indexOf("EXECUTE format('ALTER ROLE %I NOLOGIN', ended.rolname);");
@@ -186,11 +183,11 @@ describe('renderApprovedAccessExpirySql', () => {
   });
 });
 
-describe('approvedOperatorPgHbaAccess', () => {
+describe('ApprovedAccess.pgHbaAccess', () => {
   test('admits members of the approved operator group from the networks given', () => {
-    expect(approvedOperatorPgHbaAccess(['10.0.0.10/32'])).toEqual({
+    expect(ApprovedAccess.pgHbaAccess(['10.0.0.10/32'])).toEqual({
       networks: ['10.0.0.10/32'], databases: ['all'], users: ['+approved_operator_access'],
     });
-    expect(approvedOperatorPgHbaAccess(['10.0.0.10/32'], ['acme']).databases).toEqual(['acme']);
+    expect(ApprovedAccess.pgHbaAccess(['10.0.0.10/32'], ['acme']).databases).toEqual(['acme']);
   });
 });

@@ -4,9 +4,7 @@
  * approved operator role in the log with its text, and no login after expiry.
  */
 import { PostgresTestServer } from './support/pg-server';
-import {
-  approvedOperatorRoleName, renderApprovedAccessSql, renderAuditSettings, renderPgHba, renderSharedPreloadLibraries, renderTlsSettings,
-} from '../../lib/postgres';
+import { ApprovedAccess, AuditSettings, PgHba, TlsSettings } from '../../lib/postgres';
 
 const DAY = 24 * 60 * 60 * 1000;
 const OPERATOR_PASSWORD = 'op-Pass-7f3c91e2';
@@ -19,12 +17,12 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
     server = await PostgresTestServer.start((starting) => ({
       // A host that logs every statement: the operator password must still stay out of the log.
       baseSettings: ["log_statement = 'all'"],
-      hba: renderPgHba({ allowedNetworks: ['127.0.0.1/32'] }),
+      hba: PgHba.render({ allowedNetworks: ['127.0.0.1/32'] }),
       fragments: [
         // The host's base fragment preloads its own library; the audit fragment, read later, must keep it and add pgaudit.
-        { name: '00-base.conf', content: renderSharedPreloadLibraries(['pg_stat_statements']) + '\n' },
-        { name: '10-tls.conf', content: renderTlsSettings(starting) },
-        { name: '90-audit.conf', content: renderAuditSettings({ sharedPreloadLibraries: ['pg_stat_statements'] }) },
+        { name: '00-base.conf', content: AuditSettings.renderSharedPreloadLibraries(['pg_stat_statements']) + '\n' },
+        { name: '10-tls.conf', content: TlsSettings.render(starting) },
+        { name: '90-audit.conf', content: AuditSettings.render({ sharedPreloadLibraries: ['pg_stat_statements'] }) },
       ],
     }));
     server.mustAdmin("CREATE TABLE customer_data (id int PRIMARY KEY, secret text); INSERT INTO customer_data VALUES (42, 'the answer')");
@@ -40,7 +38,7 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
   }
 
   const asOperator = (sql?: string, operator = 'jdoe') =>
-    server.connect({ sslmode: 'require', user: approvedOperatorRoleName(operator), password: OPERATOR_PASSWORD, sql });
+    server.connect({ sslmode: 'require', user: ApprovedAccess.roleName(operator), password: OPERATOR_PASSWORD, sql });
 
   function approvedRoles(): string[] {
     const out = server.mustAdmin("SELECT string_agg(rolname || ':' || rolcanlogin, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'approved\\_%'");
@@ -54,7 +52,7 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
   });
 
   test('without an approval no operator role can log in', () => {
-    const result = apply(renderApprovedAccessSql());
+    const result = apply(ApprovedAccess.renderSql());
     expect(result.stderr).toBe('');
     expect(approvedRoles()).toEqual(['approved_operator_access:false']);
     const login = asOperator();
@@ -63,7 +61,7 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
   });
 
   test('the approval SQL refuses to run without the password variable', () => {
-    const result = apply(renderApprovedAccessSql({ approval: { ...APPROVAL, expires: new Date(Date.now() + DAY).toISOString() } }));
+    const result = apply(ApprovedAccess.renderSql({ approval: { ...APPROVAL, expires: new Date(Date.now() + DAY).toISOString() } }));
     expect(result.ok).toBe(false);
     expect(result.stderr).toMatch(/psql variable operator_password is not set/);
     expect(approvedRoles()).toEqual(['approved_operator_access:false']);
@@ -75,7 +73,7 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
 
     beforeAll(() => {
       logBefore = server.log().length;
-      const result = apply(renderApprovedAccessSql({ approval: { ...APPROVAL, expires: expires.toISOString() } }), OPERATOR_PASSWORD);
+      const result = apply(ApprovedAccess.renderSql({ approval: { ...APPROVAL, expires: expires.toISOString() } }), OPERATOR_PASSWORD);
       if (!result.ok) {
         throw new Error(result.stderr);
       }
@@ -134,7 +132,7 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
 
     test('a redeploy without the approval disables and drops the operator role', () => {
       expect(asOperator().ok).toBe(true);
-      const result = apply(renderApprovedAccessSql());
+      const result = apply(ApprovedAccess.renderSql());
       expect(result.stderr).toBe('');
       expect(approvedRoles()).toEqual(['approved_operator_access:false']);
       expect(asOperator().stderr).toMatch(/password authentication failed for user "approved_jdoe"/);
@@ -145,7 +143,7 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
     // Rendered as if approved a day ago, with an expiry that has just passed.
     const now = new Date(Date.now() - DAY);
     const expires = new Date(Date.now() - 60_000).toISOString();
-    const result = apply(renderApprovedAccessSql({ approval: { ...APPROVAL, operator: 'late', expires }, now }), OPERATOR_PASSWORD);
+    const result = apply(ApprovedAccess.renderSql({ approval: { ...APPROVAL, operator: 'late', expires }, now }), OPERATOR_PASSWORD);
     expect(result.stderr).toBe('');
     expect(approvedRoles()).toEqual(['approved_late:true', 'approved_operator_access:false']);
     const before = server.log().length;
@@ -158,7 +156,7 @@ describe('approved operator access on a real PostgreSQL server with pgaudit', ()
   test('an approval for a name that belongs to a role the library did not create is refused', () => {
     server.mustAdmin("CREATE ROLE approved_mallory LOGIN PASSWORD 'mallory-Pass-1'");
     const expires = new Date(Date.now() + DAY).toISOString();
-    const result = apply(renderApprovedAccessSql({ approval: { ...APPROVAL, operator: 'mallory', expires } }), OPERATOR_PASSWORD);
+    const result = apply(ApprovedAccess.renderSql({ approval: { ...APPROVAL, operator: 'mallory', expires } }), OPERATOR_PASSWORD);
     expect(result.ok).toBe(false);
     expect(result.stderr).toMatch(/role approved_mallory exists but is not an approved operator role: refusing to take it over/);
     // Nothing changed: the earlier approval (late) is still in place, the transaction rolled back.

@@ -1,8 +1,8 @@
-import { AuditLogClass, AUDIT_LOG_LINE_PREFIX, parsePostgresqlConf, renderAuditSettings, renderSharedPreloadLibraries } from '../../lib/postgres';
+import { AuditLogClass, AuditSettings, PostgresqlConf } from '../../lib/postgres';
 
-describe('renderAuditSettings', () => {
+describe('AuditSettings.render', () => {
   test('preloads timescaledb and pgaudit, logs DDL and role changes, connections and who/where by default', () => {
-    expect(parsePostgresqlConf(renderAuditSettings())).toEqual({
+    expect(PostgresqlConf.parse(AuditSettings.render())).toEqual({
       'shared_preload_libraries': 'timescaledb,pgaudit',
       'pgaudit.log': 'ddl, role',
       'pgaudit.log_catalog': 'off',
@@ -17,12 +17,12 @@ describe('renderAuditSettings', () => {
 
   test('the log line prefix names the user, database, application and client', () => {
     for (const escape of ['%u', '%d', '%a', '%h']) {
-      expect(AUDIT_LOG_LINE_PREFIX).toContain(escape);
+      expect(AuditSettings.LOG_LINE_PREFIX).toContain(escape);
     }
   });
 
   test('renders the chosen classes, catalog and parameter logging, and an object audit role', () => {
-    const settings = parsePostgresqlConf(renderAuditSettings({
+    const settings = PostgresqlConf.parse(AuditSettings.render({
       sessionLogClasses: [AuditLogClass.WRITE, AuditLogClass.DDL, AuditLogClass.WRITE],
       logCatalog: true,
       logParameter: true,
@@ -39,11 +39,11 @@ describe('renderAuditSettings', () => {
   });
 
   test('renders none for an empty class list', () => {
-    expect(parsePostgresqlConf(renderAuditSettings({ sessionLogClasses: [] }))['pgaudit.log']).toBe('none');
+    expect(PostgresqlConf.parse(AuditSettings.render({ sessionLogClasses: [] }))['pgaudit.log']).toBe('none');
   });
 
   test('is stable text', () => {
-    expect(renderAuditSettings()).toMatchSnapshot();
+    expect(AuditSettings.render()).toMatchSnapshot();
   });
 
   test.each([
@@ -52,22 +52,22 @@ describe('renderAuditSettings', () => {
     [{ objectAuditRole: 'pg_monitor' }, /not starting with pg_/],
     [{ sharedPreloadLibraries: ["timescaledb'; ssl = off"] }, /The shared preload library "timescaledb'; ssl = off" is not accepted/],
   ])('fails for %j', (options, message) => {
-    expect(() => renderAuditSettings(options)).toThrow(message);
+    expect(() => AuditSettings.render(options)).toThrow(message);
   });
 });
 
-describe('renderSharedPreloadLibraries', () => {
+describe('AuditSettings.renderSharedPreloadLibraries', () => {
   test('renders the list in order without duplicates', () => {
-    expect(renderSharedPreloadLibraries(['timescaledb', 'pgaudit', 'timescaledb'])).toBe("shared_preload_libraries = 'timescaledb,pgaudit'");
+    expect(AuditSettings.renderSharedPreloadLibraries(['timescaledb', 'pgaudit', 'timescaledb'])).toBe("shared_preload_libraries = 'timescaledb,pgaudit'");
   });
 
   test('a later audit fragment wins over the base fragment and keeps its libraries', () => {
-    const base = renderSharedPreloadLibraries(['timescaledb']);
-    const merged = parsePostgresqlConf(`${base}\n${renderAuditSettings({ sharedPreloadLibraries: ['timescaledb'] })}`);
+    const base = AuditSettings.renderSharedPreloadLibraries(['timescaledb']);
+    const merged = PostgresqlConf.parse(`${base}\n${AuditSettings.render({ sharedPreloadLibraries: ['timescaledb'] })}`);
     expect(merged.shared_preload_libraries).toBe('timescaledb,pgaudit');
   });
 
   test('fails for a library name with a path', () => {
-    expect(() => renderSharedPreloadLibraries(['/tmp/evil'])).toThrow(/is not accepted: a library is named by its file name/);
+    expect(() => AuditSettings.renderSharedPreloadLibraries(['/tmp/evil'])).toThrow(/is not accepted: a library is named by its file name/);
   });
 });

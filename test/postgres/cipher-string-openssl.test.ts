@@ -1,5 +1,5 @@
 /**
- * The cipher-string model the rules and renderTlsSettings judge `ssl_ciphers` with selects the
+ * The cipher-string model the rules and TlsSettings.render judge `ssl_ciphers` with selects the
  * same suites as this machine's openssl (`openssl ciphers -v`), for every suite openssl knows.
  */
 import { execFileSync } from 'child_process';

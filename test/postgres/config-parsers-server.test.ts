@@ -1,10 +1,10 @@
 /**
- * The one parser of PostgreSQL configuration (parsePostgresqlConfEntries, parsePgHba), used by the
+ * The one parser of PostgreSQL configuration (PostgresqlConf.parseEntries, PgHba.parse), used by the
  * constructs, the rule packs and the tests, reads tricky files exactly as a real server does.
  */
 import { addressBytes, cidr, netmaskPrefix } from './support/hba-model';
 import { ConfFragment, PostgresTestServer } from './support/pg-server';
-import { isPgHbaKeyword, parsePgHba, parsePostgresqlConfEntries, renderTlsSettings } from '../../lib/postgres';
+import { PgHba, PostgresqlConf, TlsSettings } from '../../lib/postgres';
 
 /** Lines PostgreSQL 15 and newer accept, written to trip a naive reader. */
 const TRICKY_HBA = [
@@ -66,7 +66,7 @@ describe('the shared PostgreSQL config parser against a real server', () => {
 
   beforeAll(async () => {
     server = await PostgresTestServer.start((starting) => {
-      fragments = [{ name: '10-tls.conf', content: renderTlsSettings(starting) }, ...TRICKY_CONF];
+      fragments = [{ name: '10-tls.conf', content: TlsSettings.render(starting) }, ...TRICKY_CONF];
       return { hba: TRICKY_HBA, fragments };
     });
   });
@@ -75,12 +75,12 @@ describe('the shared PostgreSQL config parser against a real server', () => {
 
   const json = <T>(sql: string): T => JSON.parse(server.mustAdmin(`SELECT coalesce(json_agg(x), '[]') FROM (${sql}) x`));
 
-  test('pg_file_settings holds exactly the settings parsePostgresqlConfEntries reads, and the same one wins', () => {
+  test('pg_file_settings holds exactly the settings PostgresqlConf.parseEntries reads, and the same one wins', () => {
     const rows = json<FileSetting[]>(
       "SELECT regexp_replace(sourcefile, '^.*/', '') AS file, sourceline AS line, lower(name) AS name, setting, applied " +
       "FROM pg_file_settings WHERE sourcefile LIKE '%/conf.d/%' ORDER BY seqno",
     );
-    const ours = fragments.flatMap((fragment) => parsePostgresqlConfEntries(fragment.content)
+    const ours = fragments.flatMap((fragment) => PostgresqlConf.parseEntries(fragment.content)
       .filter((entry) => !entry.isInclude)
       .map((entry) => ({ file: fragment.name, line: entry.line, name: entry.name, setting: entry.value })));
     const last = new Map(ours.map((entry, index) => [entry.name, index]));
@@ -88,7 +88,7 @@ describe('the shared PostgreSQL config parser against a real server', () => {
   });
 
   test('the include directive is reported as such, not as a setting', () => {
-    const entries = parsePostgresqlConfEntries(TRICKY_CONF[0].content);
+    const entries = PostgresqlConf.parseEntries(TRICKY_CONF[0].content);
     expect(entries.filter((entry) => entry.isInclude)).toEqual([{ line: 9, name: 'include_if_exists', value: 'not-there.conf', isInclude: true }]);
   });
 
@@ -98,9 +98,9 @@ describe('the shared PostgreSQL config parser against a real server', () => {
     expect(server.mustAdmin('SHOW cdk_test.quotes')).toBe("it's 'x' \\ A\tz");
   });
 
-  test('pg_hba_file_rules holds exactly the entries parsePgHba reads', () => {
+  test('pg_hba_file_rules holds exactly the entries PgHba.parse reads', () => {
     const rows = json<HbaRule[]>('SELECT line_number, type, database, user_name, address, netmask, auth_method, options FROM pg_hba_file_rules ORDER BY line_number');
-    const ours = parsePgHba(TRICKY_HBA);
+    const ours = PgHba.parse(TRICKY_HBA);
     expect(rows.map((row) => [row.line_number, row.type, row.database, row.user_name, row.auth_method]))
       .toEqual(ours.map((entry) => [entry.line, entry.type, entry.databases.map((n) => n.value), entry.users.map((n) => n.value), entry.method]));
     rows.forEach((row, index) => {
@@ -125,8 +125,8 @@ describe('the shared PostgreSQL config parser against a real server', () => {
       'hostnogssenc all      app      127.0.0.1/32    scram-sha-256',
       '',
     ].join('\n');
-    const [, reject, nogss] = parsePgHba(hba);
-    expect(isPgHbaKeyword(reject.databases[0], 'all')).toBe(false);
+    const [, reject, nogss] = PgHba.parse(hba);
+    expect(PgHba.isKeyword(reject.databases[0], 'all')).toBe(false);
     expect(nogss.type).toBe('hostnogssenc');
     server.reconfigure({ hba, fragments });
     server.mustAdmin("CREATE ROLE app LOGIN PASSWORD 'app-Secret-42'");

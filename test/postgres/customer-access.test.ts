@@ -1,37 +1,35 @@
 import { Lazy } from 'aws-cdk-lib';
-import {
-  CUSTOMER_REVOKED_ROLES, CUSTOMER_ROLE_MARKER, customerPgHbaAccess, customerRoleNames, renderCustomerAccessSql,
-} from '../../lib/postgres';
+import { CustomerAccess } from '../../lib/postgres';
 
-describe('customerRoleNames', () => {
+describe('CustomerAccess.roleNames', () => {
   test('names the admin role, the login group and one database after the customer', () => {
-    expect(customerRoleNames('acme')).toEqual({ customer: 'acme', adminRole: 'acme_admin', loginGroup: 'acme_login', databases: ['acme'] });
-    expect(customerRoleNames('acme', ['acme_prod', 'acme_reports']).databases).toEqual(['acme_prod', 'acme_reports']);
+    expect(CustomerAccess.roleNames('acme')).toEqual({ customer: 'acme', adminRole: 'acme_admin', loginGroup: 'acme_login', databases: ['acme'] });
+    expect(CustomerAccess.roleNames('acme', ['acme_prod', 'acme_reports']).databases).toEqual(['acme_prod', 'acme_reports']);
   });
 
   test('gives the pg_hba access group: the customer\'s networks, its databases, members of its login group', () => {
-    expect(customerPgHbaAccess('acme', ['10.20.0.0/16'])).toEqual({ networks: ['10.20.0.0/16'], databases: ['acme'], users: ['+acme_login'] });
-    expect(customerPgHbaAccess('globex', ['fd00::/56'], ['metrics'])).toEqual({
+    expect(CustomerAccess.pgHbaAccess('acme', ['10.20.0.0/16'])).toEqual({ networks: ['10.20.0.0/16'], databases: ['acme'], users: ['+acme_login'] });
+    expect(CustomerAccess.pgHbaAccess('globex', ['fd00::/56'], ['metrics'])).toEqual({
       networks: ['fd00::/56'], databases: ['metrics'], users: ['+globex_login'],
     });
   });
 });
 
-describe('renderCustomerAccessSql', () => {
-  const sql = renderCustomerAccessSql({ customer: 'acme' });
+describe('CustomerAccess.renderSql', () => {
+  const sql = CustomerAccess.renderSql({ customer: 'acme' });
   const statements = sql.split('\n');
 
   test('refuses to run without the password variable, and reads the password only from it', () => {
     expect(sql.indexOf('\\if :{?admin_password}')).toBeLessThan(sql.indexOf('BEGIN;'));
     expect(sql).toContain("RAISE EXCEPTION 'psql variable admin_password is not set");
     expect(sql).toContain("ALTER ROLE acme_admin PASSWORD :'admin_password';");
-    expect(renderCustomerAccessSql({ customer: 'acme', passwordVariable: 'acme_pw' })).toContain("ALTER ROLE acme_admin PASSWORD :'acme_pw';");
+    expect(CustomerAccess.renderSql({ customer: 'acme', passwordVariable: 'acme_pw' })).toContain("ALTER ROLE acme_admin PASSWORD :'acme_pw';");
   });
 
   test('creates the login group and the admin role when missing, and refuses to take over a role it did not create', () => {
     expect(sql).toContain("FOREACH role_name IN ARRAY ARRAY['acme_login', 'acme_admin']::name[] LOOP");
     expect(sql).toContain("EXECUTE format('CREATE ROLE %I NOLOGIN', role_name);");
-    expect(sql).toContain(`EXECUTE format('GRANT %I TO %I', '${CUSTOMER_ROLE_MARKER}', role_name);`);
+    expect(sql).toContain(`EXECUTE format('GRANT %I TO %I', '${CustomerAccess.ROLE_MARKER}', role_name);`);
     expect(sql).toContain("RAISE EXCEPTION 'role % exists but was not created for customer acme: refusing to take it over', role_name;");
   });
 
@@ -54,7 +52,7 @@ describe('renderCustomerAccessSql', () => {
   });
 
   test('revokes the server file, program and signal roles, and refuses memberships that still reach server powers', () => {
-    expect(CUSTOMER_REVOKED_ROLES).toEqual(['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program', 'pg_signal_backend']);
+    expect(CustomerAccess.REVOKED_ROLES).toEqual(['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program', 'pg_signal_backend']);
     expect(sql).toContain("WHERE m.rolname IN ('acme_admin', 'acme_login')\n      AND (g.rolname IN ('pg_read_server_files', " +
       "'pg_write_server_files', 'pg_execute_server_program', 'pg_signal_backend') OR g.rolsuper OR g.rolreplication OR g.rolbypassrls)");
     expect(sql).toContain("EXECUTE format('REVOKE %I FROM %I CASCADE', grant_row.granted, grant_row.member);");
@@ -74,7 +72,7 @@ describe('renderCustomerAccessSql', () => {
   });
 
   test('creates each database outside a transaction, owned by the admin, only when missing', () => {
-    const sqlFor = renderCustomerAccessSql({ customer: 'acme', databases: ['acme', 'acme_reports'] });
+    const sqlFor = CustomerAccess.renderSql({ customer: 'acme', databases: ['acme', 'acme_reports'] });
     for (const database of ['acme', 'acme_reports']) {
       expect(sqlFor).toContain(`SELECT format('CREATE DATABASE %I OWNER %I', '${database}', 'acme_admin')\n` +
         `  WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = '${database}') \\gexec`);
@@ -94,7 +92,7 @@ describe('renderCustomerAccessSql', () => {
   });
 });
 
-describe('renderCustomerAccessSql refuses bad input', () => {
+describe('CustomerAccess.renderSql refuses bad input', () => {
   test.each([
     [{ customer: 'Acme' }, /CustomerAccessSqlOptions\.customer must be a customer identifier: a lower-case letter, then lower-case letters, digits and _, at most 40 characters; got "Acme"\. Example: 'acme'/],
     [{ customer: '1acme' }, /customer must be a customer identifier.*got "1acme"/],
@@ -112,6 +110,6 @@ describe('renderCustomerAccessSql refuses bad input', () => {
     [{ customer: 'acme', databases: ['acme', 'acme'] }, /databases lists a database twice; got \["acme","acme"\]/],
     [{ customer: 'acme', passwordVariable: 'pw; \\! rm' }, /CustomerAccessSqlOptions\.passwordVariable must be a psql variable name/],
   ])('fails for %j', (options, message) => {
-    expect(() => renderCustomerAccessSql(options)).toThrow(message);
+    expect(() => CustomerAccess.renderSql(options)).toThrow(message);
   });
 });

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import { ConnectOptions, PostgresTestServer } from './support/pg-server';
 import { ACME, applyCustomer, globex, runAsSuperuser, twoCustomerConfig, twoCustomerHba } from './support/two-customers';
-import { CUSTOMER_CREATEROLE_MIN_SERVER_VERSION, renderCustomerAccessSql } from '../../lib/postgres';
+import { CustomerAccess } from '../../lib/postgres';
 
 describe('two customers on a real PostgreSQL server', () => {
   let server: PostgresTestServer;
@@ -209,8 +209,8 @@ describe('two customers on a real PostgreSQL server', () => {
       expect(result.stdout.trim()).toBe('42');
     });
 
-    test(`creates roles only where CREATEROLE is safe (server_version_num >= ${CUSTOMER_CREATEROLE_MIN_SERVER_VERSION})`, () => {
-      const canCreateRoles = serverVersion >= CUSTOMER_CREATEROLE_MIN_SERVER_VERSION;
+    test(`creates roles only where CREATEROLE is safe (server_version_num >= ${CustomerAccess.CREATEROLE_MIN_SERVER_VERSION})`, () => {
+      const canCreateRoles = serverVersion >= CustomerAccess.CREATEROLE_MIN_SERVER_VERSION;
       expect(server.mustAdmin("SELECT rolcreaterole FROM pg_roles WHERE rolname = 'acme_admin'")).toBe(canCreateRoles ? 't' : 'f');
       const result = asAcme("CREATE ROLE acme_reader LOGIN PASSWORD 'acme-Reader-31'");
       if (canCreateRoles) {
@@ -283,7 +283,7 @@ describe('two customers on a real PostgreSQL server', () => {
     });
 
     test('creates and opens every database of a customer with several databases', () => {
-      const sql = renderCustomerAccessSql({ customer: 'umbrella', databases: ['umbrella', 'umbrella_reports'] });
+      const sql = CustomerAccess.renderSql({ customer: 'umbrella', databases: ['umbrella', 'umbrella_reports'] });
       expect(sql).toContain('umbrella_reports');
       const result = runAsSuperuser(server, 'customer-umbrella', sql, { admin_password: 'umbrella-Admin-1' });
       expect([result.ok, result.stderr]).toEqual([true, '']);

@@ -1,9 +1,7 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { accessGroups, addressBytes, allowedNetworks, anyConnection, decidingEntry, hbaNames } from './support/hba-model';
-import {
-  approvedOperatorPgHbaAccess, customerPgHbaAccess, isPgHbaKeyword, parsePgHba, PgHbaConnectionType, PgHbaEntry, renderPgHba,
-} from '../../lib/postgres';
+import { ApprovedAccess, CustomerAccess, PgHba, PgHbaConnectionType, PgHbaEntry } from '../../lib/postgres';
 import { parseCidr } from '../../lib/private/cidr';
 
 const ENCRYPTION_ONLY_TYPES = [PgHbaConnectionType.HOSTNOSSL, PgHbaConnectionType.HOSTSSL, PgHbaConnectionType.LOCAL];
@@ -18,8 +16,8 @@ const REJECT_LINES = [
 const columns = (entry: PgHbaEntry) => [entry.type, entry.database, entry.user, entry.address, entry.method];
 const accessLines = (entries: PgHbaEntry[]) => entries.filter((entry) => entry.type === PgHbaConnectionType.HOSTSSL && entry.method !== 'reject');
 
-describe('renderPgHba', () => {
-  const entries = parsePgHba(renderPgHba({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] }));
+describe('PgHba.render', () => {
+  const entries = PgHba.parse(PgHba.render({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] }));
 
   test('starts with hostnossl reject lines for every IPv4 and IPv6 address', () => {
     expect(entries.slice(0, 2)).toEqual([
@@ -50,14 +48,14 @@ describe('renderPgHba', () => {
   });
 
   test('renders the databases and users columns', () => {
-    const text = renderPgHba({ allowedNetworks: ['10.1.0.0/16'], databases: ['tsdb', 'analytics'], users: ['+readers', 'app'] });
-    expect(accessLines(parsePgHba(text))).toEqual([expect.objectContaining({
+    const text = PgHba.render({ allowedNetworks: ['10.1.0.0/16'], databases: ['tsdb', 'analytics'], users: ['+readers', 'app'] });
+    expect(accessLines(PgHba.parse(text))).toEqual([expect.objectContaining({
       database: 'tsdb,analytics', user: '+readers,app', address: '10.1.0.0/16',
     })]);
   });
 
   test('renders one line per network of each access group, after the allowedNetworks group, with its own columns', () => {
-    const text = renderPgHba({
+    const text = PgHba.render({
       allowedNetworks: ['10.0.0.0/16'],
       access: [
         { networks: ['10.20.0.0/16', 'fd00:20::/56'], databases: ['acme'], users: ['+acme_login'] },
@@ -65,22 +63,22 @@ describe('renderPgHba', () => {
         { networks: ['10.0.0.10/32'] },
       ],
     });
-    expect(accessLines(parsePgHba(text)).map(columns)).toEqual([
+    expect(accessLines(PgHba.parse(text)).map(columns)).toEqual([
       ['hostssl', 'all', 'all', '10.0.0.0/16', 'scram-sha-256'],
       ['hostssl', 'acme', '+acme_login', '10.20.0.0/16', 'scram-sha-256'],
       ['hostssl', 'acme', '+acme_login', 'fd00:20::/56', 'scram-sha-256'],
       ['hostssl', 'globex,globex_reports', '+globex_login', '10.30.0.0/16', 'scram-sha-256'],
       ['hostssl', 'all', 'all', '10.0.0.10/32', 'scram-sha-256'],
     ]);
-    expect(parsePgHba(text).slice(0, 4).map(columns)).toEqual(REJECT_LINES);
+    expect(PgHba.parse(text).slice(0, 4).map(columns)).toEqual(REJECT_LINES);
   });
 
   test('renders the lines of customers and approved operators from their helpers', () => {
-    const text = renderPgHba({
-      access: [customerPgHbaAccess('acme', ['10.20.0.0/16']), customerPgHbaAccess('globex', ['10.30.0.0/16'], ['globex', 'metrics']),
-        approvedOperatorPgHbaAccess(['10.0.0.10/32'])],
+    const text = PgHba.render({
+      access: [CustomerAccess.pgHbaAccess('acme', ['10.20.0.0/16']), CustomerAccess.pgHbaAccess('globex', ['10.30.0.0/16'], ['globex', 'metrics']),
+        ApprovedAccess.pgHbaAccess(['10.0.0.10/32'])],
     });
-    expect(accessLines(parsePgHba(text)).map(columns)).toEqual([
+    expect(accessLines(PgHba.parse(text)).map(columns)).toEqual([
       ['hostssl', 'acme', '+acme_login', '10.20.0.0/16', 'scram-sha-256'],
       ['hostssl', 'globex,metrics', '+globex_login', '10.30.0.0/16', 'scram-sha-256'],
       ['hostssl', 'all', '+approved_operator_access', '10.0.0.10/32', 'scram-sha-256'],
@@ -88,46 +86,46 @@ describe('renderPgHba', () => {
   });
 
   test('accepts an empty allowedNetworks when access groups give the lines', () => {
-    const text = renderPgHba({ allowedNetworks: [], access: [{ networks: ['10.20.0.0/16'] }] });
-    expect(accessLines(parsePgHba(text)).map((entry) => entry.address)).toEqual(['10.20.0.0/16']);
+    const text = PgHba.render({ allowedNetworks: [], access: [{ networks: ['10.20.0.0/16'] }] });
+    expect(accessLines(PgHba.parse(text)).map((entry) => entry.address)).toEqual(['10.20.0.0/16']);
   });
 
   test('uses the superuser name given for the reject lines and the socket line', () => {
-    const rendered = parsePgHba(renderPgHba({ allowedNetworks: ['10.0.0.0/16'], superuser: 'dbroot' }));
+    const rendered = PgHba.parse(PgHba.render({ allowedNetworks: ['10.0.0.0/16'], superuser: 'dbroot' }));
     expect(rendered.filter((entry) => entry.user === 'dbroot').map(columns)).toEqual([
       ['hostssl', 'all', 'dbroot', '0.0.0.0/0', 'reject'],
       ['hostssl', 'all', 'dbroot', '::/0', 'reject'],
       ['local', 'all', 'dbroot', undefined, 'peer'],
     ]);
     // postgres is an ordinary name then, and may be admitted.
-    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16'], users: ['postgres'], superuser: 'dbroot' })).not.toThrow();
+    expect(() => PgHba.render({ allowedNetworks: ['10.0.0.0/16'], users: ['postgres'], superuser: 'dbroot' })).not.toThrow();
   });
 
   test('passes tokens through unvalidated, one line each', () => {
     const token = Lazy.string({ produce: () => '10.0.0.0/16' });
-    const text = renderPgHba({ allowedNetworks: [token, '192.168.0.0/24'] });
+    const text = PgHba.render({ allowedNetworks: [token, '192.168.0.0/24'] });
     expect(text).toContain(`hostssl    all        all        ${token}`);
     expect(Token.isUnresolved(text)).toBe(true);
   });
 
   test('renders a duplicated network once', () => {
-    const text = renderPgHba({ allowedNetworks: ['10.0.0.0/8', ' 10.0.0.0/8 '] });
-    expect(parsePgHba(text).filter((entry) => entry.address === '10.0.0.0/8')).toHaveLength(1);
+    const text = PgHba.render({ allowedNetworks: ['10.0.0.0/8', ' 10.0.0.0/8 '] });
+    expect(PgHba.parse(text).filter((entry) => entry.address === '10.0.0.0/8')).toHaveLength(1);
   });
 
   test('is stable text', () => {
-    expect(renderPgHba({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] })).toMatchSnapshot();
+    expect(PgHba.render({ allowedNetworks: ['10.0.0.0/16', 'fd00:10::/64'] })).toMatchSnapshot();
   });
 
   test('is stable text for two customers and approved operators', () => {
-    expect(renderPgHba({
-      access: [customerPgHbaAccess('acme', ['127.0.0.1/32']), customerPgHbaAccess('globex', ['::1/128']),
-        approvedOperatorPgHbaAccess(['127.0.0.1/32'])],
+    expect(PgHba.render({
+      access: [CustomerAccess.pgHbaAccess('acme', ['127.0.0.1/32']), CustomerAccess.pgHbaAccess('globex', ['::1/128']),
+        ApprovedAccess.pgHbaAccess(['127.0.0.1/32'])],
     })).toMatchSnapshot();
   });
 });
 
-describe('renderPgHba refuses bad input', () => {
+describe('PgHba.render refuses bad input', () => {
   test.each([
     ['0.0.0.0/0', /'0\.0\.0\.0\/0' admits every address on the internet; a \/0 block is never accepted/],
     ['::/0', /'::\/0' admits every address on the internet/],
@@ -143,28 +141,28 @@ describe('renderPgHba refuses bad input', () => {
     ['10.0.0.1/8', /has host bits set after the \/8 prefix.*Write the network address '10\.0\.0\.0\/8' for the block, or '10\.0\.0\.1\/32' for the single host/],
     ['fd00::1/64', /has host bits set.*'fd00::\/64' for the block, or 'fd00::1\/128'/],
   ])('fails for the allowed network %s', (network, message) => {
-    expect(() => renderPgHba({ allowedNetworks: [network] })).toThrow(message);
+    expect(() => PgHba.render({ allowedNetworks: [network] })).toThrow(message);
     // Every message says what is accepted.
-    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16', network] })).toThrow(/PgHbaOptions\.allowedNetworks element/);
+    expect(() => PgHba.render({ allowedNetworks: ['10.0.0.0/16', network] })).toThrow(/PgHbaOptions\.allowedNetworks element/);
   });
 
   test('fails for an empty list of allowed networks', () => {
-    expect(() => renderPgHba({ allowedNetworks: [] })).toThrow(
+    expect(() => PgHba.render({ allowedNetworks: [] })).toThrow(
       /PgHbaOptions\.allowedNetworks must list at least one client network; got \[\]\. Pass the CIDR blocks/);
   });
 
   test('fails for an empty element', () => {
-    expect(() => renderPgHba({ allowedNetworks: [''] })).toThrow(/contains an empty or non-string element; got ""/);
+    expect(() => PgHba.render({ allowedNetworks: [''] })).toThrow(/contains an empty or non-string element; got ""/);
   });
 
   test('fails for a list token', () => {
     const list = Token.asList(Lazy.list({ produce: () => ['10.0.0.0/16'] }));
-    expect(() => renderPgHba({ allowedNetworks: list })).toThrow(/must be a list written in the app, one CIDR or token per element/);
+    expect(() => PgHba.render({ allowedNetworks: list })).toThrow(/must be a list written in the app, one CIDR or token per element/);
   });
 
   test('fails for a token mixed with other text', () => {
     const token = Lazy.string({ produce: () => '10.0.0.0/16' });
-    expect(() => renderPgHba({ allowedNetworks: [`${token} trust`] })).toThrow(/mixes a token with spaces/);
+    expect(() => PgHba.render({ allowedNetworks: [`${token} trust`] })).toThrow(/mixes a token with spaces/);
   });
 
   test.each([
@@ -184,7 +182,7 @@ describe('renderPgHba refuses bad input', () => {
     [{ users: ['app user'] }, /PgHbaOptions\.users element "app user" is not accepted/],
     [{ users: ['"quoted"'] }, /PgHbaOptions\.users element/],
   ])('fails for %j', (names, message) => {
-    expect(() => renderPgHba({ allowedNetworks: ['10.0.0.0/16'], ...names } as never)).toThrow(message);
+    expect(() => PgHba.render({ allowedNetworks: ['10.0.0.0/16'], ...names } as never)).toThrow(message);
   });
 
   test.each([
@@ -193,18 +191,18 @@ describe('renderPgHba refuses bad input', () => {
     [{ allowedNetworks: [], access: [] }, /PgHbaOptions must admit at least one client network; got allowedNetworks \[\] and access \[\]/],
     [{ allowedNetworks: [], access: [], users: ['app'] }, /PgHbaOptions\.databases and PgHbaOptions\.users apply to the allowedNetworks lines, and there are none/],
   ])('fails when no network line would be rendered: %j', (options, message) => {
-    expect(() => renderPgHba(options)).toThrow(message);
+    expect(() => PgHba.render(options)).toThrow(message);
   });
 
   test('fails for a list token as access', () => {
     const list = Token.asAny(Lazy.any({ produce: () => [] })) as never;
-    expect(() => renderPgHba({ access: list })).toThrow(/PgHbaOptions\.access must be a list of access groups written in the app/);
+    expect(() => PgHba.render({ access: list })).toThrow(/PgHbaOptions\.access must be a list of access groups written in the app/);
   });
 });
 
-describe('parsePgHba', () => {
+describe('PgHba.parse', () => {
   test('reads comments, quotes, comma lists, masks, options and continuation lines', () => {
-    const entries = parsePgHba([
+    const entries = PgHba.parse([
       '# comment',
       '',
       'local   all  all                 peer  map=ops   # trailing comment',
@@ -256,11 +254,11 @@ describe('parsePgHba', () => {
   });
 
   test('keywords count only unquoted, and "" inside quotes is one quote', () => {
-    const [entry] = parsePgHba('hostssl "all", replication "+ops","a""b" 10.0.0.0/8 scram-sha-256');
+    const [entry] = PgHba.parse('hostssl "all", replication "+ops","a""b" 10.0.0.0/8 scram-sha-256');
     expect(entry.databases).toEqual([{ value: 'all', quoted: true }, { value: 'replication', quoted: false }]);
     expect(entry.users).toEqual([{ value: '+ops', quoted: true }, { value: 'a"b', quoted: true }]);
-    expect(isPgHbaKeyword(entry.databases[0], 'all')).toBe(false);
-    expect(isPgHbaKeyword(entry.databases[1], 'replication')).toBe(true);
+    expect(PgHba.isKeyword(entry.databases[0], 'all')).toBe(false);
+    expect(PgHba.isKeyword(entry.databases[1], 'replication')).toBe(true);
   });
 
   test.each([
@@ -275,7 +273,7 @@ describe('parsePgHba', () => {
     ['HOSTSSL all all ::1/128 cert', /unknown connection type 'HOSTSSL'/],
     ['hostssl all all ::1/128 MD5', /unknown authentication method 'MD5'/],
   ])('fails on %s', (text, message) => {
-    expect(() => parsePgHba(text)).toThrow(message);
+    expect(() => PgHba.parse(text)).toThrow(message);
   });
 });
 
@@ -284,7 +282,7 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
 
   test('reject lines first, hostssl + scram-sha-256 for exactly the allowed networks, one local peer line', () => {
     fc.assert(fc.property(allowedNetworks, hbaNames, hbaNames, (networks, databases, users) => {
-      const entries = parsePgHba(renderPgHba({ allowedNetworks: networks, databases, users }));
+      const entries = PgHba.parse(PgHba.render({ allowedNetworks: networks, databases, users }));
       const expectedNetworks = [...new Set(networks.map((n) => n.trim()))];
 
       expect(entries.every((entry) => ENCRYPTION_ONLY_TYPES.includes(entry.type))).toBe(true);
@@ -301,7 +299,7 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
 
   test('access groups render their lines in order, each network once per group, behind the reject lines', () => {
     fc.assert(fc.property(accessGroups, (access) => {
-      const entries = parsePgHba(renderPgHba({ access }));
+      const entries = PgHba.parse(PgHba.render({ access }));
       expect(entries.slice(0, 4).map(columns)).toEqual(REJECT_LINES);
       const expected = access.flatMap((group) => [...new Set(group.networks.map((n) => n.trim()))].map((network) =>
         ['hostssl', (group.databases ?? ['all']).join(','), (group.users ?? ['all']).join(','), network, 'scram-sha-256']));
@@ -313,7 +311,7 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
   test('the line that decides any TCP connection as the superuser is a reject line', () => {
     fc.assert(fc.property(allowedNetworks, hbaNames, hbaNames, accessGroups, anyConnection, fc.boolean(),
       (networks, databases, users, access, connection, ssl) => {
-        const entries = parsePgHba(renderPgHba({ allowedNetworks: networks, databases, users, access }));
+        const entries = PgHba.parse(PgHba.render({ allowedNetworks: networks, databases, users, access }));
         const deciding = decidingEntry(entries, { ...connection, local: false, ssl, user: 'postgres' });
         expect(deciding?.method).toBe('reject');
       }), { numRuns: runs });
@@ -321,7 +319,7 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
 
   test('the line that decides any plaintext TCP connection is a reject line', () => {
     fc.assert(fc.property(allowedNetworks, hbaNames, hbaNames, anyConnection, (networks, databases, users, connection) => {
-      const entries = parsePgHba(renderPgHba({ allowedNetworks: networks, databases, users }));
+      const entries = PgHba.parse(PgHba.render({ allowedNetworks: networks, databases, users }));
       const deciding = decidingEntry(entries, { ...connection, local: false, ssl: false });
       expect(deciding?.method).toBe('reject');
     }), { numRuns: runs });
@@ -329,7 +327,7 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
 
   test('every admitted connection is TLS with SCRAM from an allowed network, or the postgres OS user on the socket', () => {
     fc.assert(fc.property(allowedNetworks, anyConnection, (networks, connection) => {
-      const entries = parsePgHba(renderPgHba({ allowedNetworks: networks }));
+      const entries = PgHba.parse(PgHba.render({ allowedNetworks: networks }));
       const deciding: PgHbaEntry | undefined = decidingEntry(entries, connection);
       if (!deciding || deciding.method === 'reject') {
         return;
@@ -350,7 +348,7 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
   });
 
   test('a TLS connection from an allowed loopback network is admitted (the model is not vacuous)', () => {
-    const entries = parsePgHba(renderPgHba({ allowedNetworks: ['127.0.0.0/8', '::1/128'] }));
+    const entries = PgHba.parse(PgHba.render({ allowedNetworks: ['127.0.0.0/8', '::1/128'] }));
     for (const address of ['127.0.0.1', '::1']) {
       const connection = { local: false, address: addressBytes(address), database: 'app', user: 'app' };
       expect(decidingEntry(entries, { ...connection, ssl: true })?.method).toBe('scram-sha-256');
@@ -361,17 +359,17 @@ describe('no rendered pg_hba.conf admits a connection without TLS (property)', (
   });
 
   test('the model finds the hole in a hand-mutated config with a host line', () => {
-    const mutated = renderPgHba({ allowedNetworks: ['10.0.0.0/8'] })
+    const mutated = PgHba.render({ allowedNetworks: ['10.0.0.0/8'] })
       .replace(/^hostnossl .*$/gm, '')
       .replace(/^hostssl(?=.*scram-sha-256$)/m, 'host   ');
-    const deciding = decidingEntry(parsePgHba(mutated),
+    const deciding = decidingEntry(PgHba.parse(mutated),
       { local: false, ssl: false, address: addressBytes('10.1.2.3'), database: 'app', user: 'app' });
     expect(deciding).toMatchObject({ type: PgHbaConnectionType.HOST, method: 'scram-sha-256' });
   });
 
   test('the model finds the superuser admitted when its reject lines are removed', () => {
-    const mutated = renderPgHba({ allowedNetworks: ['10.0.0.0/8'] }).replace(/^hostssl +all +postgres .*$/gm, '');
-    const deciding = decidingEntry(parsePgHba(mutated),
+    const mutated = PgHba.render({ allowedNetworks: ['10.0.0.0/8'] }).replace(/^hostssl +all +postgres .*$/gm, '');
+    const deciding = decidingEntry(PgHba.parse(mutated),
       { local: false, ssl: true, address: addressBytes('10.1.2.3'), database: 'app', user: 'postgres' });
     expect(deciding).toMatchObject({ type: PgHbaConnectionType.HOSTSSL, method: 'scram-sha-256' });
   });

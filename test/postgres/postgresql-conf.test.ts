@@ -1,9 +1,9 @@
-import { parsePostgresqlConf, parsePostgresqlConfEntries } from '../../lib/postgres';
+import { PostgresqlConf } from '../../lib/postgres';
 import { quoteConfValue } from '../../lib/postgres/conf-quote';
 
-describe('parsePostgresqlConf', () => {
+describe('PostgresqlConf.parse', () => {
   test('reads comments, optional =, quotes, escapes and qualified names; the last assignment wins', () => {
-    expect(parsePostgresqlConf([
+    expect(PostgresqlConf.parse([
       '# a comment',
       '',
       '  ssl = on   # trailing',
@@ -28,13 +28,13 @@ describe('parsePostgresqlConf', () => {
   });
 
   test('reads unquoted numbers with units, hex, reals and unquoted strings as PostgreSQL lexes them', () => {
-    expect(parsePostgresqlConf('a = 0x1F\nb = -1.5e3\nc = 4MB\nd = en_US.UTF-8\ne = plain-1.2:/x')).toEqual({
+    expect(PostgresqlConf.parse('a = 0x1F\nb = -1.5e3\nc = 4MB\nd = en_US.UTF-8\ne = plain-1.2:/x')).toEqual({
       a: '0x1F', b: '-1.5e3', c: '4MB', d: 'en_US.UTF-8', e: 'plain-1.2:/x',
     });
   });
 
   test('returns include directives as entries, in order', () => {
-    expect(parsePostgresqlConfEntries("ssl = on\ninclude_if_exists = 'extra.conf'\ninclude 'a.conf'\ninclude_dir '/etc/timescale/conf.d'"))
+    expect(PostgresqlConf.parseEntries("ssl = on\ninclude_if_exists = 'extra.conf'\ninclude 'a.conf'\ninclude_dir '/etc/timescale/conf.d'"))
       .toEqual([
         { line: 1, name: 'ssl', value: 'on', isInclude: false },
         { line: 2, name: 'include_if_exists', value: 'extra.conf', isInclude: true },
@@ -53,12 +53,12 @@ describe('parsePostgresqlConf', () => {
     ['x = 1e3', /unexpected text '3' after the value/],
     ['x = a$b', /unexpected text '\$b' after the value/],
   ])('fails on %j', (text, message) => {
-    expect(() => parsePostgresqlConf(text)).toThrow(message);
+    expect(() => PostgresqlConf.parse(text)).toThrow(message);
   });
 
   test('reads back every value quoteConfValue writes', () => {
     for (const value of ["it's", 'back\\slash', '%m [%p] ', '#hash', '', "''"]) {
-      expect(parsePostgresqlConf(`x = ${quoteConfValue(value)}`).x).toBe(value);
+      expect(PostgresqlConf.parse(`x = ${quoteConfValue(value)}`).x).toBe(value);
     }
     expect(() => quoteConfValue('a\nb')).toThrow(/cannot contain line breaks or control characters; got "a\\nb"/);
   });

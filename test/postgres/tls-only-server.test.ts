@@ -5,15 +5,15 @@
 import * as fc from 'fast-check';
 import { addressBytes, cidr, cidrContainsText, ipv4Cidr, netmaskPrefix, ipv6Cidr, loopbackV4Cidr, loopbackV6Cidr } from './support/hba-model';
 import { PostgresTestServer, ServerConfig, SERVER_NAME, TestFiles } from './support/pg-server';
-import { parsePgHba, PgHbaConnectionType, renderPgHba, renderTlsSettings, TlsVersion } from '../../lib/postgres';
+import { PgHba, PgHbaConnectionType, TlsSettings, TlsVersion } from '../../lib/postgres';
 
 const APP_PASSWORD = 'app-Secret-42';
 const NO_ENCRYPTION = /pg_hba\.conf rejects connection for host "[^"]+", user "app", database "postgres", no encryption/;
 
 function config(files: TestFiles, allowedNetworks: string[], minProtocolVersion?: TlsVersion): ServerConfig {
   return {
-    hba: renderPgHba({ allowedNetworks }),
-    fragments: [{ name: '10-tls.conf', content: renderTlsSettings({ ...files, minProtocolVersion }) }],
+    hba: PgHba.render({ allowedNetworks }),
+    fragments: [{ name: '10-tls.conf', content: TlsSettings.render({ ...files, minProtocolVersion }) }],
   };
 }
 
@@ -34,12 +34,12 @@ describe('a real PostgreSQL server with the rendered TLS-only configuration', ()
   const tls = (extra: Partial<Parameters<PostgresTestServer['connect']>[0]> = {}) =>
     server.connect({ sslmode: 'require', user: 'app', password: APP_PASSWORD, ...extra });
 
-  test('the server reads the rendered pg_hba.conf exactly as parsePgHba does', () => {
+  test('the server reads the rendered pg_hba.conf exactly as PgHba.parse does', () => {
     const rows = server.mustAdmin(
       "SELECT line_number, type, array_to_string(database, ','), array_to_string(user_name, ','), coalesce(address, ''), " +
       "coalesce(netmask, ''), auth_method, coalesce(array_to_string(options, ','), '') FROM pg_hba_file_rules ORDER BY line_number",
     ).split('\n').map((row) => row.split('|'));
-    const ours = parsePgHba(renderPgHba({ allowedNetworks: networks }));
+    const ours = PgHba.parse(PgHba.render({ allowedNetworks: networks }));
     expect(rows.length).toBe(ours.length);
     ours.forEach((entry, index) => {
       const [line, type, database, user, address, netmask, method, options] = rows[index];
@@ -61,7 +61,7 @@ describe('a real PostgreSQL server with the rendered TLS-only configuration', ()
   });
 
   test('sslmode=disable is refused for every allowed network line', () => {
-    const lines = parsePgHba(renderPgHba({ allowedNetworks: networks }))
+    const lines = PgHba.parse(PgHba.render({ allowedNetworks: networks }))
       .filter((e) => e.type === PgHbaConnectionType.HOSTSSL && e.method === 'scram-sha-256');
     expect(lines.length).toBe(networks.length);
     for (const line of lines) {
@@ -232,10 +232,10 @@ describe('a real PostgreSQL server with the rendered TLS-only configuration', ()
     afterAll(() => server.reconfigure(config(server, networks)));
 
     test('a hand-mutated pg_hba.conf with a host ... scram-sha-256 line lets a plaintext connection in', () => {
-      const mutated = renderPgHba({ allowedNetworks: networks })
+      const mutated = PgHba.render({ allowedNetworks: networks })
         .replace(/^hostnossl.*$/gm, '# (reject lines removed by the mutation)')
         .replace(/^hostssl /gm, 'host    ');
-      expect(parsePgHba(mutated).some((entry) => entry.type === PgHbaConnectionType.HOST)).toBe(true);
+      expect(PgHba.parse(mutated).some((entry) => entry.type === PgHbaConnectionType.HOST)).toBe(true);
       server.reconfigure({ ...config(server, networks), hba: mutated });
       const result = tls({ sslmode: 'disable' });
       expect(result.stderr).toBe('');

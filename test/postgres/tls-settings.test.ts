@@ -1,12 +1,12 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { DEFAULT_TLS12_CIPHERS, parsePostgresqlConf, renderTlsSettings, TlsVersion } from '../../lib/postgres';
+import { PostgresqlConf, TlsSettings, TlsVersion } from '../../lib/postgres';
 
 const FILES = { certFile: '/etc/timescale/tls/server.crt', keyFile: '/etc/timescale/tls/server.key' };
 
-describe('renderTlsSettings', () => {
+describe('TlsSettings.render', () => {
   test('renders TLS on, TLS 1.2 minimum, AEAD ciphers and SCRAM by default', () => {
-    expect(parsePostgresqlConf(renderTlsSettings(FILES))).toEqual({
+    expect(PostgresqlConf.parse(TlsSettings.render(FILES))).toEqual({
       ssl: 'on',
       ssl_min_protocol_version: 'TLSv1.2',
       ssl_ciphers: 'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL',
@@ -18,7 +18,7 @@ describe('renderTlsSettings', () => {
   });
 
   test('renders a TLS 1.3 minimum, a CA file and a cipher list when asked', () => {
-    const settings = parsePostgresqlConf(renderTlsSettings({
+    const settings = PostgresqlConf.parse(TlsSettings.render({
       ...FILES, minProtocolVersion: TlsVersion.TLS_1_3, caFile: '/etc/timescale/tls/ca.crt', ciphers: 'ECDHE+AESGCM:!aNULL:!SHA1',
     }));
     expect(settings).toMatchObject({
@@ -28,15 +28,15 @@ describe('renderTlsSettings', () => {
 
   test('passes token file paths through', () => {
     const path = Lazy.string({ produce: () => '/etc/x.crt' });
-    expect(renderTlsSettings({ ...FILES, certFile: path })).toContain(`ssl_cert_file = '${path}'`);
+    expect(TlsSettings.render({ ...FILES, certFile: path })).toContain(`ssl_cert_file = '${path}'`);
   });
 
   test('the default cipher list is AEAD with ECDHE only', () => {
-    expect(DEFAULT_TLS12_CIPHERS).toBe('ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL');
+    expect(TlsSettings.DEFAULT_TLS12_CIPHERS).toBe('ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL');
   });
 
   test('is stable text', () => {
-    expect(renderTlsSettings(FILES)).toMatchSnapshot();
+    expect(TlsSettings.render(FILES)).toMatchSnapshot();
   });
 
   test('every rendering keeps TLS on, TLS 1.2 or newer and SCRAM (property)', () => {
@@ -45,7 +45,7 @@ describe('renderTlsSettings', () => {
       fc.option(fc.constantFrom('ECDHE+AESGCM', 'HIGH:!aNULL:!kRSA:!MD5', 'ECDHE+CHACHA20:!aNULL', '-RC4:ECDHE+AESGCM'), { nil: undefined }),
       fc.boolean(),
       (minProtocolVersion, ciphers, withCa) => {
-        const settings = parsePostgresqlConf(renderTlsSettings({ ...FILES, minProtocolVersion, ciphers, caFile: withCa ? '/ca.crt' : undefined }));
+        const settings = PostgresqlConf.parse(TlsSettings.render({ ...FILES, minProtocolVersion, ciphers, caFile: withCa ? '/ca.crt' : undefined }));
         expect(settings.ssl).toBe('on');
         expect(['TLSv1.2', 'TLSv1.3']).toContain(settings.ssl_min_protocol_version);
         expect(settings.password_encryption).toBe('scram-sha-256');
@@ -53,9 +53,9 @@ describe('renderTlsSettings', () => {
   });
 });
 
-describe('renderTlsSettings refuses bad input', () => {
+describe('TlsSettings.render refuses bad input', () => {
   test.each(['TLSv1.1', 'TLSv1', 'SSLv3', 'tlsv1.2', ''])('fails for the minimum TLS version %j', (version) => {
-    expect(() => renderTlsSettings({ ...FILES, minProtocolVersion: version as TlsVersion })).toThrow(
+    expect(() => TlsSettings.render({ ...FILES, minProtocolVersion: version as TlsVersion })).toThrow(
       new RegExp(`TlsSettingsOptions\\.minProtocolVersion must be TlsVersion\\.TLS_1_2 \\('TLSv1\\.2'\\) or TlsVersion\\.TLS_1_3 \\('TLSv1\\.3'\\); got "${version.replace('.', '\\.')}"\\. TLS 1\\.1 and older are broken`));
   });
 
@@ -73,11 +73,11 @@ describe('renderTlsSettings refuses bad input', () => {
     ["HIGH' ssl = off", /must be a non-empty OpenSSL cipher list of letters/],
     ['', /must be a non-empty OpenSSL cipher list/],
   ])('fails for the cipher list %j', (ciphers, message) => {
-    expect(() => renderTlsSettings({ ...FILES, ciphers })).toThrow(message);
+    expect(() => TlsSettings.render({ ...FILES, ciphers })).toThrow(message);
   });
 
   test('fails for a token cipher list', () => {
-    expect(() => renderTlsSettings({ ...FILES, ciphers: Lazy.string({ produce: () => 'HIGH' }) })).toThrow(/must be a literal OpenSSL cipher list/);
+    expect(() => TlsSettings.render({ ...FILES, ciphers: Lazy.string({ produce: () => 'HIGH' }) })).toThrow(/must be a literal OpenSSL cipher list/);
   });
 
   test.each([
@@ -85,6 +85,6 @@ describe('renderTlsSettings refuses bad input', () => {
     ['keyFile', "/etc/key'\nssl = off", /TlsSettingsOptions\.keyFile must be an absolute file path without quotes/],
     ['caFile', '', /TlsSettingsOptions\.caFile must be an absolute file path on the host/],
   ])('fails for the %s %j', (field, value, message) => {
-    expect(() => renderTlsSettings({ ...FILES, [field]: value })).toThrow(message);
+    expect(() => TlsSettings.render({ ...FILES, [field]: value })).toThrow(message);
   });
 });

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { buildReferenceDeployment, ReferenceDeployment } from '../../bin/reference-app';
 import { DataResidency, DataResidencyChecks, ServiceNetwork, TimescaleCloudSecurityChecks } from '../../lib';
-import { findVmAccessGrants } from '../../lib/operator';
+import { VmAccessAudit } from '../../lib/operator';
 
 /** The reference deployment is synthesized once, with every pack attached, as `npx cdk synth` does. */
 let deployment: ReferenceDeployment;
@@ -105,9 +105,9 @@ test('peers the sample customer with routes to its CIDR only', () => {
 
 test('grants instance access (sessions, commands, Instance Connect, serial console) to the operator role only', () => {
   const operatorRole = deployment.stack.getLogicalId(deployment.service.operatorAccess!.role.node.defaultChild as any);
-  expect(findVmAccessGrants(template, [operatorRole])).toEqual([]);
+  expect(VmAccessAudit.findGrantsInTemplate(template, [operatorRole])).toEqual([]);
   // The scan is not vacuous: without the operator role allowed, its grants are found.
-  expect(findVmAccessGrants(template, []).length).toBeGreaterThan(0);
+  expect(VmAccessAudit.findGrantsInTemplate(template, []).length).toBeGreaterThan(0);
 });
 
 test('judged the same when the template is read back with cloudformation-include', () => {

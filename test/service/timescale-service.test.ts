@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PackageSource, parsePgHba, parsePostgresqlConf, PgHbaConnectionType, TimescaleService, TimescaleServiceProps, TlsVersion } from '../../lib';
+import { PackageSource, PgHba, PgHbaConnectionType, PostgresqlConf, TimescaleService, TimescaleServiceProps, TlsVersion } from '../../lib';
 
 const CERTIFICATE_TYPE = 'Custom::TimescaleServerCertificate';
 const PACKAGES = PackageSource.preinstalled();
@@ -42,7 +42,7 @@ describe('TimescaleService with defaults', () => {
   });
 
   test('delivers a pg_hba.conf that refuses plaintext and the superuser, then admits each customer to its own database only', () => {
-    const entries = parsePgHba(file(config, '/etc/timescale/pg_hba.conf'));
+    const entries = PgHba.parse(file(config, '/etc/timescale/pg_hba.conf'));
     expect(entries.map((e) => [e.type, e.database, e.user, e.address, e.method])).toEqual([
       [PgHbaConnectionType.HOSTNOSSL, 'all', 'all', '0.0.0.0/0', 'reject'],
       [PgHbaConnectionType.HOSTNOSSL, 'all', 'all', '::/0', 'reject'],
@@ -128,7 +128,7 @@ describe('TimescaleService with defaults', () => {
   });
 
   test('delivers TLS settings (TLS 1.2 minimum) and the audit settings after them', () => {
-    const tls = parsePostgresqlConf(file(config, '/etc/timescale/conf.d/50-tls.conf'));
+    const tls = PostgresqlConf.parse(file(config, '/etc/timescale/conf.d/50-tls.conf'));
     expect(tls).toMatchObject({
       ssl: 'on',
       ssl_min_protocol_version: 'TLSv1.2',
@@ -136,7 +136,7 @@ describe('TimescaleService with defaults', () => {
       ssl_key_file: '/etc/timescale/tls/server.key',
       password_encryption: 'scram-sha-256',
     });
-    const audit = parsePostgresqlConf(file(config, '/etc/timescale/conf.d/90-audit.conf'));
+    const audit = PostgresqlConf.parse(file(config, '/etc/timescale/conf.d/90-audit.conf'));
     expect(audit.shared_preload_libraries).toBe('timescaledb,pgaudit');
   });
 
@@ -347,7 +347,7 @@ describe('TimescaleService with operators', () => {
 
   test('selects TLS 1.3 as the minimum when asked', () => {
     const { stack } = build({ minTlsVersion: TlsVersion.TLS_1_3 });
-    expect(parsePostgresqlConf(file(init(stack), '/etc/timescale/conf.d/50-tls.conf')).ssl_min_protocol_version).toBe('TLSv1.3');
+    expect(PostgresqlConf.parse(file(init(stack), '/etc/timescale/conf.d/50-tls.conf')).ssl_min_protocol_version).toBe('TLSv1.3');
   });
 });
 

@@ -1,7 +1,7 @@
 import { initFiles, userDataTexts } from './postgres-config';
 import { RenderedResource } from './rendered';
 import { describe, UNRESOLVED } from './values';
-import { isPgHbaKeyword, parsePgHba, PgHbaEntry, PgHbaName } from '../../postgres/pg-hba';
+import { PgHba, PgHbaEntry, PgHbaName } from '../../postgres/pg-hba';
 
 /** One pg_hba.conf a resource delivers, parsed with the project's pg_hba parser. */
 export interface PgHbaFile {
@@ -48,7 +48,7 @@ function readPgHbaFiles(resource: RenderedResource): PgHbaFile[] {
       continue;
     }
     try {
-      out.push({ origin, entries: parsePgHba(file.content) });
+      out.push({ origin, entries: PgHba.parse(file.content) });
     } catch (e) {
       out.push({ origin, unreadable: file.content.includes(UNRESOLVED) ? 'it is only known at deploy time' : (e as Error).message });
     }
@@ -67,7 +67,7 @@ function appendedRecords(script: string): PgHbaEntry[] {
   const out: PgHbaEntry[] = [];
   for (const m of script.matchAll(/\b(?:echo|printf)\s+(?:-e\s+)?(["'])(.*?)\1\s*>>?\s*\S*pg_hba/g)) {
     try {
-      out.push(...parsePgHba(m[2].replace(/\\n/g, '\n')));
+      out.push(...PgHba.parse(m[2].replace(/\\n/g, '\n')));
     } catch {
       // not a record PostgreSQL would read
     }
@@ -82,7 +82,7 @@ export function unresolvedText(text: string | undefined): boolean {
 
 /** Whether a DATABASE or USER column holds the keyword `keyword` (unquoted, as PostgreSQL reads keywords). */
 export function hasKeyword(names: PgHbaName[], keyword: string): boolean {
-  return names.some((n) => isPgHbaKeyword(n, keyword));
+  return names.some((n) => PgHba.isKeyword(n, keyword));
 }
 
 /** Whether a USER column names the role `name`, itself or as `+name` (a role is a member of itself). */

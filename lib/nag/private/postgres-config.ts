@@ -1,7 +1,7 @@
 import { RenderedResource } from './rendered';
 import { asArray, decodeBase64Literal, describe, isIntrinsic, knownText, UNRESOLVED } from './values';
 
-import { parsePostgresqlConfEntries, PostgresqlConfEntry } from '../../postgres/postgresql-conf';
+import { PostgresqlConf, PostgresqlConfEntry } from '../../postgres/postgresql-conf';
 
 /**
  * PostgreSQL server configuration as a template delivers it: `AWS::CloudFormation::Init` files
@@ -62,7 +62,7 @@ function readConfFile(file: InitFile): PostgresConfFile {
     return { path: file.path, origin, unreadable: `its content comes from ${describe(file.source ?? 'outside the template')}` };
   }
   try {
-    return { path: file.path, origin, entries: parsePostgresqlConfEntries(file.content), unresolvedLines: [] };
+    return { path: file.path, origin, entries: PostgresqlConf.parseEntries(file.content), unresolvedLines: [] };
   } catch (e) {
     if (!hasUnresolved(file.content)) {
       return { path: file.path, origin, unreadable: (e as Error).message };
@@ -73,7 +73,7 @@ function readConfFile(file: InitFile): PostgresConfFile {
   const unresolvedLines: string[] = [];
   for (const [index, text] of file.content.split(/\r?\n/).entries()) {
     try {
-      entries.push(...parsePostgresqlConfEntries(text).map((entry) => ({ ...entry, line: index + 1 })));
+      entries.push(...PostgresqlConf.parseEntries(text).map((entry) => ({ ...entry, line: index + 1 })));
     } catch (e) {
       if (!hasUnresolved(text)) {
         return { path: file.path, origin, unreadable: (e as Error).message.replace('line 1', `line ${index + 1}`) };

@@ -2,7 +2,7 @@ import { Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { C, NA, NC, RuleCase, UNV } from './types';
-import { renderPgHba, renderTlsSettings } from '../../../lib/postgres';
+import { PgHba, TlsSettings } from '../../../lib/postgres';
 import { param, plain } from '../helpers';
 
 // PostgreSQL configuration read with the shared parser (lib/postgres): pg_hba order and methods,
@@ -11,8 +11,8 @@ const HBA = '/etc/timescale/pg_hba.conf';
 const CONF_D = '/etc/timescale/conf.d';
 const TLS = `${CONF_D}/50-tls.conf`;
 const SQL = '/etc/timescale/sql/10-customers.sql';
-const RENDERED_HBA = renderPgHba({ allowedNetworks: ['10.20.0.0/16'] });
-const RENDERED_TLS = renderTlsSettings({ certFile: '/etc/timescale/tls/server.crt', keyFile: '/etc/timescale/tls/server.key' });
+const RENDERED_HBA = PgHba.render({ allowedNetworks: ['10.20.0.0/16'] });
+const RENDERED_TLS = TlsSettings.render({ certFile: '/etc/timescale/tls/server.crt', keyFile: '/etc/timescale/tls/server.key' });
 const REJECTS = ['hostnossl all all 0.0.0.0/0 reject', 'hostnossl all all ::/0 reject'];
 const CUSTOMER = 'hostssl acme +acme_login 10.20.0.0/16 scram-sha-256';
 const hba = (...lines: string[]) => lines.join('\n') + '\n';

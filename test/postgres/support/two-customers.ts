@@ -5,13 +5,10 @@
  * as the host renders them (without TimescaleDB, which is not installed here); every statement logged, so secrets can be looked for in the log.
  */
 import { BackgroundClient, CommandResult, PostgresTestServer, StartOptions } from './pg-server';
-import {
-  approvedOperatorPgHbaAccess, customerPgHbaAccess, customerRoleNames, renderAuditSettings, renderCustomerAccessSql, renderPgHba,
-  renderTlsSettings,
-} from '../../../lib/postgres';
+import { ApprovedAccess, AuditSettings, CustomerAccess, PgHba, TlsSettings } from '../../../lib/postgres';
 
 /** Customer A: its network is 127.0.0.1. */
-export const ACME = { ...customerRoleNames('acme'), network: '127.0.0.1/32', address: '127.0.0.1', password: 'acme-Admin-5c1f9e' };
+export const ACME = { ...CustomerAccess.roleNames('acme'), network: '127.0.0.1/32', address: '127.0.0.1', password: 'acme-Admin-5c1f9e' };
 
 /**
  * Customer B: its network is ::1 when the machine has IPv6 on loopback. Without it, no second
@@ -21,7 +18,7 @@ export const ACME = { ...customerRoleNames('acme'), network: '127.0.0.1/32', add
  */
 export function globex(hasIpv6: boolean) {
   return {
-    ...customerRoleNames('globex'),
+    ...CustomerAccess.roleNames('globex'),
     network: hasIpv6 ? '::1/128' : '192.0.2.0/24',
     address: hasIpv6 ? '::1' : undefined,
     password: 'globex-Admin-93d2a7',
@@ -34,11 +31,11 @@ export const OPERATOR_NETWORK = '127.0.0.1/32';
 /** The pg_hba.conf of the two-customer example, as the service composition renders it. */
 export function twoCustomerHba(hasIpv6: boolean): string {
   const b = globex(hasIpv6);
-  return renderPgHba({
+  return PgHba.render({
     access: [
-      customerPgHbaAccess(ACME.customer, [ACME.network]),
-      customerPgHbaAccess(b.customer, [b.network]),
-      approvedOperatorPgHbaAccess([OPERATOR_NETWORK]),
+      CustomerAccess.pgHbaAccess(ACME.customer, [ACME.network]),
+      CustomerAccess.pgHbaAccess(b.customer, [b.network]),
+      ApprovedAccess.pgHbaAccess([OPERATOR_NETWORK]),
     ],
   });
 }
@@ -49,9 +46,9 @@ export function twoCustomerConfig(server: PostgresTestServer): StartOptions {
     baseSettings: ["log_statement = 'all'"],
     hba: twoCustomerHba(server.hasIpv6),
     fragments: [
-      { name: '10-tls.conf', content: renderTlsSettings(server) },
+      { name: '10-tls.conf', content: TlsSettings.render(server) },
       // TimescaleDB is not installed where these tests run: the audit fragment preloads pg_stat_statements and pgaudit.
-      { name: '90-audit.conf', content: renderAuditSettings({ sharedPreloadLibraries: ['pg_stat_statements'] }) },
+      { name: '90-audit.conf', content: AuditSettings.render({ sharedPreloadLibraries: ['pg_stat_statements'] }) },
     ],
   };
 }
@@ -64,7 +61,7 @@ export function runAsSuperuser(server: PostgresTestServer, name: string, sql: st
 
 /** Runs a customer's rendered SQL as the superuser with its admin password. */
 export function applyCustomer(server: PostgresTestServer, customer: string, password: string): CommandResult {
-  return runAsSuperuser(server, `customer-${customer}`, renderCustomerAccessSql({ customer }), { admin_password: password });
+  return runAsSuperuser(server, `customer-${customer}`, CustomerAccess.renderSql({ customer }), { admin_password: password });
 }
 
 /** Waits for a background client to end, at most `ms`; resolves to undefined when it is still running. */

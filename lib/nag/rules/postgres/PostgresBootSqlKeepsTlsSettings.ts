@@ -15,7 +15,7 @@ export const PostgresBootSqlKeepsTlsSettings: RuleDefinition = {
   info: 'SQL the host runs at boot changes a TLS setting (ssl, ssl_*, hba_file, password_encryption) with ALTER SYSTEM.',
   explanation: 'ALTER SYSTEM writes postgresql.auto.conf, which PostgreSQL reads after postgresql.conf and its includes, ' +
     'so it overrides the TLS settings the template shows, and no review of the config files sees it. Set TLS only in ' +
-    'the conf.d fragment (renderTlsSettings); boot SQL (Init *.sql files, Init commands, user data) must not ALTER SYSTEM ' +
+    'the conf.d fragment (TlsSettings.render); boot SQL (Init *.sql files, Init commands, user data) must not ALTER SYSTEM ' +
     'them, whatever the value, and a parameter name only known at deploy time cannot be judged.',
   resourceTypes: ['*'],
   evaluate(r) {

@@ -62,7 +62,7 @@ export const PostgresPlaintextRejectedFirst: RuleDefinition = {
   explanation: 'PostgreSQL takes the first line that matches a connection, so the refusal of plaintext must come before ' +
     'anything that admits: put "hostnossl all all 0.0.0.0/0 reject" and "hostnossl all all ::/0 reject" (unquoted all, ' +
     'or host ... reject) ahead of every host, hostssl, hostgssenc or hostnogssenc line whose method is not reject. A ' +
-    'line ahead of them decides alone whether its connections need TLS; renderPgHba writes the rejects first.',
+    'line ahead of them decides alone whether its connections need TLS; PgHba.render writes the rejects first.',
   resourceTypes: ['*'],
   evaluate(r) {
     const files = pgHbaFiles(r);

@@ -1,4 +1,4 @@
-import { isPgHbaKeyword, PgHbaConnectionType, PgHbaEntry } from '../../../postgres/pg-hba';
+import { PgHba, PgHbaConnectionType, PgHbaEntry } from '../../../postgres/pg-hba';
 import { templateCidr } from '../../private/cidr';
 import { hasKeyword, namesRole, PgHbaFile, pgHbaFiles, unresolvedText } from '../../private/pg-hba-files';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
@@ -68,7 +68,7 @@ function maskPrefix(mask: string): number {
 /** Connection kinds a DATABASE column matches: `all` (and names) match ordinary connections, `replication` physical replication. */
 function kindsOf(e: PgHbaEntry): string[] {
   const kinds: string[] = [];
-  if (e.databases.some((n) => !isPgHbaKeyword(n, 'replication'))) {
+  if (e.databases.some((n) => !PgHba.isKeyword(n, 'replication'))) {
     kinds.push('database');
   }
   if (hasKeyword(e.databases, 'replication')) {
@@ -135,7 +135,7 @@ export const PostgresSuperuserRejectedFromNetwork: RuleDefinition = {
     '"hostssl all postgres 0.0.0.0/0 reject" and "hostssl all postgres ::/0 reject" (or host ... reject) ahead of ' +
     'every host/hostssl/hostgssenc/hostnossl line whose method is not reject, and "... replication postgres ... reject" ' +
     'ahead of lines that admit replication; hostnossl rejects do not cover TLS connections, and a line admitting all ' +
-    'roles or a +group admits the superuser too. renderPgHba renders this shape.',
+    'roles or a +group admits the superuser too. PgHba.render renders this shape.',
   resourceTypes: ['*'],
   evaluate(r) {
     const files = pgHbaFiles(r);

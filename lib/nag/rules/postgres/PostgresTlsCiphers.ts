@@ -37,7 +37,7 @@ export const PostgresTlsCiphers: RuleDefinition = {
   explanation: 'The cipher string is judged as OpenSSL evaluates it (aliases such as ALL, DEFAULT and HIGH, "+" for ' +
     'intersections, "-" and "!" removals), over OpenSSL\'s suites including the legacy ones older builds still offer, so ' +
     '"HIGH:!aNULL" is caught for its static-RSA suites and "ALL" for everything. Use the default ' +
-    '\'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL\' of renderTlsSettings. When no conf file sets ssl_ciphers, PostgreSQL\'s own ' +
+    '\'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL\' of TlsSettings.render. When no conf file sets ssl_ciphers, PostgreSQL\'s own ' +
     'default (HIGH:MEDIUM:+3DES:!aNULL) applies, which enables static-RSA and 3DES suites, so that is a finding too.',
   resourceTypes: ['*'],
   evaluate(r) {
