@@ -180,10 +180,10 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.postCompileTask.exec('jsii-rosetta extract --strict');
 project.gitignore.exclude('.jsii.tabl.json');
 
-// RULES.md is the rule table rendered from the catalogue; test/rules-doc.test.ts keeps it equal.
+// RULES.md is the rule table rendered from the catalogue; test/readme.test.ts keeps it equal.
 project.addTask('rules:doc', {
   description: 'Rewrite RULES.md from the guarantee catalogue (GuaranteeCatalogue.renderRuleTable())',
-  exec: 'ts-node --transpile-only --prefer-ts-exts -P test/tsconfig.json test/setup/write-rules-doc.ts',
+  exec: 'ts-node --transpile-only --prefer-ts-exts -P test/tsconfig.json test/setup/rules-doc.ts',
 });
 
 project.addTask('bench', {

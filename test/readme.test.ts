@@ -1,16 +1,19 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { GuaranteeCatalogue } from '../lib/nag';
+import { renderRulesDoc, RULES_DOC_PATH } from './setup/rules-doc';
 
-test('the README rule table is the one generated from the guarantee catalogue', () => {
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const region = /<!-- rules:start -->\n([\s\S]*)\n<!-- rules:end -->/.exec(readme);
-  expect(region).not.toBeNull();
-  expect(region![1]).toBe(GuaranteeCatalogue.renderRuleTable());
+const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+test('RULES.md is the rule table generated from the guarantee catalogue (`npx projen rules:doc` rewrites it)', () => {
+  expect(readFileSync(RULES_DOC_PATH, 'utf8')).toBe(renderRulesDoc());
+});
+
+test('the README links to RULES.md and keeps no copy of the table', () => {
+  expect(README).toContain('](RULES.md)');
+  expect(README).not.toContain('<!-- rules:start -->');
 });
 
 test('the README keeps the two commands for a newcomer', () => {
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  expect(readme).toContain('npm ci && npx cdk synth');
-  expect(readme).toContain('npm test');
+  expect(README).toContain('npm ci && npx cdk synth');
+  expect(README).toContain('npm test');
 });
