@@ -62,3 +62,9 @@ if ! command -v cfn-lint >/dev/null; then
   echo "npm test needs cfn-lint for the deploy checks, and it is missing. Install it with: python3 -m pip install cfn-lint" >&2
   exit 1
 fi
+# moto's server stands in for AWS: S3 and KMS in the pgBackRest round trip, and the APIs `verify` reads in
+# its end-to-end tests; it comes from Python's package index.
+if ! command -v moto_server >/dev/null; then
+  echo "npm test needs moto_server (an AWS API emulator) for the backup round trip and the verify end-to-end tests, and it is missing. Install it with: python3 -m pip install 'moto[server]'" >&2
+  exit 1
+fi
