@@ -26,6 +26,7 @@ const CACHE = path.join(ROOT, 'node_modules', '.cache', PACKAGE, 'jsii');
 const FOREIGN_NAMES: { [name: string]: string } = {
   AllowedValues: 'CloudFormation template parameter property',
   AssumeRole: 'AWS STS API call (CloudTrail event name)',
+  BackupAgeSeconds: 'CloudWatch metric the database host publishes',
   BlockPublicPolicy: 'Secrets Manager API parameter',
   BYPASSRLS: 'PostgreSQL role attribute',
   CdkTimescaleSecurity: 'the NuGet package id of this library',
@@ -39,6 +40,7 @@ const FOREIGN_NAMES: { [name: string]: string } = {
   SSLRequest: 'PostgreSQL wire protocol message',
   Stack: 'aws-cdk-lib',
   Validations: 'aws-cdk-lib',
+  WalArchiveAgeSeconds: 'CloudWatch metric the database host publishes',
 };
 
 interface ShownName {
@@ -111,7 +113,8 @@ function loadAssembly(): any {
   if (!fs.existsSync(cached)) {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'jsii-assembly-'));
     try {
-      for (const input of inputs) {
+      // The README too, which the assembly carries for PyPI (it is not hashed: see assemblyInputs).
+      for (const input of [...inputs, 'README.md']) {
         fs.mkdirSync(path.dirname(path.join(work, input)), { recursive: true });
         fs.copyFileSync(path.join(ROOT, input), path.join(work, input));
       }
@@ -172,6 +175,12 @@ describe('the jsii assembly', () => {
 
   test('declares the API experimental until 1.0', () => {
     expect(assembly.docs?.stability).toBe('experimental');
+  });
+
+  test('holds everything the package exports: no free function or constant that jsii would drop', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = Object.keys(require('../lib'));
+    expect(exported.filter((name) => assembly.types[`${PACKAGE}.${name}`] === undefined)).toEqual([]);
   });
 
   test('the README shows names of this library', () => {
