@@ -61,6 +61,9 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
   ], 'Session transcripts are written under the audit bucket\'s session-logs/ prefix, one object per session id, which cannot be ' +
     'known in advance; logs:DescribeLogGroups, which the SSM agent calls before streaming a session, has no resource-level scope.');
 
+  acknowledge(host.role, ['AwsSolutions-IAM5[Resource::*]'],
+    'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by the cloudwatch:namespace condition ' +
+    'to the host\'s own namespace (TimescaleService/Host), where its CloudWatch agent publishes the data and WAL volumes\' free space.');
   acknowledge(host.role, ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::timescale-reference-packages/el9/*]'],
     'The host installs every RPM under the package mirror\'s el9/ prefix, whose file names change with each release; ' +
     'it may read that prefix only, and s3:ListBucket is conditioned on the same prefix.');

@@ -14,6 +14,7 @@ import { PackageSource } from './package-source';
 import { assertCustomerManagedKey } from '../keys/customer-managed';
 import { assertInRange } from '../private/validation';
 import * as boot from './private/bootstrap';
+import { agentMetricsSection, instanceMetric, putHostMetricsStatement, volumeFreeStorageMetric } from './private/host-metrics';
 import { LazyInitElements } from './private/lazy-init';
 import { protectInstanceAfterCreate, registerBootstrap } from './private/protect-after-create';
 import { resolveVolumeOptions, ResolvedVolumeOptions } from './private/volumes';
@@ -330,11 +331,11 @@ export class DatabaseHost extends Construct {
   /** Log group of the host's PostgreSQL, cfn-init and cfn-hup logs. */
   public readonly logGroup: logs.ILogGroup;
 
-  /** The volume holding the PostgreSQL data directory. */
-  public readonly dataVolume: ec2.CfnVolume;
+  /** The volume holding the PostgreSQL data directory (gp3, encrypted with the data key, snapshotted on deletion). */
+  public readonly dataVolume: ec2.IVolume;
 
-  /** The volume holding the write-ahead log. */
-  public readonly walVolume: ec2.CfnVolume;
+  /** The volume holding the write-ahead log (gp3, encrypted with the data key, snapshotted on deletion). */
+  public readonly walVolume: ec2.IVolume;
 
   /** The PostgreSQL port. */
   public readonly port: number;
@@ -455,8 +456,8 @@ export class DatabaseHost extends Construct {
     this.dataVolume = this.createVolume('DataVolume', dataVolume, subnet.availabilityZone, props.dataKey);
     this.walVolume = this.createVolume('WalVolume', walVolume, subnet.availabilityZone, props.dataKey);
     const attachments = [
-      new ec2.CfnVolumeAttachment(this, 'DataVolumeAttachment', { instanceId: this.instance.instanceId, volumeId: this.dataVolume.ref, device: DATA_DEVICE }),
-      new ec2.CfnVolumeAttachment(this, 'WalVolumeAttachment', { instanceId: this.instance.instanceId, volumeId: this.walVolume.ref, device: WAL_DEVICE }),
+      new ec2.CfnVolumeAttachment(this, 'DataVolumeAttachment', { instanceId: this.instance.instanceId, volumeId: this.dataVolume.volumeId, device: DATA_DEVICE }),
+      new ec2.CfnVolumeAttachment(this, 'WalVolumeAttachment', { instanceId: this.instance.instanceId, volumeId: this.walVolume.volumeId, device: WAL_DEVICE }),
     ];
 
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -472,6 +473,8 @@ export class DatabaseHost extends Construct {
     });
     logGroup.grantWrite(role);
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [logGroup.logGroupArn] }));
+    // The CloudWatch agent publishes the volumes' free space (metricDataVolumeFreeStorage, metricWalVolumeFreeStorage).
+    role.addToPrincipalPolicy(putHostMetricsStatement());
     this.logGroup = logGroup;
 
     // The cfn-signal goes to a wait condition created after the volume attachments: the attachments
@@ -628,7 +631,38 @@ export class DatabaseHost extends Construct {
     }
   }
 
-  private createVolume(id: string, options: ResolvedVolumeOptions, availabilityZone: string, key: kms.IKey): ec2.CfnVolume {
+  /**
+   * The instance's CPU utilization (percent, average over 5 minutes), as EC2 publishes it.
+   */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return instanceMetric(this.instance.instanceId, 'CPUUtilization', cloudwatch.Stats.AVERAGE, props);
+  }
+
+  /**
+   * Whether the instance failed its status checks, system or instance (0 or 1, maximum over 5 minutes), as
+   * EC2 publishes it. A failed system check also recovers the host onto healthy hardware (its recovery alarm).
+   */
+  public metricStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return instanceMetric(this.instance.instanceId, 'StatusCheckFailed', cloudwatch.Stats.MAXIMUM, props);
+  }
+
+  /**
+   * Free space on the data volume (bytes, minimum over 5 minutes), published by the host's CloudWatch agent
+   * every minute.
+   */
+  public metricDataVolumeFreeStorage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return volumeFreeStorageMetric(this.instance.instanceId, boot.DATA_MOUNT, props);
+  }
+
+  /**
+   * Free space on the WAL volume (bytes, minimum over 5 minutes), published by the host's CloudWatch agent
+   * every minute. A full WAL volume stops every write.
+   */
+  public metricWalVolumeFreeStorage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return volumeFreeStorageMetric(this.instance.instanceId, boot.WAL_MOUNT, props);
+  }
+
+  private createVolume(id: string, options: ResolvedVolumeOptions, availabilityZone: string, key: kms.IKey): ec2.IVolume {
     const volume = new ec2.CfnVolume(this, id, {
       availabilityZone,
       volumeType: 'gp3',
@@ -639,7 +673,8 @@ export class DatabaseHost extends Construct {
       kmsKeyId: key.keyArn,
     });
     volume.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
-    return volume;
+    // The L1 keeps the template as it was; users get the L2 interface (grants, the key).
+    return ec2.Volume.fromVolumeAttributes(this, `${id}Reference`, { volumeId: volume.ref, availabilityZone, encryptionKey: key });
   }
 
   private buildInit(postgresVersion: string, packageSource: PackageSource, logGroup: logs.ILogGroup): ec2.CloudFormationInit {
@@ -650,8 +685,8 @@ export class DatabaseHost extends Construct {
 
     const volumes = new ec2.InitConfig([
       script(boot.PREPARE_VOLUME, boot.PREPARE_VOLUME_SCRIPT),
-      ec2.InitCommand.shellCommand(`${boot.PREPARE_VOLUME} ${this.dataVolume.ref} ${DATA_DEVICE} ${boot.DATA_MOUNT}`, { key: '10-data-volume' }),
-      ec2.InitCommand.shellCommand(`${boot.PREPARE_VOLUME} ${this.walVolume.ref} ${WAL_DEVICE} ${boot.WAL_MOUNT}`, { key: '20-wal-volume' }),
+      ec2.InitCommand.shellCommand(`${boot.PREPARE_VOLUME} ${this.dataVolume.volumeId} ${DATA_DEVICE} ${boot.DATA_MOUNT}`, { key: '10-data-volume' }),
+      ec2.InitCommand.shellCommand(`${boot.PREPARE_VOLUME} ${this.walVolume.volumeId} ${WAL_DEVICE} ${boot.WAL_MOUNT}`, { key: '20-wal-volume' }),
     ]);
 
     const packages = new ec2.InitConfig([
@@ -843,7 +878,8 @@ function cloudWatchAgentConfig(logGroupName: string): { [key: string]: unknown }
     timezone: 'UTC',
   });
   return {
-    agent: { run_as_user: 'root' },
+    agent: { run_as_user: 'root', omit_hostname: true },
+    metrics: agentMetricsSection(),
     logs: {
       logs_collected: {
         files: {

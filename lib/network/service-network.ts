@@ -155,6 +155,8 @@ export class ServiceNetwork extends Construct {
     ec2.InterfaceVpcEndpointAwsService.KMS,
     ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
     ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+    // The hosts' CloudWatch agent publishes the data and WAL volumes' free space.
+    ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
     ec2.InterfaceVpcEndpointAwsService.STS,
     // cfn-init reads the host's metadata and cfn-signal reports boot success through this API.
     ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
@@ -260,7 +262,12 @@ export class ServiceNetwork extends Construct {
     });
     this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(this.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from the service VPC');
 
-    const services = [...ServiceNetwork.REQUIRED_INTERFACE_ENDPOINTS, ...props.additionalInterfaceEndpoints ?? []];
+    // An additional endpoint that is also required is created once (CloudWatch monitoring became required later).
+    const required = new Set(ServiceNetwork.REQUIRED_INTERFACE_ENDPOINTS.map((service) => service.shortName));
+    const services = [
+      ...ServiceNetwork.REQUIRED_INTERFACE_ENDPOINTS,
+      ...(props.additionalInterfaceEndpoints ?? []).filter((service) => !required.has(service.shortName)),
+    ];
     this.interfaceEndpoints = services.map((service) => {
       const endpoint = new ec2.InterfaceVpcEndpoint(this, endpointId(service), {
         vpc: this.vpc,

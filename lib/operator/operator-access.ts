@@ -271,29 +271,25 @@ export class OperatorAccess extends Construct {
   public static readonly SESSION_EVENT_NAMES: string[] = [...SESSION_EVENT_NAMES];
 
   /** The role operators assume (with MFA) to open sessions. */
-  public readonly role: iam.Role;
+  public readonly role: iam.IRole;
   /** The name of the Session document operators must use: `<serviceName>-operator-session`. */
   public readonly sessionDocumentName: string;
   /** The ARN of the Session document. */
   public readonly sessionDocumentArn: string;
-  /** The Session document. */
-  public readonly sessionDocument: ssm.CfnDocument;
   /** The log group that receives every session transcript. */
-  public readonly sessionLogGroup: logs.LogGroup;
+  public readonly sessionLogGroup: logs.ILogGroup;
   /** The bucket that holds session transcripts (`session-logs/`) and trail log files (`cloudtrail/`). */
-  public readonly auditBucket: s3.Bucket;
+  public readonly auditBucket: s3.IBucket;
   /** The bucket that receives the audit bucket's server access logs. */
   public readonly accessLogsBucket: s3.IBucket;
-  /** The CloudTrail trail. */
-  public readonly trail: cloudtrail.CfnTrail;
-  /** The ARN of the trail. */
+  /** The ARN of the CloudTrail trail (multi-Region, log file validation, encrypted with the logs key). */
   public readonly trailArn: string;
   /** The log group the trail delivers to. */
-  public readonly trailLogGroup: logs.LogGroup;
+  public readonly trailLogGroup: logs.ILogGroup;
   /** The topic that receives every StartSession, ResumeSession and TerminateSession. */
-  public readonly alertTopic: sns.Topic;
+  public readonly alertTopic: sns.ITopic;
   /** The EventBridge rule that sends session events to the alert topic. */
-  public readonly sessionEventsRule: events.Rule;
+  public readonly sessionEventsRule: events.IRule;
   /** The service name hosts are tagged with. */
   public readonly serviceName: string;
   /** The operating system user sessions run as. */
@@ -303,7 +299,7 @@ export class OperatorAccess extends Construct {
 
   private readonly logsKey: kms.IKey;
   private readonly keyPolicyWarnings: string[] = [];
-  private readonly hostRoles = new Set<iam.IRole>();
+  private readonly hostRoles = new Set<iam.IPrincipal>();
   private secretAlertCount = 0;
   private readonly portForwardingHosts = new Set<ec2.IInstance>();
   private _portForwardingRole?: iam.Role;
@@ -435,7 +431,7 @@ export class OperatorAccess extends Construct {
       },
     }));
 
-    this.sessionDocument = new ssm.CfnDocument(this, 'SessionDocument', {
+    new ssm.CfnDocument(this, 'SessionDocument', {
       name: this.sessionDocumentName,
       documentType: 'Session',
       documentFormat: 'JSON',
@@ -475,13 +471,13 @@ export class OperatorAccess extends Construct {
     this.maxSessionDuration = maxSessionDuration;
     this.role = this.newOperatorRole('Role', `Operators of ${props.serviceName}: Session Manager sessions on its hosts, with MFA, logged.`);
 
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'StartSessionOnServiceHostsOnly',
       actions: ['ssm:StartSession'],
       resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
       conditions: { StringEquals: { [`ssm:resourceTag/${SERVICE_TAG_KEY}`]: props.serviceName }, ...DOCUMENT_CHECK },
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       // With the document access check, a session without an explicitly allowed document (which
       // would fall back to the account's default, possibly unlogged, preferences) is refused.
       sid: 'StartSessionWithLoggedDocumentOnly',
@@ -489,18 +485,18 @@ export class OperatorAccess extends Construct {
       resources: [this.sessionDocumentArn],
       conditions: DOCUMENT_CHECK,
     }));
-    this.role.addToPolicy(ownSessionsOnly(stack));
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(ownSessionsOnly(stack));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadSessionDocument',
       actions: ['ssm:GetDocument'],
       resources: [this.sessionDocumentArn],
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'FindHostsAndSessions',
       actions: ['ssm:DescribeSessions', 'ssm:GetConnectionStatus', 'ssm:DescribeInstanceProperties', 'ssm:DescribeInstanceInformation', 'ec2:DescribeInstances'],
       resources: ['*'], // these List/Describe actions support no resource-level permissions
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       // The client asks KMS for the data key that encrypts the session stream.
       sid: 'EncryptSessionStream',
       actions: ['kms:GenerateDataKey'],
@@ -573,7 +569,7 @@ export class OperatorAccess extends Construct {
     // Who uses the key through S3 is named where they are granted: hosts writing transcripts
     // (grantHostLogging) and auditors reading them (grantAuditRead); never the whole account.
 
-    this.trail = new cloudtrail.CfnTrail(this, 'Trail', {
+    const trail = new cloudtrail.CfnTrail(this, 'Trail', {
       trailName,
       isLogging: true,
       isMultiRegionTrail: true,
@@ -587,9 +583,9 @@ export class OperatorAccess extends Construct {
       eventSelectors: [{ includeManagementEvents: true, readWriteType: 'All' }],
     });
     // CloudTrail checks the bucket policy, the key policy and the role when the trail is created.
-    this.trail.node.addDependency(this.auditBucket.policy!, trailLogsRole);
+    trail.node.addDependency(this.auditBucket.policy!, trailLogsRole);
     if (props.logsKey instanceof kms.Key) {
-      this.trail.node.addDependency(props.logsKey);
+      trail.node.addDependency(props.logsKey);
     }
 
     // --- Alerts ----------------------------------------------------------------------------------
@@ -602,7 +598,7 @@ export class OperatorAccess extends Construct {
     for (const email of emails) {
       this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
-    this.sessionEventsRule = new events.Rule(this, 'SessionEventsRule', {
+    const sessionEventsRule = new events.Rule(this, 'SessionEventsRule', {
       description: `Every Session Manager StartSession, ResumeSession and TerminateSession call (${props.serviceName} operator access).`,
       eventPattern: {
         source: ['aws.ssm'],
@@ -610,7 +606,8 @@ export class OperatorAccess extends Construct {
         detail: { eventSource: ['ssm.amazonaws.com'], eventName: SESSION_EVENT_NAMES },
       },
     });
-    this.addAlertTarget(this.sessionEventsRule);
+    this.addAlertTarget(sessionEventsRule);
+    this.sessionEventsRule = sessionEventsRule;
     // Whoever silences or rewrites the audit, or reaches a host or a snapshot another way, is seen.
     this.addApiCallAlert('AuditTrailChangedRule', 'cloudtrail', ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
       `The ${props.serviceName} operator audit trail was stopped, deleted or changed.`, { name: [trailName, this.trailArn] });
@@ -688,16 +685,18 @@ export class OperatorAccess extends Construct {
    * version stays in the bucket, locked until its retention ends; read a session's history with
    * `ListObjectVersions`.
    *
-   * The role is also named in the logs key's policy when the key is defined in this app.
+   * The grantee (a host's role) is also named in the logs key's policy when the key is defined in this
+   * app, which exempts it from the key's Deny. Granting the same principal again changes nothing.
    */
-  public grantHostLogging(hostRole: iam.IRole): void {
-    if (this.hostRoles.has(hostRole)) {
-      return;
+  public grantHostLogging(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    if (this.hostRoles.has(principal)) {
+      return iam.Grant.drop(grantee, `host logging was already granted to ${principal}`);
     }
     if (this.hostRoles.size === 0) {
       this.denyHostsAllButNewSessionLogs();
     }
-    this.hostRoles.add(hostRole);
+    this.hostRoles.add(principal);
     const stack = Stack.of(this);
     const statements = [
       new iam.PolicyStatement({
@@ -727,20 +726,23 @@ export class OperatorAccess extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
       }),
     ];
-    for (const statement of statements) {
-      hostRole.addToPrincipalPolicy(statement);
-    }
+    const grant = statements
+      .map((statement) => iam.Grant.addToPrincipal({
+        grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions,
+      }))
+      .reduce((all, one) => all.combine(one));
     this.addKeyStatement(`HostDecryptsSessionStream${this.hostRoles.size}`, new iam.PolicyStatement({
-      principals: [new iam.ArnPrincipal(hostRole.roleArn)],
+      principals: [principal],
       actions: ['kms:Decrypt'],
       resources: ['*'],
     }));
     this.addKeyStatement(`HostWritesSessionLogsThroughS3${this.hostRoles.size}`, new iam.PolicyStatement({
-      principals: [new iam.ArnPrincipal(hostRole.roleArn)],
+      principals: [principal],
       actions: ['kms:GenerateDataKey'],
       resources: ['*'],
       conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
     }));
+    return grant;
   }
 
   /**
@@ -778,7 +780,9 @@ export class OperatorAccess extends Construct {
 
   /** What the bucket policy denies the hosts, whoever the administrators are: only new session logs may come from a host. */
   private denyHostsAllButNewSessionLogs(): void {
-    const hostRoleArns = Lazy.list({ produce: () => [...this.hostRoles].map((role) => role.roleArn) });
+    const hostRoleArns = Lazy.list({
+      produce: () => [...this.hostRoles].flatMap((principal) => [principal.policyFragment.principalJson.AWS ?? []].flat()),
+    });
     const fromHosts = { ArnEquals: { 'aws:PrincipalArn': hostRoleArns } };
     this.auditBucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'HostsWriteSessionLogsOnly',

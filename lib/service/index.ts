@@ -1,2 +1,3 @@
+export * from './timescale-service-base';
 export * from './timescale-service';
 export * from './service-customer';

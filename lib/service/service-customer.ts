@@ -90,6 +90,8 @@ export class ServiceCustomer extends Construct {
   /** The pg_hba.conf access of this customer: its CIDR blocks, its databases, its roles. */
   public readonly hbaAccess: PgHbaAccess;
 
+  private readonly secret: ServiceSecret;
+
   constructor(scope: Construct, id: string, props: ServiceCustomerProps) {
     super(scope, id);
     const name = ServiceCustomer.databaseNameOf(props);
@@ -121,6 +123,7 @@ export class ServiceCustomer extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.adminSecret = secret;
+    this.secret = secret;
     if (props.adminSecretReaderAccount !== undefined) {
       this.grantReadToAccount(secret, props.secretsKey, props.adminSecretReaderAccount);
     }
@@ -130,6 +133,27 @@ export class ServiceCustomer extends Construct {
       sql,
       secretVariables: [{ name: 'admin_password', secret, jsonField: 'password' }],
     });
+  }
+
+  /**
+   * Lets `grantee`, a principal of the customer's own account, read the admin's credentials: the secret's
+   * resource policy names it, and the secrets key's policy lets it decrypt through Secrets Manager only.
+   *
+   * In the service's own account only the host reads a customer's credentials (G8, checked by
+   * `DatabaseCredentialsReadOnlyByHost`), so a principal known to be of that account is refused; the
+   * secret's and the key's Denies would stop it at any rate. The customer's account must also allow the
+   * principal `secretsmanager:GetSecretValue` on the secret and `kms:Decrypt` on the secrets key in IAM.
+   */
+  public grantCredentialsRead(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const account = grantee.grantPrincipal.principalAccount;
+    if (account !== undefined && JSON.stringify(stack.resolve(account)) === JSON.stringify(stack.resolve(stack.account))) {
+      throw new Error(`ServiceCustomer ${this.node.path}: grantCredentialsRead refuses ${grantee.grantPrincipal}, a principal of the ` +
+        'service\'s own account: there only the database host reads a customer\'s credentials (G8). Grant a principal of the ' +
+        'customer\'s account (for example iam.Role.fromRoleArn(this, \'App\', \'arn:aws:iam::<customer account>:role/app\')), ' +
+        'or let the whole account read with ServiceCustomerOptions.adminSecretReaderAccount.');
+    }
+    return this.secret.grantRead(grantee);
   }
 
   private grantReadToAccount(secret: secretsmanager.Secret, key: kms.IKey, account: string): void {

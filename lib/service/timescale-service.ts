@@ -1,8 +1,10 @@
 import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IDependable } from 'constructs';
 import { EncryptedBackups } from '../backup';
 import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
@@ -10,7 +12,10 @@ import { ServiceKeys } from '../keys';
 import { ServiceDns, ServiceNetwork } from '../network';
 import { OperatorAccess } from '../operator';
 import { ApprovedAccess, AuditSettings, OperatorAccessApproval, PgHba, TlsSettings, TlsVersion } from '../postgres';
+import { GuardedConnections } from './private/guarded-connections';
+import { ImportedTimescaleService } from './private/imported-service';
 import { ServiceCustomer, ServiceCustomerOptions } from './service-customer';
+import { ITimescaleService, TimescaleServiceAttributes, TimescaleServiceBase } from './timescale-service-base';
 import { ServiceSecret } from '../private/service-secret';
 import { CertificateSource, DatabaseEndpoint, ServerCertificate } from '../tls';
 
@@ -189,7 +194,15 @@ export interface TimescaleServiceProps {
  * itself (G5), audited operator access through Session Manager only (G6, G7) and operators kept out
  * of customer data unless a customer approves (G8).
  */
-export class TimescaleService extends Construct {
+export class TimescaleService extends TimescaleServiceBase {
+  /**
+   * References a service defined in another stack or app, to connect to it (`connections`) or read its
+   * CA certificate.
+   */
+  public static fromServiceAttributes(scope: Construct, id: string, attrs: TimescaleServiceAttributes): ITimescaleService {
+    return new ImportedTimescaleService(scope, id, attrs);
+  }
+
   /** The customer-managed keys. */
   public readonly keys: ServiceKeys;
   /** The service network. */
@@ -210,12 +223,19 @@ export class TimescaleService extends Construct {
   public readonly customers: ServiceCustomer[] = [];
   /** The DNS name clients connect to. */
   public readonly serverName: string;
+  public readonly serviceName: string;
+  public readonly endpointAddress: string;
+  public readonly endpointPort: number;
+  public readonly caCertificateParameter: ssm.IStringParameter;
+  public readonly securityGroup: ec2.ISecurityGroup;
+  public readonly connections: ec2.Connections;
 
   private readonly allowedNetworks: string[];
 
   constructor(scope: Construct, id: string, props: TimescaleServiceProps) {
     super(scope, id);
     validateServiceName(props.serviceName);
+    this.serviceName = props.serviceName;
     this.serverName = props.serverName;
 
     this.keys = props.keys ?? new ServiceKeys(this, 'Keys');
@@ -269,6 +289,7 @@ export class TimescaleService extends Construct {
       ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
       ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
       ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
       ec2.InterfaceVpcEndpointAwsService.SSM,
       ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
       ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
@@ -289,6 +310,14 @@ export class TimescaleService extends Construct {
       serverName: props.serverName,
     });
     this.host.connections.allowFrom(this.endpoint.securityGroup, ec2.Port.tcp(this.host.port), 'PostgreSQL from the endpoint');
+    this.endpointAddress = props.serverName;
+    this.endpointPort = this.endpoint.port;
+    this.caCertificateParameter = this.certificate.caCertificateParameter;
+    this.securityGroup = this.endpoint.securityGroup;
+    this.connections = new GuardedConnections(`TimescaleService ${this.node.path}: connections`, {
+      securityGroups: [this.endpoint.securityGroup],
+      defaultPort: ec2.Port.tcp(this.endpoint.port),
+    });
 
     this.backups = new EncryptedBackups(this, 'Backups', {
       backupKey: this.keys.backupKey,
@@ -358,6 +387,49 @@ export class TimescaleService extends Construct {
       this.operatorAccess.alertOnSecretReads([added.adminSecret], [this.host.role]);
     }
     return added;
+  }
+
+  /**
+   * Lets `grantee`, a principal of the customer's own account, read the customer admin's credentials
+   * (`ServiceCustomer.grantCredentialsRead`): named in the secret's resource policy and, for decryption
+   * through Secrets Manager, in the secrets key's policy. A principal of the service's own account is
+   * refused: there only the host reads a customer's credentials (G8).
+   */
+  public grantCustomerCredentialsRead(customer: ServiceCustomer, grantee: iam.IGrantable): iam.Grant {
+    if (!this.customers.includes(customer)) {
+      throw new Error(`TimescaleService ${this.node.path}: ${customer.node.path} is not a customer of this service. ` +
+        'Pass one of TimescaleService.customers, or the result of addCustomer.');
+    }
+    return customer.grantCredentialsRead(grantee);
+  }
+
+  /** The host's CPU utilization (percent, average over 5 minutes). */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.host.metricCpuUtilization(props);
+  }
+
+  /** Whether the host failed its EC2 status checks (0 or 1, maximum over 5 minutes). */
+  public metricStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.host.metricStatusCheckFailed(props);
+  }
+
+  /** Free space on the data volume (bytes, minimum over 5 minutes), from the host's CloudWatch agent. */
+  public metricDataVolumeFreeStorage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.host.metricDataVolumeFreeStorage(props);
+  }
+
+  /** Free space on the WAL volume (bytes, minimum over 5 minutes), from the host's CloudWatch agent. */
+  public metricWalVolumeFreeStorage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.host.metricWalVolumeFreeStorage(props);
+  }
+
+  /**
+   * Client connections open through the endpoint (the load balancer's active TCP flows, average over 5
+   * minutes), as Elastic Load Balancing publishes them. Connections made on the host itself (the local
+   * socket, an operator's port forwarding) are not counted.
+   */
+  public metricConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.endpoint.loadBalancer.metrics.custom('ActiveFlowCount_TCP', { statistic: cloudwatch.Stats.AVERAGE, period: Duration.minutes(5), ...props });
   }
 
   /**
@@ -463,9 +535,8 @@ export class TimescaleService extends Construct {
   }
 }
 
-function volumeArn(volume: ec2.CfnVolume): string {
-  const stack = volume.stack;
-  return stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: volume.ref });
+function volumeArn(volume: ec2.IVolume): string {
+  return volume.stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: volume.volumeId });
 }
 
 function validateServiceName(name: string): void {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Deployment, resolve, resourceArns, Template } from './template-model';
 import { buildReferenceDeployment } from '../../bin/reference-app';
 import { ContextValue, Decision, evaluateRequest, PolicyDocument, Policies, Principal } from '../support/iam-evaluator';
@@ -16,6 +17,10 @@ const OURS = '111111111111';
 const REGION = 'eu-west-1';
 /** An account that is not ours: anyone can own buckets there, with any name that is free. */
 const THEIRS = '444455556666';
+/** The sample customer's own account, where its application reads the admin credentials. */
+const CUSTOMERS = '222233334444';
+/** The customer's application role: the table's one grant beyond the reference deployment (grantCustomerCredentialsRead). */
+const CUSTOMER_APP_ARN = `arn:aws:iam::${CUSTOMERS}:role/sample-customer-app`;
 /** The account that presigns CloudFormation's response URLs: not ours, and not known in advance. */
 const CLOUDFORMATION = '999988887777';
 /** The account that owns an AWS bucket such as the Amazon Linux repository: AWS does not publish it. */
@@ -28,6 +33,8 @@ beforeAll(() => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-table-'));
   try {
     const reference = buildReferenceDeployment(new App({ outdir }));
+    // What a customer does to read its credentials in its own account: a grant to one of its roles.
+    reference.service.grantCustomerCredentialsRead(reference.service.customers[0], iam.Role.fromRoleArn(reference.stack, 'SampleCustomerApp', CUSTOMER_APP_ARN));
     const base = { region: REGION, accountId: OURS, stackName: reference.stack.stackName };
     const file = path.join(outdir, reference.stack.templateFile);
     try {
@@ -192,6 +199,15 @@ const CLOUDFORMATION_URL: Who = {
   identity: () => [{ Version: '2012-10-17', Id: 'CloudFormationsOwn', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }] }],
   inVpc: true,
 };
+/** A role of the customer's account, with its own IAM allowing the reads: granted, and another one that is not. */
+const customerRole = (name: string, arn: string): Who => ({
+  name,
+  principal: () => ({ type: 'role', arn }),
+  identity: () => [{ Version: '2012-10-17', Id: 'CustomersOwnIam', Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' }] }],
+  inVpc: false,
+});
+const CUSTOMER_APP = customerRole('the customer\'s granted application role', CUSTOMER_APP_ARN);
+const CUSTOMER_OTHER = customerRole('another role of the customer\'s account', `arn:aws:iam::${CUSTOMERS}:role/intern`);
 /** dnf and the SSM Agent read AWS-owned buckets with unsigned requests. */
 const UNSIGNED: Who = { name: 'an unsigned request from the VPC', principal: () => ({ type: 'anonymous' }), identity: () => [], inVpc: true };
 
@@ -321,6 +337,16 @@ const ROWS: Row[] = [
     row(POWER_USER, 'secretsmanager:DeleteResourcePolicy', s, 'ExplicitDeny'),
   ]),
   row(HOST, 'secretsmanager:GetSecretValue', CA_SECRET, 'Deny', { note: 'the CA\'s private key is not the host\'s' }),
+  // grantCustomerCredentialsRead names one role of the customer's account in the secret's and the key's
+  // policies: that role reads, another role of the same account does not, and the Denies keep this account out.
+  row(CUSTOMER_APP, 'secretsmanager:GetSecretValue', ADMIN_SECRET, 'Allow'),
+  row(CUSTOMER_APP, 'kms:Decrypt', SECRETS_KEY, 'Allow', { via: VIA_SECRETS, context: secretContext(ADMIN_SECRET), note: `for ${ADMIN_SECRET.name}` }),
+  row(CUSTOMER_APP, 'kms:Decrypt', SECRETS_KEY, 'Deny', { note: 'directly' }),
+  row(CUSTOMER_OTHER, 'secretsmanager:GetSecretValue', ADMIN_SECRET, 'Deny'),
+  row(CUSTOMER_OTHER, 'kms:Decrypt', SECRETS_KEY, 'Deny', { via: VIA_SECRETS, context: secretContext(ADMIN_SECRET), note: `for ${ADMIN_SECRET.name}` }),
+  // grantHostLogging names the host role in the logs key's policy, so it encrypts transcripts through S3 past the key's Deny.
+  row(HOST, 'kms:GenerateDataKey', LOGS_KEY, 'Allow', { via: VIA_S3 }),
+  row(POWER_USER, 'kms:GenerateDataKey', LOGS_KEY, 'ExplicitDeny', { via: VIA_S3 }),
   row(POWER_USER, 'secretsmanager:GetSecretValue', CA_SECRET, 'ExplicitDeny'),
 
   // 3. The S3 endpoint is no way out of the VPC, and no way in.

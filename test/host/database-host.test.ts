@@ -97,7 +97,7 @@ describe('DatabaseHost with defaults', () => {
 
   test('the data and WAL volumes are gp3, encrypted with the data key, snapshotted on deletion and replacement', () => {
     for (const [volume, size] of [[host.dataVolume, 100], [host.walVolume, 20]] as const) {
-      const resource = template.toJSON().Resources[f.stack.resolve(volume.logicalId)];
+      const resource = template.toJSON().Resources[f.stack.resolve(volume.volumeId).Ref];
       expect(resource).toMatchObject({
         Type: 'AWS::EC2::Volume',
         DeletionPolicy: 'Snapshot',
@@ -110,9 +110,9 @@ describe('DatabaseHost with defaults', () => {
   test('the volumes are in the instance\'s availability zone and attached to it', () => {
     const instance = only(template, 'AWS::EC2::Instance');
     for (const volume of [host.dataVolume, host.walVolume]) {
-      const resource = template.toJSON().Resources[f.stack.resolve(volume.logicalId)];
+      const resource = template.toJSON().Resources[f.stack.resolve(volume.volumeId).Ref];
       expect(resource.Properties.AvailabilityZone).toEqual(instance.Properties.AvailabilityZone);
-      template.hasResourceProperties('AWS::EC2::VolumeAttachment', { InstanceId: ref(host.instance.instanceId), VolumeId: ref(volume.ref) });
+      template.hasResourceProperties('AWS::EC2::VolumeAttachment', { InstanceId: ref(host.instance.instanceId), VolumeId: ref(volume.volumeId) });
     }
     template.resourceCountIs('AWS::EC2::VolumeAttachment', 2);
   });
@@ -194,7 +194,14 @@ describe('DatabaseHost with defaults', () => {
     expect(byResource({ Ref: 'AWS::StackId' })).toEqual(['cloudformation:DescribeStackResource', 'cloudformation:SignalResource']);
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a: string) => a.includes('*'))).toEqual([]);
-    expect(statements.flatMap((s) => [s.Resource].flat())).not.toContain('*');
+    // The one statement on every resource: PutMetricData has no resource-level permissions, so the
+    // namespace condition limits it to the host's own metrics.
+    expect(statements.filter((s) => [s.Resource].flat().includes('*'))).toEqual([{
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'TimescaleService/Host' } },
+    }]);
   });
 
   test('cfn-init runs the config sets in order and cfn-signal reports to a creation policy', () => {
@@ -220,10 +227,10 @@ describe('DatabaseHost with defaults', () => {
     expect(script).toMatch(/blkid -p "\$device"[\s\S]*-eq 2 \][\s\S]*mkfs\.xfs/);
     expect(script).toContain('defaults,noatime,nofail');
     expect(init.volumes.commands['10-data-volume'].command).toEqual({
-      'Fn::Join': ['', ['/usr/local/sbin/timescale-prepare-volume ', ref(host.dataVolume.ref), ' /dev/sdf /var/lib/timescale/data']],
+      'Fn::Join': ['', ['/usr/local/sbin/timescale-prepare-volume ', ref(host.dataVolume.volumeId), ' /dev/sdf /var/lib/timescale/data']],
     });
     expect(init.volumes.commands['20-wal-volume'].command).toEqual({
-      'Fn::Join': ['', ['/usr/local/sbin/timescale-prepare-volume ', ref(host.walVolume.ref), ' /dev/sdg /var/lib/timescale/wal']],
+      'Fn::Join': ['', ['/usr/local/sbin/timescale-prepare-volume ', ref(host.walVolume.volumeId), ' /dev/sdg /var/lib/timescale/wal']],
     });
   });
 
@@ -345,6 +352,31 @@ describe('DatabaseHost with defaults', () => {
     expect(init.packages.commands['90-cloudwatch-agent'].command).toBe('dnf install -y amazon-cloudwatch-agent');
   });
 
+  test('the CloudWatch agent publishes the data and WAL volumes\' free space, which the metric methods read', () => {
+    const agent = f.stack.resolve(init.logging.files['/opt/aws/amazon-cloudwatch-agent/etc/timescale-host.json'].content);
+    expect(agent.agent.omit_hostname).toBe(true);
+    expect(agent.metrics).toEqual({
+      namespace: 'TimescaleService/Host',
+      append_dimensions: { InstanceId: '${aws:InstanceId}' },
+      aggregation_dimensions: [['InstanceId', 'path']],
+      metrics_collected: {
+        disk: { resources: ['/var/lib/timescale/data', '/var/lib/timescale/wal'], measurement: ['free', 'used_percent'], drop_device: true, metrics_collection_interval: 60 },
+      },
+    });
+    // Each metric names exactly what the agent publishes: its namespace, its name, the aggregated dimensions.
+    for (const [metric, path] of [[host.metricDataVolumeFreeStorage(), '/var/lib/timescale/data'], [host.metricWalVolumeFreeStorage(), '/var/lib/timescale/wal']] as const) {
+      expect(metric.namespace).toBe(agent.metrics.namespace);
+      expect(metric.metricName).toBe('disk_free');
+      expect(f.stack.resolve(metric.dimensions)).toEqual({ InstanceId: ref(host.instance.instanceId), path });
+      expect(metric.statistic).toBe('Minimum');
+    }
+    const cpu = host.metricCpuUtilization({ period: Duration.minutes(1) });
+    expect([cpu.namespace, cpu.metricName, cpu.statistic, cpu.period.toMinutes()]).toEqual(['AWS/EC2', 'CPUUtilization', 'Average', 1]);
+    const status = host.metricStatusCheckFailed();
+    expect([status.namespace, status.metricName, status.statistic]).toEqual(['AWS/EC2', 'StatusCheckFailed', 'Maximum']);
+    expect(f.stack.resolve(status.dimensions)).toEqual({ InstanceId: ref(host.instance.instanceId) });
+  });
+
   test('the instance and volumes are tagged with the service name', () => {
     const tag = Match.arrayWith([{ Key: 'timescale:service', Value: 'orders' }]);
     template.hasResourceProperties('AWS::EC2::Instance', { Tags: tag });
@@ -378,7 +410,6 @@ describe('DatabaseHost options', () => {
       ImageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ VolumeSize: 30, Iops: 6000 }) }],
     });
-    expect(f.stack.resolve(host.dataVolume.size)).toEqual({ Ref: 'DataSize' });
     template.hasResourceProperties('AWS::EC2::Volume', { Size: { Ref: 'DataSize' }, Iops: 12000, Throughput: 1000 });
     template.hasResourceProperties('AWS::EC2::Volume', { Size: 50 });
     template.hasResourceProperties('AWS::SSM::Association', { ScheduleExpression: 'cron(30 2 ? * SAT *)' });

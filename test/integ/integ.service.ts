@@ -85,7 +85,7 @@ export function buildServiceIntegration(app: App): IntegTest {
   const dataKeyArn = service.keys.dataKey.keyArn;
   for (const volume of [service.host.dataVolume, service.host.walVolume]) {
     integ.assertions
-      .awsApiCall('EC2', 'describeVolumes', { VolumeIds: [volume.ref] })
+      .awsApiCall('EC2', 'describeVolumes', { VolumeIds: [volume.volumeId] })
       .expect(ExpectedResult.objectLike({ Volumes: [Match.objectLike({ Encrypted: true, KmsKeyId: dataKeyArn })] }));
   }
   integ.assertions

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { newNetworkStack, newStack, propertiesOf } from './network-test-util';
 import { ServiceNetwork } from '../../lib/network';
 
-const EXPECTED_ENDPOINT_SERVICES = ['ssm', 'ssmmessages', 'ec2messages', 'kms', 'secretsmanager', 'logs', 'sts', 'cloudformation'];
+const EXPECTED_ENDPOINT_SERVICES = ['ssm', 'ssmmessages', 'ec2messages', 'kms', 'secretsmanager', 'logs', 'monitoring', 'sts', 'cloudformation'];
 
 function serviceSuffix(serviceName: any): string {
   // { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.ssm']] } -> 'ssm'
@@ -232,12 +232,19 @@ describe('ServiceNetwork options', () => {
   });
 
   test('adds additional interface endpoints with the same protections', () => {
+    const { stack } = newNetworkStack({ additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.ECR] });
+    const endpoints = propertiesOf(Template.fromStack(stack), 'AWS::EC2::VPCEndpoint').filter((e) => e.VpcEndpointType === 'Interface');
+    const ecr = endpoints.find((e) => serviceSuffix(e.ServiceName) === 'ecr.api')!;
+    expect(ecr.PrivateDnsEnabled).toBe(true);
+    expect(ecr.PolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
+    expect(endpoints).toHaveLength(EXPECTED_ENDPOINT_SERVICES.length + 1);
+  });
+
+  test('an additional endpoint that is also required is created once', () => {
     const { stack } = newNetworkStack({ additionalInterfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING] });
     const endpoints = propertiesOf(Template.fromStack(stack), 'AWS::EC2::VPCEndpoint').filter((e) => e.VpcEndpointType === 'Interface');
-    const monitoring = endpoints.find((e) => serviceSuffix(e.ServiceName) === 'monitoring')!;
-    expect(monitoring.PrivateDnsEnabled).toBe(true);
-    expect(monitoring.PolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
-    expect(endpoints).toHaveLength(EXPECTED_ENDPOINT_SERVICES.length + 1);
+    expect(endpoints.filter((e) => serviceSuffix(e.ServiceName) === 'monitoring')).toHaveLength(1);
+    expect(endpoints).toHaveLength(EXPECTED_ENDPOINT_SERVICES.length);
   });
 
   test('finds the interface endpoint of a service, required or additional, and none for a service it lacks', () => {

@@ -201,8 +201,8 @@ describe('TimescaleService with defaults', () => {
   });
 
   test('backs up both database volumes daily into the vault under the backup key', () => {
-    const data = stack.getLogicalId(service.host.dataVolume);
-    const wal = stack.getLogicalId(service.host.walVolume);
+    const data = stack.resolve(service.host.dataVolume.volumeId).Ref;
+    const wal = stack.resolve(service.host.walVolume.volumeId).Ref;
     const selection = JSON.stringify(template.findResources('AWS::Backup::BackupSelection'));
     expect(selection).toContain(data);
     expect(selection).toContain(wal);

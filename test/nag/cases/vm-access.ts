@@ -791,6 +791,47 @@ export const VM_ACCESS_CASES: RuleCase[] = [
   },
   {
     rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'l2',
+    title: 'a role of the customer account reads its own admin secret through the resource policy',
+    expect: C,
+    stackProps: { env: { account: '111122223333', region: 'eu-west-1' } },
+    build: (s) => {
+      const secret = customerSecret(s);
+      secret.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ArnPrincipal(`arn:aws:iam::${CUSTOMER_ACCOUNT}:role/app`)], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
+      }));
+      return secret.node.findChild('Policy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'plain',
+    title: 'a role of an account that may be the stack\'s own reads the admin secret through the resource policy',
+    expect: UNV,
+    build: (s) => {
+      const secret = plain(s, 'AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: CUSTOMER_TEMPLATE, GenerateStringKey: 'password' } }, 'CustomerAdmin');
+      return plain(s, 'AWS::SecretsManager::ResourcePolicy', {
+        SecretId: secret.ref,
+        ResourcePolicy: doc({ Action: 'secretsmanager:GetSecretValue', Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/app` } }),
+      }, 'Policy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'l2',
+    title: 'a role of the stack\'s own account reads the admin secret through the resource policy',
+    expect: UNV,
+    stackProps: { env: { account: '111122223333', region: 'eu-west-1' } },
+    build: (s) => {
+      const secret = customerSecret(s);
+      secret.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/reporting')], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
+      }));
+      return secret.node.findChild('Policy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
     form: 'plain',
     title: 'a user reads every secret through an AWS::IAM::UserPolicy',
     expect: NC,

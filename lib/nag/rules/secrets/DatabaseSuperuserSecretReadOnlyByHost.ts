@@ -1,3 +1,4 @@
+import { isThisAccount } from '../../private/account-principals';
 import { arnParts, patternMatches, resourceName } from '../../private/arns';
 import { SECRET_TAG, tagValue } from '../../private/database-hosts';
 import { grantsAction, PolicyStatementJson, statementsOf } from '../../private/iam';
@@ -204,7 +205,7 @@ function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Ma
           continue;
         }
         const target = index.target(value);
-        if (!target && secretKind.accountsMayRead && isAccount(value)) {
+        if (!target && secretKind.accountsMayRead && (isAccount(value) || isPrincipalOfAnotherAccount(value, r))) {
           continue;
         }
         if (target && PRINCIPAL_TYPES.includes(target.type)) {
@@ -226,6 +227,16 @@ function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Ma
 function isAccount(value: unknown): boolean {
   const text = pseudoText(value);
   return text !== undefined && (/^\d{12}$/.test(text) || /^arn:[^:]+:iam::\d{12}:root$/.test(text));
+}
+
+/**
+ * A role or user ARN of an account known not to be the stack's: the customer's own account reading its
+ * credentials with one of its principals, narrower than naming the whole account.
+ */
+function isPrincipalOfAnotherAccount(value: unknown, r: RenderedResource): boolean {
+  const text = pseudoText(value);
+  const arn = text === undefined ? null : /^arn:[^:]+:iam::(\d{12}):(role|user)\//.exec(text);
+  return arn !== null && isThisAccount(arn[1], r.stack) === 'no';
 }
 
 /** Judges an IAM policy or a secret resource policy against the database secrets of one kind. */
