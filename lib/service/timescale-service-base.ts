@@ -5,6 +5,10 @@ import { Construct, IConstruct } from 'constructs';
 
 /**
  * A TimescaleDB service, defined in this app or referenced with `TimescaleService.fromServiceAttributes`.
+ *
+ * Its `connections` open the database port: they admit security groups and private CIDR blocks only (a
+ * public range, `0.0.0.0/0` and prefix lists are refused). Reaching the port is not logging in: PostgreSQL
+ * admits only the customers' networks and `allowedNetworks` (pg_hba.conf), over TLS with SCRAM.
  */
 export interface ITimescaleService extends IConstruct, ec2.IConnectable {
   /** The service's name (`timescale:service` tag of its hosts). */
@@ -21,13 +25,6 @@ export interface ITimescaleService extends IConstruct, ec2.IConnectable {
 
   /** The security group of the endpoint: it admits the database port from the allowed networks only. */
   readonly securityGroup: ec2.ISecurityGroup;
-
-  /**
-   * Network access to the database port. Admits security groups and private CIDR blocks only: a public
-   * range, `0.0.0.0/0` and prefix lists are refused. Reaching the port is not logging in: PostgreSQL
-   * admits only the customers' networks and `allowedNetworks` (pg_hba.conf), over TLS with SCRAM.
-   */
-  readonly connections: ec2.Connections;
 
   /**
    * Lets `grantee` read the CA certificate parameter, to verify the server (`sslrootcert=`).
@@ -68,6 +65,7 @@ export abstract class TimescaleServiceBase extends Construct implements ITimesca
   public abstract readonly endpointPort: number;
   public abstract readonly caCertificateParameter: ssm.IStringParameter;
   public abstract readonly securityGroup: ec2.ISecurityGroup;
+  /** Access to the database port: security groups and private CIDR blocks only. */
   public abstract readonly connections: ec2.Connections;
 
   public grantCaCertificateRead(grantee: iam.IGrantable): iam.Grant {
