@@ -8,13 +8,15 @@ if (!floor) {
   throw new Error('CDK_FLOOR_DIR must name a node_modules directory holding the floor aws-cdk-lib; run test/setup/cdk-floor.sh.');
 }
 
+const base = require(path.join(root, 'package.json')).jest;
+
 module.exports = {
-  ...require(path.join(root, 'package.json')).jest,
+  ...base,
   rootDir: root,
-  // The main run measures coverage and writes the JUnit report; this run only has to pass.
+  // The main run writes the JUnit report (coverage is `npm run test:coverage`); this run only has to pass.
   collectCoverage: false,
   reporters: ['default'],
-  setupFiles: [path.join(__dirname, 'cdk-floor-check.js')],
+  setupFiles: [...base.setupFiles ?? [], path.join(__dirname, 'cdk-floor-check.js')],
   moduleNameMapper: {
     '^aws-cdk-lib$': `${floor}/aws-cdk-lib`,
     '^aws-cdk-lib/(.*)$': `${floor}/aws-cdk-lib/$1`,
