@@ -110,7 +110,7 @@ project.gitignore.addPatterns('!/lib/tls/certificate-handler/*.js');
 // projen ignores every folder named `logs`; the CloudWatch Logs rules live in one.
 project.gitignore.addPatterns('!/lib/nag/rules/logs/');
 
-for (const path of ['/bin/', '/bench/', 'cdk.out/', '/.ci/', '/cdk.json', '/.cfnlintrc.yaml', '/.cfnlint-spec-override.json']) {
+for (const path of ['/bin/', '/bench/', 'cdk.out/', '/.ci/', '/cdk.json', '/.cfnlintrc.yaml', '/.cfnlint-spec-override.json', '/rosetta/']) {
   project.npmignore?.exclude(path);
 }
 
