@@ -28,7 +28,7 @@ function inPacks(rule: string, packs: string[] = [HIPAA, NIST, PCI]): string[] {
  */
 export function acknowledgeReferenceFindings(service: TimescaleService): void {
   const stack = Stack.of(service);
-  const { host, endpoint, certificate, backups, operatorAccess } = service;
+  const { host, endpoint, certificate, backups, databaseBackups, operatorAccess } = service;
 
   // The internal Network Load Balancer passes TCP through to PostgreSQL.
   acknowledge(endpoint.loadBalancer, ['AwsSolutions-ELB2', ...inPacks('ELBLoggingEnabled')],
@@ -69,6 +69,24 @@ export function acknowledgeReferenceFindings(service: TimescaleService): void {
     'it may read that prefix only, and s3:ListBucket is conditioned on the same prefix.');
   acknowledge(backups.backupRole, ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]'],
     'The AWS Backup service role policy is the documented, AWS-maintained permission set for backup jobs of EBS volumes.');
+
+  // pgBackRest: the database's own backups.
+  for (const volume of [host.node.findChild('DataVolume'), host.node.findChild('WalVolume')]) {
+    acknowledge(volume, inPacks('EC2EBSInBackupPlan', [HIPAA, NIST]),
+      'The backup plan selects the database host\'s instance, which backs up all its attached volumes, data and WAL, at one ' +
+      'moment (crash-consistent); selecting the volumes one by one would snapshot them at different moments. The rule ' +
+      'recognizes volume selections only. The database\'s own backups are pgBackRest\'s, with point-in-time restore.');
+  }
+  acknowledge(databaseBackups.repositoryPolicy, ['AwsSolutions-IAM5[Resource::<TimescaleDatabaseBackupsRepository897C9A23.Arn>/pgbackrest/*]'],
+    'pgBackRest writes one object per WAL segment and backup file under its repository prefix, with names that cannot be known in ' +
+    'advance; the role may reach that prefix of that bucket only, and s3:ListBucket is conditioned on the same prefix.');
+  acknowledge(databaseBackups.passphrase, ['AwsSolutions-SMG4', ...inPacks('SecretsManagerRotationEnabled', [HIPAA, NIST])],
+    'The pgBackRest repository passphrase is fixed when the repository is created: a rotated value could not read the backups ' +
+    'already taken. It is generated in Secrets Manager under the secrets key, read only by the host role, and retained.');
+  acknowledge(databaseBackups.bucket, inPacks('S3BucketReplicationEnabled'),
+    'Replicating backups to another Region would take the data outside the data-residency Regions; the repository is ' +
+    'versioned, under the backup key, client-side encrypted, retained, and every object version is locked in governance mode ' +
+    'for the backup retention. AWS Backup keeps a second, independent copy of the host.');
 
   acknowledge(certificate.issuer, inPacks('LambdaDLQ', [HIPAA, NIST]),
     'The issuer runs as a CloudFormation custom resource (CloudFormation gets its result) and on a daily schedule; a failure ' +

@@ -1,1 +1,3 @@
 export * from './encrypted-backups';
+export * from './pgbackrest-config';
+export * from './pgbackrest-backups';

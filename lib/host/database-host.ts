@@ -75,6 +75,14 @@ export interface SecretFile {
   readonly jsonField?: string;
 
   /**
+   * Write the value as one `key=value` line of an INI section (for example section `global`, key
+   * `repo1-cipher-pass` for pgBackRest), so the file is a configuration file of its own.
+   *
+   * @default - the value alone, as it is stored
+   */
+  readonly iniEntry?: IniEntry;
+
+  /**
    * File mode, as octal digits (cfn-init's six-digit form, such as `000640`). PostgreSQL accepts a
    * server key owned by root with mode `000640`; a certificate may be `000644`. Under `CONFIG_DIR`
    * the same limits as for a `ConfigFile` apply.
@@ -140,6 +148,47 @@ export interface SqlScript {
    * @default - only at boot and after each configuration change
    */
   readonly schedule?: Duration;
+}
+
+/** Where a `SecretFile`'s value goes in an INI file. */
+export interface IniEntry {
+  /** The section, written as `[section]`: letters, digits, `.`, `_` and `-`. */
+  readonly section: string;
+  /** The key, written as `key=<value>`: letters, digits, `.`, `_` and `-`. */
+  readonly key: string;
+}
+
+/** When a host command runs. */
+export enum HostCommandPhase {
+  /**
+   * At the first boot only, after the volumes are mounted, the packages installed and the secret and
+   * configuration files written, and before the cluster is created and the server first starts
+   * (for example a restore into the empty data volume).
+   */
+  BEFORE_FIRST_START = 'before-first-start',
+  /**
+   * After the server has started, at boot and after every configuration change cfn-hup applies (for
+   * example enabling timers). The command must be idempotent.
+   */
+  AFTER_START = 'after-start',
+}
+
+/** A shell command the host runs as root during its bootstrap. */
+export interface HostCommand {
+  /** A name: lower-case letters, digits and `-`. Commands of a phase run in the order they were added. */
+  readonly name: string;
+  /** The command line. It is in the template: it must hold no secret. */
+  readonly command: string;
+  /** When it runs. */
+  readonly phase: HostCommandPhase;
+}
+
+/** A log file the host ships to its log group. */
+export interface HostLogFile {
+  /** The file (a glob such as `/var/log/app/*.log` is accepted). */
+  readonly path: string;
+  /** The log stream's name after the instance ID: lower-case letters, digits and `-`. */
+  readonly streamName: string;
 }
 
 /** Properties of a `DatabaseHost`. */
@@ -352,6 +401,8 @@ export class DatabaseHost extends Construct {
   private readonly secretFiles = new Map<string, SecretFile>();
   private readonly sqlScripts = new Map<string, SqlScript>();
   private readonly osUsers = new Set<string>();
+  private readonly commands = new Map<string, HostCommand>();
+  private readonly logFiles = new Map<string, HostLogFile>();
 
   constructor(scope: Construct, id: string, props: DatabaseHostProps) {
     super(scope, id);
@@ -562,6 +613,10 @@ export class DatabaseHost extends Construct {
     if (file.jsonField !== undefined && !/^[A-Za-z0-9_.-]+$/.test(file.jsonField)) {
       throw new Error(`${what}: jsonField may contain letters, digits and . _ - only; got '${file.jsonField}'.`);
     }
+    if (file.iniEntry !== undefined && !(/^[A-Za-z0-9_.-]+$/.test(file.iniEntry.section) && /^[A-Za-z0-9_.-]+$/.test(file.iniEntry.key))) {
+      throw new Error(`${what}: iniEntry's section and key may contain letters, digits and . _ - only; got section '${file.iniEntry.section}' ` +
+        `and key '${file.iniEntry.key}'. For example { section: 'global', key: 'repo1-cipher-pass' }.`);
+    }
     const writable = SERVER_WRITABLE_DIRS.find((dir) => file.path.startsWith(`${dir}/`));
     if (writable) {
       throw new Error(`${what}: ${writable} can be written by users other than root, and the host writes secret files as root ` +
@@ -572,6 +627,7 @@ export class DatabaseHost extends Construct {
       path: file.path,
       secret: file.secret,
       jsonField: file.jsonField,
+      iniEntry: file.iniEntry,
       mode: normalizeMode(what, file.mode ?? '000640'),
       owner: validateAccount(what, 'owner', file.owner ?? 'root'),
       group: validateAccount(what, 'group', file.group ?? 'postgres'),
@@ -619,6 +675,36 @@ export class DatabaseHost extends Construct {
         `other than root and postgres; got '${name}'.`);
     }
     this.osUsers.add(name);
+  }
+
+  /**
+   * Adds a shell command the host runs as root, before the server first starts or after it starts
+   * (see `HostCommandPhase`). Call before synthesis.
+   */
+  public addCommand(command: HostCommand): void {
+    const what = `DatabaseHost.addCommand('${command.name}')`;
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(command.name)) {
+      throw new Error(`${what}: name must be 1-63 lower-case letters, digits and -, starting with a letter or digit; got '${command.name}'.`);
+    }
+    if (this.commands.has(command.name)) {
+      throw new Error(`${what}: a command named '${command.name}' was already added. Each name can be used once.`);
+    }
+    if (!Object.values(HostCommandPhase).includes(command.phase)) {
+      throw new Error(`${what}: phase must be a HostCommandPhase; got '${command.phase}'.`);
+    }
+    this.commands.set(command.name, command);
+  }
+
+  /** Ships a log file to the host's log group, in a stream named `<instance id>/<streamName>`. Call before synthesis. */
+  public addLogFile(file: HostLogFile): void {
+    const what = `DatabaseHost.addLogFile('${file.path}')`;
+    if (!/^\/[A-Za-z0-9._@+*/-]+$/.test(file.path)) {
+      throw new Error(`${what}: path must be absolute, of letters, digits and . _ @ + * - /; got '${file.path}'.`);
+    }
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(file.streamName) || this.logFiles.has(file.streamName)) {
+      throw new Error(`${what}: streamName must be 1-63 lower-case letters, digits and -, unused by another file; got '${file.streamName}'.`);
+    }
+    this.logFiles.set(file.streamName, file);
   }
 
   private assertPathFree(what: string, path: string): void {
@@ -719,7 +805,7 @@ export class DatabaseHost extends Construct {
 
     const secretFiles = new ec2.InitConfig([new LazyInitElements('COMMAND', () =>
       [...this.secretFiles.values()].map((file, index) => ec2.InitCommand.shellCommand(
-        fetchSecretCommand(file.secret, file.jsonField ?? '-', file.path, file.mode!, file.owner!, file.group!),
+        fetchSecretCommand(file.secret, file.jsonField ?? '-', file.path, file.mode!, file.owner!, file.group!, file.iniEntry),
         { key: `${String(index).padStart(3, '0')}-secret-file`, env: region },
       )))]);
 
@@ -738,7 +824,8 @@ export class DatabaseHost extends Construct {
     ]);
 
     const logging = new ec2.InitConfig([
-      ec2.InitFile.fromObject(boot.CLOUDWATCH_AGENT_CONFIG, cloudWatchAgentConfig(logGroup.logGroupName), { mode: '000644', ...root }),
+      ec2.InitFile.fromObject(boot.CLOUDWATCH_AGENT_CONFIG,
+        cloudWatchAgentConfig(logGroup.logGroupName, () => [...this.logFiles.values()]), { mode: '000644', ...root }),
       ec2.InitCommand.shellCommand(`${boot.CLOUDWATCH_AGENT_CTL} -a fetch-config -m ec2 -s -c file:${boot.CLOUDWATCH_AGENT_CONFIG}`,
         { key: '10-start-cloudwatch-agent' }),
     ]);
@@ -812,14 +899,23 @@ export class DatabaseHost extends Construct {
       }),
     ]);
 
-    const bootConfigs = { imdsGuard, volumes, packages, osUsers, hostScripts, secretFiles, serverConfig, cluster, superuserPassword };
+    const phaseCommands = (phase: HostCommandPhase) => new ec2.InitConfig([new LazyInitElements('COMMAND', () =>
+      [...this.commands.values()].filter((command) => command.phase === phase).map((command, index) =>
+        ec2.InitCommand.shellCommand(command.command, { key: `${String(index).padStart(3, '0')}-${command.name}`, env: region })))]);
+    const beforeFirstStart = phaseCommands(HostCommandPhase.BEFORE_FIRST_START);
+    const afterStart = phaseCommands(HostCommandPhase.AFTER_START);
+
+    const bootConfigs = {
+      imdsGuard, volumes, packages, osUsers, hostScripts, secretFiles, serverConfig, beforeFirstStart, cluster, superuserPassword,
+    };
     return ec2.CloudFormationInit.fromConfigSets({
       configSets: {
-        [DEFAULT_CONFIG_SET]: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'cluster',
-          'superuserPassword', 'sqlScripts', 'logging', 'cfnHup'],
-        [RECONFIGURE_CONFIG_SET]: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'superuserPassword', 'sqlScripts'],
+        [DEFAULT_CONFIG_SET]: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'beforeFirstStart',
+          'cluster', 'superuserPassword', 'sqlScripts', 'afterStart', 'logging', 'cfnHup'],
+        [RECONFIGURE_CONFIG_SET]: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'superuserPassword', 'sqlScripts',
+          'afterStart'],
       },
-      configs: { ...bootConfigs, sqlScripts, logging, cfnHup, reload },
+      configs: { ...bootConfigs, sqlScripts, afterStart, logging, cfnHup, reload },
     });
   }
 
@@ -866,11 +962,12 @@ const SERVER_WRITABLE_DIRS = ['/tmp', '/var/tmp', '/dev/shm', '/var/lib/timescal
 const MIN_SCHEDULE_SECONDS = 10;
 const MAX_SCHEDULE_SECONDS = 3600;
 
-function fetchSecretCommand(secret: secretsmanager.ISecret, field: string, path: string, mode: string, owner: string, group: string): string {
-  return `${boot.FETCH_SECRET} '${secret.secretArn}' '${field}' '${path}' ${mode} ${owner} ${group}`;
+function fetchSecretCommand(secret: secretsmanager.ISecret, field: string, path: string, mode: string, owner: string, group: string,
+  ini?: IniEntry): string {
+  return `${boot.FETCH_SECRET} '${secret.secretArn}' '${field}' '${path}' ${mode} ${owner} ${group}${ini ? ` ${ini.section} ${ini.key}` : ''}`;
 }
 
-function cloudWatchAgentConfig(logGroupName: string): { [key: string]: unknown } {
+function cloudWatchAgentConfig(logGroupName: string, extra: () => HostLogFile[]): { [key: string]: unknown } {
   const stream = (file: string, name: string) => ({
     file_path: file,
     log_group_name: logGroupName,
@@ -883,13 +980,17 @@ function cloudWatchAgentConfig(logGroupName: string): { [key: string]: unknown }
     logs: {
       logs_collected: {
         files: {
-          collect_list: [
-            stream(`${boot.LOG_DIR}/postgresql-*.log`, 'postgresql'),
-            stream('/var/log/cfn-init.log', 'cfn-init'),
-            stream('/var/log/cfn-init-cmd.log', 'cfn-init-cmd'),
-            stream('/var/log/cfn-hup.log', 'cfn-hup'),
-            stream('/var/log/cloud-init-output.log', 'cloud-init-output'),
-          ],
+          // Lazy, so log files added after construction are shipped too.
+          collect_list: Lazy.any({
+            produce: () => [
+              stream(`${boot.LOG_DIR}/postgresql-*.log`, 'postgresql'),
+              stream('/var/log/cfn-init.log', 'cfn-init'),
+              stream('/var/log/cfn-init-cmd.log', 'cfn-init-cmd'),
+              stream('/var/log/cfn-hup.log', 'cfn-hup'),
+              stream('/var/log/cloud-init-output.log', 'cloud-init-output'),
+              ...extra().map((file) => stream(file.path, file.streamName)),
+            ],
+          }),
         },
       },
     },

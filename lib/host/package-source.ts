@@ -8,7 +8,8 @@ import { INSTALL_S3_RPMS, INSTALL_S3_RPMS_SCRIPT } from './private/bootstrap';
  * internet: the hosts run in subnets without an internet route.
  *
  * Whatever the source, the host needs, for the configured PostgreSQL major version: the PostgreSQL
- * server and its contrib modules, TimescaleDB, and pgaudit. The server configuration preloads both
+ * server and its contrib modules, TimescaleDB, and pgaudit; and pgBackRest, which archives the WAL and
+ * takes the backups (`archive_command` fails without it, and WAL then piles up on the WAL volume). The server configuration preloads both
  * `timescaledb` and `pgaudit` (`shared_preload_libraries`), and PostgreSQL refuses to start when a
  * preloaded library is missing: the host then never signals CloudFormation, and the stack rolls back.
  *
@@ -32,7 +33,9 @@ export abstract class PackageSource {
   /**
    * The RPMs a bucket for `s3Bucket()` must hold (one of each, for the hosts' architecture), with
    * `{version}` for the PostgreSQL major version: PGDG's server, contrib and pgaudit packages, and
-   * Timescale's TimescaleDB packages. Their other dependencies come from Amazon Linux's repositories.
+   * Timescale's TimescaleDB packages, and PGDG's pgBackRest (2.45 or later; not 2.55.0, which sends no
+   * Content-MD5, and S3 refuses uploads without one to a bucket with Object Lock). Their other
+   * dependencies come from Amazon Linux's repositories.
    */
   public static readonly MIRROR_PACKAGES: string[] = [
     'postgresql{version}',
@@ -43,6 +46,7 @@ export abstract class PackageSource {
     'timescaledb-2-loader-postgresql-{version}',
     'timescaledb-tools',
     'pgaudit_{version}',
+    'pgbackrest',
   ];
 
   /**
@@ -51,7 +55,7 @@ export abstract class PackageSource {
    *
    * The image must provide the `postgres` and `initdb` binaries of the configured PostgreSQL version
    * in `/usr/pgsql-<version>/bin` or `/usr/bin`, the `postgres` OS user, the TimescaleDB and pgaudit
-   * libraries, and, for log shipping, the Amazon CloudWatch agent (otherwise it is installed from Amazon
+   * libraries, `pgbackrest` on the `PATH`, and, for log shipping, the Amazon CloudWatch agent (otherwise it is installed from Amazon
    * Linux's repositories).
    */
   public static preinstalled(): PackageSource {
@@ -71,7 +75,7 @@ export abstract class PackageSource {
    *
    * @param packages the dnf package names to install; `{version}` is replaced by the PostgreSQL major
    * version. Default: `postgresql{version}-server`, `postgresql{version}-contrib`,
-   * `timescaledb-2-postgresql-{version}`, `pgaudit_{version}` (PGDG's name).
+   * `timescaledb-2-postgresql-{version}`, `pgaudit_{version}` (PGDG's name) and `pgbackrest`.
    */
   public static amazonLinuxRepositories(packages?: string[]): PackageSource {
     return new AmazonLinuxRepositoriesSource(packages ?? [
@@ -79,6 +83,7 @@ export abstract class PackageSource {
       'postgresql{version}-contrib',
       'timescaledb-2-postgresql-{version}',
       'pgaudit_{version}',
+      'pgbackrest',
     ]);
   }
 
@@ -91,8 +96,9 @@ export abstract class PackageSource {
    * The prefix must hold, for the configured PostgreSQL major version and the hosts' architecture
    * (`aarch64` for the default m7g), the RPMs of `PackageSource.MIRROR_PACKAGES`: with PostgreSQL 16,
    * `postgresql16`, `postgresql16-libs`, `postgresql16-server`, `postgresql16-contrib`,
-   * `timescaledb-2-postgresql-16`, `timescaledb-2-loader-postgresql-16`, `timescaledb-tools` and
-   * `pgaudit_16`. Without pgaudit the server does not start. Keep nothing else under the prefix: every
+   * `timescaledb-2-postgresql-16`, `timescaledb-2-loader-postgresql-16`, `timescaledb-tools`,
+   * `pgaudit_16` and `pgbackrest`. Without pgaudit the server does not start; without pgBackRest no
+   * WAL is archived. Keep nothing else under the prefix: every
    * RPM there is installed.
    *
    * The bucket must be in the service's own account: the S3 gateway endpoint lets the VPC reach no

@@ -1,12 +1,14 @@
-import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IDependable } from 'constructs';
-import { EncryptedBackups } from '../backup';
+import { EncryptedBackups, PgBackRestBackups, RestoreTarget } from '../backup';
 import { DatabaseHost, PackageSource, VolumeOptions } from '../host';
 import { ServiceKeys } from '../keys';
 import { ServiceDns, ServiceNetwork } from '../network';
@@ -53,6 +55,56 @@ export interface TimescaleHostOptions {
    * @default '16'
    */
   readonly postgresVersion?: string;
+}
+
+/**
+ * The database's own backups: pgBackRest's WAL archive and full and differential backups, with
+ * point-in-time restore.
+ */
+export interface TimescaleDatabaseBackupOptions {
+  /**
+   * When full backups run: a systemd `OnCalendar` expression.
+   *
+   * @default 'Sun *-*-* 01:00:00 UTC'
+   */
+  readonly fullBackupSchedule?: string;
+
+  /**
+   * When differential backups run: a systemd `OnCalendar` expression.
+   *
+   * @default 'Mon..Sat *-*-* 01:00:00 UTC'
+   */
+  readonly differentialBackupSchedule?: string;
+
+  /**
+   * The longest a committed transaction waits before its WAL is archived (`archive_timeout`).
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly archiveTimeout?: Duration;
+
+  /**
+   * Create the database from the repository, before the server first starts: `RestoreTarget.latest()`
+   * or `RestoreTarget.pointInTime('2026-01-31T12:00:00Z')`. To create a service from another service's
+   * backups, pass that service's (retained) `bucket` and `passphrase` as well.
+   *
+   * @default - a new, empty database
+   */
+  readonly restore?: RestoreTarget;
+
+  /**
+   * The repository bucket of an earlier service, to continue or restore from.
+   *
+   * @default - a new bucket
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * The repository passphrase of an earlier service, with `bucket`.
+   *
+   * @default - a new generated passphrase
+   */
+  readonly passphrase?: secretsmanager.ISecret;
 }
 
 /**
@@ -166,11 +218,20 @@ export interface TimescaleServiceProps {
   readonly host?: TimescaleHostOptions;
 
   /**
-   * How long daily backups are kept.
+   * How long backups are kept: pgBackRest's full backups and the WAL since them (so the window of
+   * point-in-time restore), and AWS Backup's daily recovery points of the host.
    *
    * @default Duration.days(35)
    */
   readonly backupRetention?: Duration;
+
+  /**
+   * The database's own backups (pgBackRest).
+   *
+   * @default - full backups on Sundays and differential backups on other days at 01:00 UTC, WAL archived
+   * within 60 seconds, a new empty database
+   */
+  readonly databaseBackups?: TimescaleDatabaseBackupOptions;
 
   /**
    * A lock on the backup vault.
@@ -213,8 +274,10 @@ export class TimescaleService extends TimescaleServiceBase {
   public readonly certificate: ServerCertificate;
   /** The internal load balancer clients connect through. */
   public readonly endpoint: DatabaseEndpoint;
-  /** Daily backups of the host's volumes. */
+  /** The second line of backups: AWS Backup's daily, crash-consistent recovery points of the whole host. */
   public readonly backups: EncryptedBackups;
+  /** The database's own backups: pgBackRest's WAL archive and backups, with point-in-time restore. */
+  public readonly databaseBackups: PgBackRestBackups;
   /** The DNS record, when a public zone was given. */
   public readonly dns?: ServiceDns;
   /** Operator access, when operators were given. */
@@ -325,10 +388,20 @@ export class TimescaleService extends TimescaleServiceBase {
       sourceKeys: [this.keys.dataKey],
       retention: props.backupRetention,
       vaultLock: props.backupVaultLock,
-      resources: [
-        backup.BackupResource.fromArn(volumeArn(this.host.dataVolume)),
-        backup.BackupResource.fromArn(volumeArn(this.host.walVolume)),
-      ],
+      // The instance, not its volumes one by one: AWS Backup snapshots all its volumes at one moment
+      // (crash-consistent), so a restored data and WAL pair belongs together.
+      resources: [backup.BackupResource.fromArn(instanceArn(this.host.instance))],
+    });
+
+    this.databaseBackups = new PgBackRestBackups(this, 'DatabaseBackups', {
+      host: this.host,
+      serviceName: props.serviceName,
+      backupKey: this.keys.backupKey,
+      secretsKey: this.keys.secretsKey,
+      retention: props.backupRetention,
+      alarmTopic: this.operatorAccess?.alertTopic,
+      accessLogsBucket: this.operatorAccess?.accessLogsBucket,
+      ...props.databaseBackups,
     });
 
     if (props.publicZone) {
@@ -347,6 +420,8 @@ export class TimescaleService extends TimescaleServiceBase {
       // The host reads the certificate at boot and the issuer renews it; any other read is news.
       const certificateSecrets = [this.certificate.certificateSecret, ...this.certificate.caSecret ? [this.certificate.caSecret] : []];
       this.operatorAccess.alertOnSecretReads(certificateSecrets, [this.host.role, this.certificate.issuer.role!]);
+      // Only the host reads the backup passphrase, at boot.
+      this.operatorAccess.alertOnSecretReads([this.databaseBackups.passphrase], [this.host.role]);
       this.host.addOsUser(this.operatorAccess.runAsUser);
     }
     // Customers first: their databases exist before the approval script grants CONNECT on them.
@@ -535,8 +610,8 @@ export class TimescaleService extends TimescaleServiceBase {
   }
 }
 
-function volumeArn(volume: ec2.IVolume): string {
-  return volume.stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: volume.volumeId });
+function instanceArn(instance: ec2.Instance): string {
+  return Stack.of(instance).formatArn({ service: 'ec2', resource: 'instance', resourceName: instance.instanceId });
 }
 
 function validateServiceName(name: string): void {

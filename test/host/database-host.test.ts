@@ -206,9 +206,10 @@ describe('DatabaseHost with defaults', () => {
 
   test('cfn-init runs the config sets in order and cfn-signal reports to a creation policy', () => {
     expect(init.configSets).toEqual({
-      default: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'cluster', 'superuserPassword',
-        'sqlScripts', 'logging', 'cfnHup'],
-      reconfigure: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'superuserPassword', 'sqlScripts'],
+      default: ['imdsGuard', 'volumes', 'packages', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'beforeFirstStart', 'cluster',
+        'superuserPassword', 'sqlScripts', 'afterStart', 'logging', 'cfnHup'],
+      reconfigure: ['imdsGuard', 'osUsers', 'hostScripts', 'secretFiles', 'serverConfig', 'reload', 'superuserPassword', 'sqlScripts',
+        'afterStart'],
     });
     const wait = only(template, 'AWS::CloudFormation::WaitCondition');
     expect(wait.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT1800S' } });
@@ -236,8 +237,8 @@ describe('DatabaseHost with defaults', () => {
 
   test('packages come from Amazon Linux\'s repositories, installed once', () => {
     expect(init.packages.commands['10-install-packages']).toEqual({
-      command: 'dnf install -y --setopt=install_weak_deps=False postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16 pgaudit_16',
-      test: '! rpm -q postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16 pgaudit_16 >/dev/null',
+      command: 'dnf install -y --setopt=install_weak_deps=False postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16 pgaudit_16 pgbackrest',
+      test: '! rpm -q postgresql16-server postgresql16-contrib timescaledb-2-postgresql-16 pgaudit_16 pgbackrest >/dev/null',
     });
     expect(templateJson).not.toMatch(/https?:\/\/(?!cloudformation)/);
   });

@@ -26,17 +26,17 @@ describe('PackageSource.MIRROR_PACKAGES', () => {
     }
   });
 
-  test('holds the server, its contrib modules and what TimescaleDB\'s package requires', () => {
+  test('holds the server, its contrib modules, what TimescaleDB\'s package requires and pgBackRest', () => {
     expect(PackageSource.MIRROR_PACKAGES).toEqual(expect.arrayContaining([
       'postgresql{version}', 'postgresql{version}-libs', 'postgresql{version}-server', 'postgresql{version}-contrib',
-      'timescaledb-2-loader-postgresql-{version}', 'timescaledb-tools',
+      'timescaledb-2-loader-postgresql-{version}', 'timescaledb-tools', 'pgbackrest',
     ]));
   });
 
   test('is the list the s3Bucket() documentation gives for PostgreSQL 16', () => {
     const source = fs.readFileSync(path.join(__dirname, '..', '..', 'lib', 'host', 'package-source.ts'), 'utf8');
     const doc = source.slice(source.indexOf('RPMs you put in an S3 bucket'), source.indexOf('public static s3Bucket('));
-    const documented = [...doc.matchAll(/`([a-z0-9_-]+)`/g)].map((m) => m[1]).filter((name) => /16|tools/.test(name));
+    const documented = [...doc.matchAll(/`([a-z0-9_-]+)`/g)].map((m) => m[1]).filter((name) => /16|tools|pgbackrest/.test(name));
     expect(documented.sort()).toEqual(PackageSource.MIRROR_PACKAGES.map((p) => p.split('{version}').join('16')).sort());
   });
 });

@@ -17,7 +17,8 @@ import { StackIndex } from '../../lib/nag/private/rendered';
 const RULES = [
   'VolumeCustomerManagedKey', 'BlockDeviceCustomerManagedKey', 'KmsKeyRotation', 'KmsKeyPolicyNoUnconditionedWildcard',
   'KmsKeyUsedOnlyByNamedPrincipals', 'KmsKeyRetained', 'BackupVaultCustomerManagedKey', 'BucketCustomerManagedKey',
-  'LogGroupCustomerManagedKey', 'SecretCustomerManagedKey', 'TopicCustomerManagedKey', 'DataStoreCustomerManagedKey', 'AutoScalingVolumesCustomerManagedKey', 'NoPrivateKeyMaterial', 'NoPasswordLiteral',
+  'LogGroupCustomerManagedKey', 'SecretCustomerManagedKey', 'TopicCustomerManagedKey', 'DataStoreCustomerManagedKey', 'AutoScalingVolumesCustomerManagedKey',
+  'DatabaseHostArchivesWal', 'PgBackRestRepositoryEncrypted', 'PgBackRestRepositoryCustomerManagedKey', 'NoPrivateKeyMaterial', 'NoPasswordLiteral',
   'SecretValueGenerated', 'SecretReadDeniedToOthers', 'PostgresRefusesPlaintext', 'PostgresTlsMinimumVersion',
   'PostgresPlaintextRejectedFirst', 'PostgresConfigIncludesInTemplate', 'PostgresTlsCiphers', 'PostgresBootSqlKeepsTlsSettings', 'ListenerTlsPolicy',
   'BucketDeniesInsecureTransport', 'DataStoreTransitEncryption', 'RdsForcesSsl', 'BucketBlocksPublicAccess', 'LoadBalancerInternal', 'IngressNotFromAnywhere',

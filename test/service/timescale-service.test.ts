@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PackageSource, PgHba, PgHbaConnectionType, PostgresqlConf, TimescaleService, TimescaleServiceProps, TlsVersion } from '../../lib';
@@ -95,6 +95,7 @@ describe('TimescaleService with defaults', () => {
       ...service.customers.map((c): [string, unknown[], unknown[]] => [secretIds(c.adminSecret), [hostRole], [deployer]]),
       [secretIds(service.certificate.certificateSecret), [hostRole, issuerRole], [deployer, issuerRole]],
       [secretIds(service.certificate.caSecret), [issuerRole], [deployer, issuerRole]],
+      [secretIds(service.databaseBackups.passphrase), [hostRole], [deployer]],
     ];
     const policies = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy'));
     expect(policies).toHaveLength(expected.length);
@@ -200,12 +201,12 @@ describe('TimescaleService with defaults', () => {
     ]);
   });
 
-  test('backs up both database volumes daily into the vault under the backup key', () => {
-    const data = stack.resolve(service.host.dataVolume.volumeId).Ref;
-    const wal = stack.resolve(service.host.walVolume.volumeId).Ref;
-    const selection = JSON.stringify(template.findResources('AWS::Backup::BackupSelection'));
-    expect(selection).toContain(data);
-    expect(selection).toContain(wal);
+  test('backs up the host\'s instance (all its volumes at one moment) daily into the vault under the backup key', () => {
+    const selections = Object.values(template.findResources('AWS::Backup::BackupSelection'));
+    expect(selections.map((s: any) => s.Properties.BackupSelection.Resources)).toEqual([[{
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':instance/',
+        { Ref: stack.getLogicalId(service.host.instance.node.defaultChild as CfnElement) }]],
+    }]]);
     template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbKeysBackupKey'), 'Arn'] } });
   });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond Node, checked before the tests run (`npm test` runs this first):
-# a PostgreSQL server with pgaudit, pgBackRest and openssl for the real-server tests, nftables and
+# a PostgreSQL server with pgaudit, pgBackRest, stunnel and openssl for the real-server tests, nftables and
 # iproute2 for the firewall tests in a network namespace, and cfn-lint for the deploy checks.
 # As root on Debian, what is missing is installed from Debian's packages; otherwise this stops with
 # one line saying what is missing and how to get it.
@@ -20,6 +20,7 @@ missing_packages() {
     [ -f "/usr/share/postgresql/${major}/extension/pgaudit.control" ] || packages+=("postgresql-${major}-pgaudit")
   fi
   command -v pgbackrest >/dev/null || packages+=(pgbackrest)
+  command -v stunnel4 >/dev/null || command -v stunnel >/dev/null || packages+=(stunnel4)
   command -v nft >/dev/null || packages+=(nftables)
   command -v ip >/dev/null || packages+=(iproute2)
   echo "${packages[@]}"

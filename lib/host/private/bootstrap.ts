@@ -89,7 +89,8 @@ mountpoint -q "$mount_point" || mount "$mount_point"
  * file for a symlink between its creation and the `chown`, and take over any file root can reach.
  */
 export const FETCH_SECRET_SCRIPT = `#!/bin/bash
-# Usage: timescale-fetch-secret <secret-id> <json-field or -> <path> <mode> <owner> <group>
+# Usage: timescale-fetch-secret <secret-id> <json-field or -> <path> <mode> <owner> <group> [<ini-section> <ini-key>]
+# With an INI section and key, the file is the section's header and one line, <key>=<value>.
 # The value passes through a pipe into a private temporary file only; it is never printed or
 # passed as a command-line argument.
 set -euo pipefail
@@ -99,6 +100,8 @@ path="$3"
 mode="$4"
 owner="$5"
 group="$6"
+section="\${7:-}"
+key="\${8:-}"
 refuse() {
   echo "timescale-fetch-secret: refusing to write $path: $1" >&2
   exit 1
@@ -142,11 +145,19 @@ check_chain "$dir" existing
 umask 077
 tmp="$(mktemp -- "$dir/.timescale-secret.XXXXXX")"
 trap 'rm -f -- "$tmp"' EXIT
+[[ "$section$key" =~ ^[A-Za-z0-9_.-]*$ ]] || refuse "the INI section and key may hold letters, digits and . _ - only"
+[ -z "$section" ] || [ -n "$key" ] || refuse "an INI section needs a key"
 aws secretsmanager get-secret-value --secret-id "$secret_id" --query SecretString --output text \\
   | if [ "$field" = "-" ]; then
       cat
     else
       python3 -c 'import json, sys; sys.stdout.write(str(json.load(sys.stdin)[sys.argv[1]]))' "$field"
+    fi \\
+  | if [ -n "$section" ]; then
+      # aws --output text ends the value with a newline; the line gets exactly one.
+      python3 -c 'import sys; sys.stdout.write("[%s]\\n%s=%s\\n" % (sys.argv[1], sys.argv[2], sys.stdin.read().rstrip("\\n")))' "$section" "$key"
+    else
+      cat
     fi > "$tmp"
 chown -- "$owner:$group" "$tmp"
 chmod -- "$mode" "$tmp"

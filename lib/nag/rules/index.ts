@@ -1,5 +1,8 @@
 // The rule lists of the packs (not part of the public API: rules are reached through the packs).
 import { BackupVaultCustomerManagedKey } from './backup/BackupVaultCustomerManagedKey';
+import { DatabaseHostArchivesWal } from './backup/DatabaseHostArchivesWal';
+import { PgBackRestRepositoryCustomerManagedKey } from './backup/PgBackRestRepositoryCustomerManagedKey';
+import { PgBackRestRepositoryEncrypted } from './backup/PgBackRestRepositoryEncrypted';
 import { AuditAlertRulesPresent } from './cloudtrail/AuditAlertRulesPresent';
 import { CloudTrailValidatedAndEncrypted } from './cloudtrail/CloudTrailValidatedAndEncrypted';
 import { AutoScalingVolumesCustomerManagedKey } from './datastores/AutoScalingVolumesCustomerManagedKey';
@@ -86,6 +89,9 @@ export const TIMESCALE_CLOUD_SECURITY_RULES: RuleDefinition[] = [
   TopicCustomerManagedKey,
   DataStoreCustomerManagedKey,
   AutoScalingVolumesCustomerManagedKey,
+  DatabaseHostArchivesWal,
+  PgBackRestRepositoryEncrypted,
+  PgBackRestRepositoryCustomerManagedKey,
   // G2 keys-never-plaintext
   NoPrivateKeyMaterial,
   NoPasswordLiteral,

@@ -1,5 +1,6 @@
 import { ACCESS_CASES } from './access';
 import { AUDIT_CASES } from './audit';
+import { BACKUP_CASES } from './backups';
 import { DATASTORE_CASES } from './datastores';
 import { EGRESS_CASES } from './egress';
 import { ENCRYPTION_CASES } from './encryption';
@@ -25,4 +26,5 @@ export const ALL_CASES: RuleCase[] = [
   ...AUDIT_CASES,
   ...VM_ACCESS_CASES,
   ...DATASTORE_CASES,
+  ...BACKUP_CASES,
 ];

@@ -1,0 +1,306 @@
+/**
+ * The backups restore: this machine's PostgreSQL and pgBackRest, with exactly the pgbackrest.conf and
+ * archive settings a TimescaleService delivers to its host (read out of the synthesized template's
+ * Init metadata), against S3 and KMS stood in by moto's server behind stunnel on loopback ports.
+ *
+ * Only what cannot be the same here is changed: the S3 endpoint, port, URI style and TLS verification
+ * (moto behind a self-made certificate), the paths (a temporary folder instead of the host's), the
+ * server's port and socket, and the values CloudFormation fills in at deploy time (bucket name,
+ * Region, key ARN). The passphrase and credential files are written as the host's root scripts write
+ * them. A full backup, rows, a noted time, more rows, archiving, then a point-in-time restore into a
+ * fresh data directory must find exactly the rows written before the time.
+ */
+import { spawnSync, SpawnSyncOptions } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketEncryptionCommand,
+  PutObjectLockConfigurationCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PackageSource, PgBackRestConfig, TimescaleService } from '../../lib';
+import { freeLoopbackPort, S3StandIn } from './support/s3-standin';
+import { PostgresTestServer } from '../postgres/support/pg-server';
+
+const REGION = 'eu-west-1';
+const BUCKET = 'timescale-pgbackrest-test';
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing-session' };
+const ARCHIVE_SETTINGS = '/etc/timescale/conf.d/60-archive.conf';
+const MARKER = `pitr-${crypto.randomBytes(6).toString('hex')}`;
+
+/** The files the host receives, from the synthesized template. */
+interface Rendered {
+  readonly pgbackrestConf: unknown;
+  readonly archiveSettings: unknown;
+  readonly passphraseFile: { owner: string; group: string; mode: string; command: string };
+  readonly stanza: string;
+}
+
+function renderedFiles(): Rendered {
+  const stack = new Stack(new App(), 'Backups');
+  const service = new TimescaleService(stack, 'Db', { serviceName: 'orders', serverName: 'db.example.com', packageSource: PackageSource.preinstalled() });
+  const template = Template.fromStack(stack);
+  const instances = Object.values(template.findResources('AWS::EC2::Instance'));
+  expect(instances).toHaveLength(1);
+  const init = instances[0].Metadata['AWS::CloudFormation::Init'];
+  const files = init.serverConfig.files;
+  const secretCommands = Object.values<any>(init.secretFiles.commands).map((c) => JSON.stringify(c.command));
+  const passphraseCommand = secretCommands.find((c) => c.includes(PgBackRestConfig.PASSPHRASE_FILE));
+  expect(passphraseCommand).toBeDefined();
+  return {
+    pgbackrestConf: files[PgBackRestConfig.CONFIG_FILE].content,
+    archiveSettings: files[ARCHIVE_SETTINGS].content,
+    passphraseFile: { owner: 'root', group: 'postgres', mode: '000640', command: passphraseCommand! },
+    stanza: service.databaseBackups.stanza,
+  };
+}
+
+/**
+ * The text cfn-init writes, with the values CloudFormation fills in at deploy time: the repository
+ * bucket's name, the Region and the backup key's ARN. Any other reference fails the test.
+ */
+function deployTimeText(value: unknown, keyArn: string): string {
+  if (typeof value === 'string' || typeof value === 'number') {
+    return String(value);
+  }
+  const v = value as any;
+  if (v['Fn::Join']) {
+    const [separator, parts] = v['Fn::Join'];
+    return parts.map((part: unknown) => deployTimeText(part, keyArn)).join(separator);
+  }
+  if (v.Ref === 'AWS::Region') {
+    return REGION;
+  }
+  if (typeof v.Ref === 'string' && /DatabaseBackupsRepository/.test(v.Ref)) {
+    return BUCKET;
+  }
+  if (Array.isArray(v['Fn::GetAtt']) && /KeysBackupKey/.test(v['Fn::GetAtt'][0]) && v['Fn::GetAtt'][1] === 'Arn') {
+    return keyArn;
+  }
+  throw new Error(`Unexpected deploy-time value in the rendered configuration: ${JSON.stringify(value)}`);
+}
+
+/** Replaces the value of each `key=` line, which must be there exactly once; adds the keys in `add` to [global]. */
+function substitute(conf: string, replace: { [key: string]: string }, add: { [key: string]: string }): string {
+  let out = conf;
+  for (const [key, value] of Object.entries(replace)) {
+    const pattern = new RegExp(`^${key}=.*$`, 'gm');
+    expect({ key, lines: (out.match(pattern) ?? []).length }).toEqual({ key, lines: 1 });
+    out = out.replace(pattern, `${key}=${value}`);
+  }
+  const extra = Object.entries(add).map(([key, value]) => {
+    expect({ key, rendered: new RegExp(`^${key}=`, 'm').test(conf) }).toEqual({ key, rendered: false });
+    return `${key}=${value}`;
+  });
+  return out.replace(/^\[global\]$/m, ['[global]', ...extra].join('\n'));
+}
+
+const runuser = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((c) => fs.existsSync(c))!;
+
+function run(command: string, args: string[], options: SpawnSyncOptions = {}): { ok: boolean; out: string } {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 90_000, cwd: '/', ...options });
+  if (result.error) {
+    throw result.error;
+  }
+  return { ok: result.status === 0, out: `${result.stdout}\n${result.stderr}` };
+}
+
+/** Runs a command as the server's OS user, as the host does (runuser -u postgres). */
+function asPostgres(command: string, args: string[]): { ok: boolean; out: string } {
+  return process.getuid?.() === 0 ? run(runuser, ['-u', 'postgres', '--', command, ...args]) : run(command, args);
+}
+
+function mustAsPostgres(command: string, args: string[]): string {
+  const result = asPostgres(command, args);
+  if (!result.ok) {
+    throw new Error(`${command} ${args.join(' ')} failed:\n${result.out}`);
+  }
+  return result.out;
+}
+
+function chownToPostgres(...paths: string[]): void {
+  if (process.getuid?.() === 0) {
+    const result = run('chown', ['-R', 'postgres:postgres', ...paths]);
+    if (!result.ok) {
+      throw new Error(result.out);
+    }
+  }
+}
+
+describe('pgBackRest with the rendered configuration, through S3 and KMS (moto behind stunnel)', () => {
+  let rendered: Rendered;
+  let standIn: S3StandIn | undefined;
+  let server: PostgresTestServer | undefined;
+  let work: string;
+  let configPath: string;
+  let keyArn: string;
+  let s3: S3Client;
+  let restoredDir: string | undefined;
+  let restoredPort: number;
+  let noted: string;
+  let pgbackrest: (args: string[], config?: string) => { ok: boolean; out: string };
+
+  beforeAll(async () => {
+    // moto boots in its own process while the app synthesizes.
+    const starting = S3StandIn.start();
+    starting.catch(() => undefined);
+    rendered = renderedFiles();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-timescale-pgbackrest-'));
+    fs.chmodSync(work, 0o755);
+    standIn = await starting;
+    const aws = { region: REGION, endpoint: standIn.httpEndpoint, credentials: CREDENTIALS };
+    s3 = new S3Client({ ...aws, forcePathStyle: true });
+    const kms = new KMSClient(aws);
+    keyArn = (await kms.send(new CreateKeyCommand({ Description: 'backup key' }))).KeyMetadata!.Arn!;
+    // The bucket as the construct makes it: Object Lock (governance), default SSE-KMS under the backup key.
+    await s3.send(new CreateBucketCommand({
+      Bucket: BUCKET, ObjectLockEnabledForBucket: true, CreateBucketConfiguration: { LocationConstraint: REGION },
+    }));
+    await s3.send(new PutObjectLockConfigurationCommand({
+      Bucket: BUCKET,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } },
+    }));
+    await s3.send(new PutBucketEncryptionCommand({
+      Bucket: BUCKET,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true }] },
+    }));
+
+    // The host's paths, moved into the temporary folder.
+    configPath = path.join(work, 'pgbackrest');
+    const spool = path.join(work, 'spool');
+    const logs = path.join(work, 'log');
+    fs.mkdirSync(path.join(configPath, 'conf.d'), { recursive: true });
+    fs.mkdirSync(spool);
+    fs.mkdirSync(logs);
+
+    server = await PostgresTestServer.start(() => ({
+      hba: 'local all postgres peer\n',
+      fragments: [{
+        name: '60-archive.conf',
+        content: deployTimeText(rendered.archiveSettings, keyArn).split(PgBackRestConfig.CONFIG_PATH).join(configPath),
+      }],
+    }));
+    const conf = substitute(deployTimeText(rendered.pgbackrestConf, keyArn), {
+      'repo1-s3-endpoint': '127.0.0.1',
+      'repo1-s3-uri-style': 'path',
+      'repo1-storage-verify-tls': 'n',
+      'spool-path': spool,
+      'log-path': logs,
+      'pg1-path': server.dataDir,
+      'pg1-port': String(server.port),
+      'pg1-socket-path': path.join(server.dir, 'socket'),
+    }, { 'repo1-storage-port': String(standIn.tlsPort) });
+    fs.writeFileSync(PgBackRestConfig.CONFIG_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath), conf);
+    // As timescale-fetch-secret writes it with the rendered INI section and key, and the credentials script writes its file.
+    const passphrase = crypto.randomBytes(32).toString('base64url');
+    fs.writeFileSync(PgBackRestConfig.PASSPHRASE_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath), `[global]\nrepo1-cipher-pass=${passphrase}\n`);
+    fs.writeFileSync(PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
+      `[global]\nrepo1-s3-key=${CREDENTIALS.accessKeyId}\nrepo1-s3-key-secret=${CREDENTIALS.secretAccessKey}\nrepo1-s3-token=${CREDENTIALS.sessionToken}\n`);
+    chownToPostgres(configPath, spool, logs);
+    pgbackrest = (args, config = configPath) => asPostgres('pgbackrest', [`--config-path=${config}`, `--stanza=${rendered.stanza}`, ...args]);
+  }, 120_000);
+
+  afterAll(() => {
+    if (restoredDir && fs.existsSync(path.join(restoredDir, 'postmaster.pid'))) {
+      asPostgres(path.join(server!.binDir, 'pg_ctl'), ['stop', '-D', restoredDir, '-m', 'immediate', '-w', '-s']);
+    }
+    server?.stop();
+    standIn?.stop();
+    if (work) {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('the rendered files archive asynchronously into an encrypted S3 repository under the backup key', () => {
+    const conf = deployTimeText(rendered.pgbackrestConf, 'KEY');
+    expect(conf).toMatch(/^repo1-type=s3$/m);
+    expect(conf).toMatch(/^repo1-cipher-type=aes-256-cbc$/m);
+    expect(conf).toMatch(/^repo1-s3-kms-key-id=KEY$/m);
+    expect(conf).toMatch(/^repo1-storage-verify-tls=y$/m);
+    expect(conf).toMatch(/^archive-async=y$/m);
+    expect(conf).not.toMatch(/cipher-pass|s3-key=|s3-key-secret/);
+    const archive = deployTimeText(rendered.archiveSettings, 'KEY');
+    expect(archive).toMatch(/^archive_mode = on$/m);
+    expect(archive).toContain(`archive_command = 'pgbackrest --config-path=${PgBackRestConfig.CONFIG_PATH} --stanza=${rendered.stanza} archive-push %p'`);
+    // The passphrase reaches the host as a [global] repo1-cipher-pass line written from Secrets Manager.
+    expect(rendered.passphraseFile.command).toMatch(/timescale-fetch-secret .* 000640 root postgres global repo1-cipher-pass/);
+  });
+
+  test('stanza-create, a full backup, WAL archived, and a point-in-time restore finds exactly the rows before the time', () => {
+    const stanza = pgbackrest(['stanza-create']);
+    expect({ stanza: stanza.ok, out: stanza.ok ? '' : stanza.out }).toEqual({ stanza: true, out: '' });
+    const full = pgbackrest(['--type=full', 'backup']);
+    expect({ full: full.ok, out: full.ok ? '' : full.out }).toEqual({ full: true, out: '' });
+
+    server!.mustAdmin(`CREATE TABLE pitr (id int PRIMARY KEY, note text); INSERT INTO pitr SELECT g, '${MARKER}-before-' || g FROM generate_series(1, 5) g`);
+    spawnSync('sleep', ['1.1']);
+    noted = server!.mustAdmin("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
+    spawnSync('sleep', ['1.1']);
+    server!.mustAdmin(`INSERT INTO pitr SELECT g, '${MARKER}-after-' || g FROM generate_series(6, 8) g`);
+    server!.mustAdmin('SELECT pg_switch_wal()');
+    // check switches WAL again and waits until the segment is in the repository.
+    const check = pgbackrest(['check']);
+    expect({ check: check.ok, out: check.ok ? '' : check.out }).toEqual({ check: true, out: '' });
+
+    restoredDir = path.join(work, 'restored');
+    fs.mkdirSync(restoredDir, { mode: 0o700 });
+    chownToPostgres(restoredDir);
+    // As timescale-pgbackrest-restore runs it for a time target.
+    const restore = pgbackrest([`--pg1-path=${restoredDir}`, '--link-all', '--type=time', `--target=${noted}`, '--target-action=promote', 'restore']);
+    expect({ restore: restore.ok, out: restore.ok ? '' : restore.out }).toEqual({ restore: true, out: '' });
+    expect(fs.readFileSync(path.join(restoredDir, 'postgresql.auto.conf'), 'utf8')).toContain('archive-get');
+
+    const socket = path.join(work, 'restored-socket');
+    fs.mkdirSync(socket);
+    chownToPostgres(socket);
+    return freeLoopbackPort().then((port) => {
+      restoredPort = port;
+      mustAsPostgres(path.join(server!.binDir, 'pg_ctl'), ['start', '-D', restoredDir!, '-l', path.join(socket, 'restored.log'), '-w', '-t', '60', '-s',
+        '-o', `-p ${port} -k ${socket} -c listen_addresses=''`]);
+      const psql = (sql: string) => mustAsPostgres(path.join(server!.binDir, 'psql'), ['-X', '-A', '-t', '-q', '-h', socket, '-p', String(port), '-d', 'postgres', '-c', sql]).trim();
+      const deadline = Date.now() + 30_000;
+      while (psql('SELECT pg_is_in_recovery()') !== 'f' && Date.now() < deadline) {
+        spawnSync('sleep', ['0.2']);
+      }
+      expect(psql('SELECT pg_is_in_recovery()')).toBe('f');
+      expect(psql("SELECT string_agg(note, ',' ORDER BY id) FROM pitr").split(',')).toEqual(
+        [1, 2, 3, 4, 5].map((i) => `${MARKER}-before-${i}`));
+    });
+  }, 180_000);
+
+  test('a wrong passphrase cannot read the repository', () => {
+    const wrong = path.join(work, 'wrong-passphrase');
+    fs.mkdirSync(path.join(wrong, 'conf.d'), { recursive: true });
+    fs.copyFileSync(path.join(configPath, 'pgbackrest.conf'), path.join(wrong, 'pgbackrest.conf'));
+    fs.copyFileSync(PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
+      PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, wrong));
+    fs.writeFileSync(PgBackRestConfig.PASSPHRASE_FILE.replace(PgBackRestConfig.CONFIG_PATH, wrong), `[global]\nrepo1-cipher-pass=${crypto.randomBytes(32).toString('base64url')}\n`);
+    const target = path.join(work, 'wrong-restore');
+    fs.mkdirSync(target, { mode: 0o700 });
+    chownToPostgres(wrong, target);
+    const restore = pgbackrest([`--pg1-path=${target}`, 'restore'], wrong);
+    expect(restore.ok).toBe(false);
+    expect(restore.out).toMatch(/unable to|cipher|decrypt|format/i);
+    expect(fs.existsSync(path.join(target, 'PG_VERSION'))).toBe(false);
+  }, 60_000);
+
+  test('every object is client-side encrypted, holds no row\'s text, and is stored with SSE-KMS under the backup key', async () => {
+    const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET }))).Versions ?? [];
+    const keys = versions.map((v) => v.Key!);
+    expect(keys.some((k) => k.startsWith('pgbackrest/archive/'))).toBe(true);
+    expect(keys.some((k) => k.startsWith('pgbackrest/backup/'))).toBe(true);
+    for (const version of versions) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: version.Key!, VersionId: version.VersionId }));
+      const body = Buffer.from(await object.Body!.transformToByteArray());
+      // OpenSSL's salted format, which pgBackRest writes for every file of an encrypted repository.
+      expect({ key: version.Key, magic: body.subarray(0, 8).toString('latin1') }).toEqual({ key: version.Key, magic: 'Salted__' });
+      expect({ key: version.Key, holdsRowText: body.includes(Buffer.from(MARKER)) }).toEqual({ key: version.Key, holdsRowText: false });
+      const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: version.Key!, VersionId: version.VersionId }));
+      expect({ key: version.Key, sse: head.ServerSideEncryption, kmsKey: head.SSEKMSKeyId }).toEqual({ key: version.Key, sse: 'aws:kms', kmsKey: keyArn });
+    }
+  }, 60_000);
+});
