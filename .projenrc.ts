@@ -78,6 +78,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 60_000,
       // Source first: a stale compiled `lib/**/*.js` must never shadow the TypeScript under test.
       moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+      // Coverage is a measurement, not a test: instrumenting every file slows every suite, so `npm test`
+      // runs without it and `npm run test:coverage` measures it.
+      collectCoverage: false,
+      // Many suites wait on PostgreSQL servers, openssl and cfn-lint: more workers than cores overlap the
+      // waiting with other suites' work (on 2 cores, half the time with 3 workers as with jest's default of 1).
+      // A number: jest reads a percentage above 100% as that many workers.
+      maxWorkers: 3,
+      // aws-cdk-lib's built-in template validation off in unit tests (see the file; test/reference keeps it).
+      setupFiles: ['<rootDir>/test/setup/cdk-validation.ts'],
     },
   },
   // jsii and eslint type-check; the tests only need to transpile, which keeps `npm test` fast.
@@ -169,6 +178,12 @@ const cdkFloor = project.addTask('test:cdk-floor', {
 });
 project.testTask.spawn(cdkFloor);
 
+project.addTask('test:coverage', {
+  description: 'Run the unit tests with coverage (writes coverage/); `npm test` runs them without',
+  exec: 'jest --ci --coverage',
+  receiveArgs: true,
+});
+
 // Outside CI projen's `package` runs jsii-pacmak for every language, which needs Python with PyPI, a
 // JDK with Maven, the .NET SDK and Go. The build packages JavaScript; `npx projen package-all` builds
 // the Python, Java, .NET and Go packages on a machine that has those toolchains.
@@ -187,7 +202,7 @@ project.addTask('rules:doc', {
 });
 
 project.addTask('bench', {
-  description: 'Cost of the rule packs on fleets of 1-100 services, side by side with AwsSolutionsChecks (writes bench/results/)',
+  description: 'Cost of the rule packs on fleets of 1-100 services beside AwsSolutionsChecks, and synth time and memory of 1-50 TimescaleServices beside RDS equivalents (writes bench/results/)',
   exec: 'ts-node --transpile-only -P tsconfig.json bench/run.ts',
 });
 

@@ -7,6 +7,9 @@ import { buildReferenceDeployment, ReferenceDeployment } from '../../bin/referen
 import { DataResidency, DataResidencyChecks, ServiceNetwork, TimescaleCloudSecurityChecks } from '../../lib';
 import { VmAccessAudit } from '../../lib/operator';
 
+// As `npx cdk synth` does, with aws-cdk-lib's template validation (test/setup/cdk-validation.ts turns it off elsewhere).
+delete process.env.CDK_VALIDATION;
+
 /** The reference deployment is synthesized once, with every pack attached, as `npx cdk synth` does. */
 let deployment: ReferenceDeployment;
 let outdir: string;
