@@ -6,14 +6,13 @@
  * Only what cannot be the same here is changed: the S3 endpoint, port, URI style and TLS verification
  * (moto behind a self-made certificate), the paths (a temporary folder instead of the host's), the
  * server's port and socket, and the values CloudFormation fills in at deploy time (bucket name,
- * Region, key ARN). The passphrase and credential files are written as the host's root scripts write
- * them. A full backup, rows, a noted time, more rows, archiving, then a point-in-time restore into a
+ * Region, key ARN). The passphrase file is written by the rendered timescale-fetch-secret (from a
+ * stand-in for the AWS CLI), the credentials file as timescale-pgbackrest-credentials writes it. A full backup, rows, a noted time, more rows, archiving, then a point-in-time restore into a
  * fresh data directory must find exactly the rows written before the time.
  */
 import { spawnSync, SpawnSyncOptions } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
@@ -24,6 +23,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PackageSource, PgBackRestConfig, TimescaleService } from '../../lib';
 import { freeLoopbackPort, S3StandIn } from './support/s3-standin';
+import { FETCH_SECRET } from '../../lib/host/private/bootstrap';
+import { rootOwnedTempDir } from '../host/support/root-temp';
 import { PostgresTestServer } from '../postgres/support/pg-server';
 
 const REGION = 'eu-west-1';
@@ -36,8 +37,17 @@ const MARKER = `pitr-${crypto.randomBytes(6).toString('hex')}`;
 interface Rendered {
   readonly pgbackrestConf: unknown;
   readonly archiveSettings: unknown;
-  readonly passphraseFile: { owner: string; group: string; mode: string; command: string };
+  readonly passphraseFile: { command: string; args: string[] };
+  /** The rendered timescale-fetch-secret, which writes the passphrase file on the host. */
+  readonly fetchSecretScript: string;
   readonly stanza: string;
+}
+
+/** The words of a rendered command line (single-quoted or bare), deploy-time values as `<deploy-time>`. */
+function commandWords(command: unknown): string[] {
+  const parts = typeof command === 'string' ? [command] : (command as any)['Fn::Join'][1];
+  const text = parts.map((part: unknown) => (typeof part === 'string' ? part : '<deploy-time>')).join('');
+  return [...text.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
 }
 
 function renderedFiles(): Rendered {
@@ -48,13 +58,14 @@ function renderedFiles(): Rendered {
   expect(instances).toHaveLength(1);
   const init = instances[0].Metadata['AWS::CloudFormation::Init'];
   const files = init.serverConfig.files;
-  const secretCommands = Object.values<any>(init.secretFiles.commands).map((c) => JSON.stringify(c.command));
-  const passphraseCommand = secretCommands.find((c) => c.includes(PgBackRestConfig.PASSPHRASE_FILE));
+  const passphraseCommand = Object.values<any>(init.secretFiles.commands).map((c) => c.command)
+    .find((c) => JSON.stringify(c).includes(PgBackRestConfig.PASSPHRASE_FILE));
   expect(passphraseCommand).toBeDefined();
   return {
     pgbackrestConf: files[PgBackRestConfig.CONFIG_FILE].content,
     archiveSettings: files[ARCHIVE_SETTINGS].content,
-    passphraseFile: { owner: 'root', group: 'postgres', mode: '000640', command: passphraseCommand! },
+    passphraseFile: { command: JSON.stringify(passphraseCommand), args: commandWords(passphraseCommand).slice(1) },
+    fetchSecretScript: init.hostScripts.files[FETCH_SECRET].content,
     stanza: service.databaseBackups.stanza,
   };
 }
@@ -122,6 +133,26 @@ function mustAsPostgres(command: string, args: string[]): string {
   return result.out;
 }
 
+/** A configuration directory as the host has it: root:postgres 0750, with conf.d the same. */
+function makeConfigDir(dir: string): void {
+  for (const d of [dir, path.join(dir, 'conf.d')]) {
+    fs.mkdirSync(d, { mode: 0o750 });
+    fs.chownSync(d, 0, postgresGid());
+    fs.chmodSync(d, 0o750);
+  }
+}
+
+/** A file as cfn-init writes an Init file with owner root, group postgres, mode 000640. */
+function writeServerReadable(file: string, content: string): void {
+  fs.writeFileSync(file, content, { mode: 0o640 });
+  fs.chownSync(file, 0, postgresGid());
+  fs.chmodSync(file, 0o640);
+}
+
+function postgresGid(): number {
+  return Number(run('id', ['-g', 'postgres']).out.trim());
+}
+
 function chownToPostgres(...paths: string[]): void {
   if (process.getuid?.() === 0) {
     const result = run('chown', ['-R', 'postgres:postgres', ...paths]);
@@ -149,8 +180,8 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
     const starting = S3StandIn.start();
     starting.catch(() => undefined);
     rendered = renderedFiles();
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-timescale-pgbackrest-'));
-    fs.chmodSync(work, 0o755);
+    // Root-owned up to /, as timescale-fetch-secret requires of the directories it writes secrets into.
+    work = rootOwnedTempDir('pgbackrest-');
     standIn = await starting;
     const aws = { region: REGION, endpoint: standIn.httpEndpoint, credentials: CREDENTIALS };
     s3 = new S3Client({ ...aws, forcePathStyle: true });
@@ -173,7 +204,7 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
     configPath = path.join(work, 'pgbackrest');
     const spool = path.join(work, 'spool');
     const logs = path.join(work, 'log');
-    fs.mkdirSync(path.join(configPath, 'conf.d'), { recursive: true });
+    makeConfigDir(configPath);
     fs.mkdirSync(spool);
     fs.mkdirSync(logs);
 
@@ -194,13 +225,25 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
       'pg1-port': String(server.port),
       'pg1-socket-path': path.join(server.dir, 'socket'),
     }, { 'repo1-storage-port': String(standIn.tlsPort) });
-    fs.writeFileSync(PgBackRestConfig.CONFIG_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath), conf);
-    // As timescale-fetch-secret writes it with the rendered INI section and key, and the credentials script writes its file.
-    const passphrase = crypto.randomBytes(32).toString('base64url');
-    fs.writeFileSync(PgBackRestConfig.PASSPHRASE_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath), `[global]\nrepo1-cipher-pass=${passphrase}\n`);
-    fs.writeFileSync(PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
+    writeServerReadable(PgBackRestConfig.CONFIG_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath), conf);
+    // The passphrase file is written by the rendered timescale-fetch-secret, with the rendered arguments, from a
+    // stand-in for the AWS CLI that answers as `aws secretsmanager get-secret-value --output text` does.
+    const bin = path.join(work, 'bin');
+    fs.mkdirSync(bin, { mode: 0o755 });
+    const fetchSecret = path.join(bin, 'timescale-fetch-secret');
+    fs.writeFileSync(fetchSecret, rendered.fetchSecretScript, { mode: 0o700 });
+    fs.writeFileSync(path.join(bin, 'aws'), '#!/bin/bash\nprintf \'%s\\n\' "$STAND_IN_SECRET"\n', { mode: 0o755 });
+    const fetchArgs = rendered.passphraseFile.args.map((arg) => arg.split(PgBackRestConfig.CONFIG_PATH).join(configPath));
+    expect(fetchArgs.slice(1)).toEqual(['-', PgBackRestConfig.PASSPHRASE_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
+      '000640', 'root', 'postgres', 'global', 'repo1-cipher-pass']);
+    const fetched = run(fetchSecret, fetchArgs, {
+      env: { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, STAND_IN_SECRET: crypto.randomBytes(32).toString('base64url') },
+    });
+    expect({ fetched: fetched.ok, out: fetched.out.trim() }).toEqual({ fetched: true, out: '' });
+    // As timescale-pgbackrest-credentials writes them (moto accepts any credentials).
+    writeServerReadable(PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
       `[global]\nrepo1-s3-key=${CREDENTIALS.accessKeyId}\nrepo1-s3-key-secret=${CREDENTIALS.secretAccessKey}\nrepo1-s3-token=${CREDENTIALS.sessionToken}\n`);
-    chownToPostgres(configPath, spool, logs);
+    chownToPostgres(spool, logs);
     pgbackrest = (args, config = configPath) => asPostgres('pgbackrest', [`--config-path=${config}`, `--stanza=${rendered.stanza}`, ...args]);
   }, 120_000);
 
@@ -228,6 +271,11 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
     expect(archive).toContain(`archive_command = 'pgbackrest --config-path=${PgBackRestConfig.CONFIG_PATH} --stanza=${rendered.stanza} archive-push %p'`);
     // The passphrase reaches the host as a [global] repo1-cipher-pass line written from Secrets Manager.
     expect(rendered.passphraseFile.command).toMatch(/timescale-fetch-secret .* 000640 root postgres global repo1-cipher-pass/);
+    // The file the rendered script wrote: root-owned, read by the postgres group only, one [global] line.
+    const file = PgBackRestConfig.PASSPHRASE_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath);
+    const stat = fs.statSync(file);
+    expect([stat.uid, stat.gid, (stat.mode % 0o1000).toString(8)]).toEqual([0, postgresGid(), '640']);
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^\[global\]\nrepo1-cipher-pass=[A-Za-z0-9_-]{43}\n$/);
   });
 
   test('stanza-create, a full backup, WAL archived, and a point-in-time restore finds exactly the rows before the time', () => {
@@ -252,7 +300,9 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
     // As timescale-pgbackrest-restore runs it for a time target.
     const restore = pgbackrest([`--pg1-path=${restoredDir}`, '--link-all', '--type=time', `--target=${noted}`, '--target-action=promote', 'restore']);
     expect({ restore: restore.ok, out: restore.ok ? '' : restore.out }).toEqual({ restore: true, out: '' });
-    expect(fs.readFileSync(path.join(restoredDir, 'postgresql.auto.conf'), 'utf8')).toContain('archive-get');
+    // The restored server fetches WAL with the same configuration path and stanza (the test's --pg1-path is passed on too).
+    const recovery = fs.readFileSync(path.join(restoredDir, 'postgresql.auto.conf'), 'utf8');
+    expect(recovery).toMatch(new RegExp(`^restore_command = 'pgbackrest --config-path=${configPath} .*--stanza=${rendered.stanza} archive-get %f "%p"'$`, 'm'));
 
     const socket = path.join(work, 'restored-socket');
     fs.mkdirSync(socket);
@@ -274,14 +324,15 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
 
   test('a wrong passphrase cannot read the repository', () => {
     const wrong = path.join(work, 'wrong-passphrase');
-    fs.mkdirSync(path.join(wrong, 'conf.d'), { recursive: true });
-    fs.copyFileSync(path.join(configPath, 'pgbackrest.conf'), path.join(wrong, 'pgbackrest.conf'));
-    fs.copyFileSync(PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
-      PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, wrong));
-    fs.writeFileSync(PgBackRestConfig.PASSPHRASE_FILE.replace(PgBackRestConfig.CONFIG_PATH, wrong), `[global]\nrepo1-cipher-pass=${crypto.randomBytes(32).toString('base64url')}\n`);
+    makeConfigDir(wrong);
+    const inWrong = (file: string) => file.replace(PgBackRestConfig.CONFIG_PATH, wrong);
+    const inRight = (file: string) => file.replace(PgBackRestConfig.CONFIG_PATH, configPath);
+    writeServerReadable(inWrong(PgBackRestConfig.CONFIG_FILE), fs.readFileSync(inRight(PgBackRestConfig.CONFIG_FILE), 'utf8'));
+    writeServerReadable(inWrong(PgBackRestConfig.CREDENTIALS_FILE), fs.readFileSync(inRight(PgBackRestConfig.CREDENTIALS_FILE), 'utf8'));
+    writeServerReadable(inWrong(PgBackRestConfig.PASSPHRASE_FILE), `[global]\nrepo1-cipher-pass=${crypto.randomBytes(32).toString('base64url')}\n`);
     const target = path.join(work, 'wrong-restore');
     fs.mkdirSync(target, { mode: 0o700 });
-    chownToPostgres(wrong, target);
+    chownToPostgres(target);
     const restore = pgbackrest([`--pg1-path=${target}`, 'restore'], wrong);
     expect(restore.ok).toBe(false);
     expect(restore.out).toMatch(/unable to|cipher|decrypt|format/i);
