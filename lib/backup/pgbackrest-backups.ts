@@ -436,7 +436,8 @@ export class PgBackRestBackups extends Construct {
         logGroup,
         filterPattern: logs.FilterPattern.all(
           logs.FilterPattern.stringValue('$.metric', '=', 'pgbackrest-freshness'),
-          logs.FilterPattern.exists(`$.${field}`),
+          // A number (an age is never negative); `exists` would match strings only.
+          logs.FilterPattern.numberValue(`$.${field}`, '>=', 0),
         ),
         metricNamespace: namespace,
         metricName,
