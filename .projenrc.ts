@@ -30,6 +30,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     'fast-check@^4',
     'aws-sdk-client-mock@^4',
+    // The certificate issuer Lambda: X.509 from a maintained library, bundled into its asset by esbuild.
+    '@peculiar/x509@^2.2.0',
+    // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata polyfill.
+    'reflect-metadata@^0.2.2',
+    'esbuild@^0.28.2',
     // Custom resource handlers run on the Lambda runtime's own AWS SDK v3; tests mock these clients
     // (client-ec2 and client-secrets-manager come bundled for `verify`, below).
     '@aws-sdk/client-acm-pca@^3',
@@ -114,8 +119,28 @@ project.addBundledDeps(
 project.addDevDeps('@types/pg@^8');
 project.package.addBin({ 'cdk-timescale-security': 'lib/verify/cli.js' });
 
-// Lambda handlers are plain JavaScript sources, not jsii output: keep them in git.
-project.gitignore.addPatterns('!/lib/tls/certificate-handler/*.js');
+// The certificate issuer is TypeScript (lib/tls/private/certificate-issuer/), bundled by esbuild into the
+// Lambda asset lib/tls/certificate-handler/index.js, which is committed: `npm ci && npx cdk synth` on a fresh
+// clone needs no build step, and the asset hash changes only when the bundle does. The build rebundles it
+// before compiling, and test/tls/certificate-handler-bundle.test.ts fails when the committed bundle is stale.
+project.gitignore.addPatterns('!/lib/tls/certificate-handler/index.js');
+const bundleCertificateHandler = project.addTask('bundle:certificate-handler', {
+  description: 'Bundle the certificate issuer Lambda (lib/tls/private/certificate-issuer) into lib/tls/certificate-handler/index.js',
+  exec: [
+    'esbuild lib/tls/private/certificate-issuer/index.ts --bundle --minify --platform=node --target=node22 --format=cjs',
+    // The Lambda Node.js runtime provides the AWS SDK v3.
+    '\'--external:@aws-sdk/*\' --legal-comments=eof --log-level=warning --outfile=lib/tls/certificate-handler/index.js',
+    '"--banner:js=// Generated from lib/tls/private/certificate-issuer by npx projen bundle:certificate-handler; do not edit."',
+  ].join(' '),
+});
+project.preCompileTask.spawn(bundleCertificateHandler);
+// Only the bundle ships; the issuer's compiled sources would need its devDependencies.
+project.npmignore?.exclude('/lib/tls/private/certificate-issuer/');
+// The issuer's dependencies are bundled into the asset at build time (or are the Lambda runtime's AWS SDK).
+project.eslint?.addOverride({
+  files: ['lib/tls/private/certificate-issuer/**'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
 // projen ignores every folder named `logs`; the CloudWatch Logs rules live in one.
 project.gitignore.addPatterns('!/lib/nag/rules/logs/');
 

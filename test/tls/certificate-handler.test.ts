@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-acm-pca';
 import { GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
-import { certificateHandler, x509 } from './handler-modules';
+// What earlier versions of the handler stored (a CA and its certificates, made by the hand-written encoder)
+// is the state the issuer must keep renewing from; the certificates the issuer itself makes are checked with openssl.
+import { certificateHandler, legacyX509 as x509 } from './handler-modules';
 import { OpenSsl } from './openssl';
 
 // The CommonJS module object, which the handler calls through (an ES namespace cannot be spied on).

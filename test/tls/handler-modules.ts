@@ -1,67 +1,33 @@
 /**
- * Typed access to the certificate handler, which is plain JavaScript so that it deploys without a
- * build step (see lib/tls/certificate-handler/).
+ * The certificate issuer (TypeScript source, which the Lambda asset bundles) and, as a fixture, the
+ * hand-written encoder earlier versions used (test/tls/fixtures/legacy-x509.js).
  */
-import type { KeyObject, X509Certificate } from 'crypto';
+import type { KeyObject } from 'crypto';
+import * as handler from '../../lib/tls/private/certificate-issuer';
+import * as issuerX509 from '../../lib/tls/private/certificate-issuer/x509';
 
-export interface DistinguishedName {
-  readonly commonName: string;
-  readonly organization?: string;
-}
+export type { DistinguishedName, Issuer } from '../../lib/tls/private/certificate-issuer/x509';
 
-export interface Issuer {
-  readonly name: DistinguishedName;
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
-}
+export const x509 = issuerX509;
+export const certificateHandler = handler;
 
-export interface DerPrimitives {
-  integer(value: Buffer | number): Buffer;
-  objectIdentifier(dotted: string): Buffer;
-  encodeLength(length: number): Buffer;
-  time(date: Date): Buffer;
-}
-
-export interface X509Module {
-  readonly _der: DerPrimitives;
+export interface LegacyX509Module {
   generateKeyPair(algorithm?: string): { privateKey: KeyObject; publicKey: KeyObject };
   createCertificate(options: {
-    subject: DistinguishedName;
+    subject: issuerX509.DistinguishedName;
     publicKey: KeyObject;
-    issuer: Issuer;
+    issuer: { name: issuerX509.DistinguishedName; privateKey: KeyObject; publicKey: KeyObject };
     notBefore: Date;
     notAfter: Date;
     isCa: boolean;
     pathLength?: number;
     subjectAlternativeNames?: string[];
   }): { pem: string; serialHex: string };
-  createCsr(options: { subject: DistinguishedName; privateKey: KeyObject; publicKey: KeyObject; subjectAlternativeNames: string[] }): string;
+  createCsr(options: {
+    subject: issuerX509.DistinguishedName; privateKey: KeyObject; publicKey: KeyObject; subjectAlternativeNames: string[];
+  }): string;
   privateKeyToPem(key: KeyObject): string;
 }
 
-export interface CloudFormationEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResourceProperties: { [key: string]: unknown };
-  readonly OldResourceProperties?: { [key: string]: unknown };
-  readonly PhysicalResourceId?: string;
-  readonly ResponseURL?: string;
-  readonly StackId?: string;
-  readonly RequestId?: string;
-  readonly LogicalResourceId?: string;
-}
-
-export interface HandlerModule {
-  handler(event: unknown): Promise<{ [key: string]: unknown }>;
-  onEvent(event: CloudFormationEvent): Promise<{ PhysicalResourceId: string; Data: { [key: string]: string } }>;
-  ensureCertificate(
-    config: { [key: string]: unknown }, options: { force: boolean }, now?: Date,
-  ): Promise<{ issued: boolean; certificate: X509Certificate }>;
-  sendResponse(
-    responseUrl: string, body: { [key: string]: unknown }, options?: { timeoutMs?: number; retryDelaysMs?: number[]; ca?: string },
-  ): Promise<number>;
-}
-
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const x509: X509Module = require('../../lib/tls/certificate-handler/x509');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const certificateHandler: HandlerModule = require('../../lib/tls/certificate-handler/index');
+export const legacyX509: LegacyX509Module = require('./fixtures/legacy-x509');
