@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PackageSource, PgBackRestConfig, RestoreTarget, TimescaleService, TimescaleServiceProps } from '../../lib';
@@ -107,6 +111,44 @@ describe('PgBackRestBackups in a TimescaleService', () => {
         mainSteps: [Match.objectLike({ inputs: Match.objectLike({ runCommand: ["/usr/local/sbin/timescale-pgbackrest-restore '{{ target }}' in-place"] }) })],
       }),
     });
+  });
+});
+
+describe('the restore and backup scripts refuse what the SSM document and the timers must never pass', () => {
+  let dir: string;
+  let init: any;
+  let pattern: RegExp;
+  const script = (name: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, init.serverConfig.files[`/usr/local/sbin/${name}`].content, { mode: 0o700 });
+    return file;
+  };
+  const runScript = (name: string, args: string[]) => spawnSync('bash', [script(name), ...args], { encoding: 'utf8', timeout: 10_000 });
+
+  beforeAll(() => {
+    let template: Template;
+    ({ template, init } = build());
+    const document: any = Object.values(template.findResources('AWS::SSM::Document')).find((d: any) => d.Properties.DocumentType === 'Command');
+    pattern = new RegExp(document.Properties.Content.parameters.target.allowedPattern);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgbackrest-scripts-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test.each(['latest', '2026-01-31 12:00:00+00', '2026-01-31 12:00:00.123456+00'])('the document and the script accept %s', (target) => {
+    expect(pattern.test(target)).toBe(true);
+    // Past the target check, the script stops at the first host-only step (the data volume is not mounted here).
+    expect(runScript('timescale-pgbackrest-restore', [target, 'in-place']).stderr).not.toMatch(/the target must be/);
+  });
+
+  test.each(["latest'; rm -rf /", '2026-01-31T12:00:00Z', '2026-01-31 12:00:00+02', '$(id)', ''])('the document and the script refuse %j', (target) => {
+    expect(pattern.test(target)).toBe(false);
+    const result = runScript('timescale-pgbackrest-restore', [target, 'in-place']);
+    expect([result.status, result.stderr]).toEqual([1, expect.stringMatching(/the target must be 'latest' or a UTC time/)]);
+  });
+
+  test('the backup script takes full, diff or incr only', () => {
+    const result = runScript('timescale-pgbackrest-backup', ['--type=full; id']);
+    expect([result.status, result.stderr]).toEqual([1, expect.stringMatching(/expected full, diff or incr/)]);
   });
 });
 
