@@ -177,7 +177,9 @@ describe('the DNS firewall', () => {
     ['ssm.eu-west-1.amazonaws.com.attacker.example', 'BLOCK NODATA'],
     ['s3.eu-west-1.amazonaws.com-attacker.example', 'BLOCK NODATA'],
     ['sts.amazonaws.com', 'BLOCK NODATA'],
-    ['monitoring.eu-west-1.amazonaws.com', 'BLOCK NODATA'],
+    // The hosts' CloudWatch agent publishes metrics through the monitoring endpoint; ECR is no endpoint of the network.
+    ['monitoring.eu-west-1.amazonaws.com', 'ALLOW'],
+    ['api.ecr.eu-west-1.amazonaws.com', 'BLOCK NODATA'],
     ['ssm.us-east-1.amazonaws.com', 'BLOCK NODATA'],
   ])('answers %s with %s', (name, action) => {
     expect(firewall.answer(name)).toBe(action);
