@@ -286,11 +286,21 @@ export class TimescaleService extends TimescaleServiceBase {
   public readonly customers: ServiceCustomer[] = [];
   /** The DNS name clients connect to. */
   public readonly serverName: string;
+  /** The service's name (`timescale:service` tag of its hosts). */
   public readonly serviceName: string;
+  /** The DNS name clients connect to (`serverName`), which the server certificate names. */
   public readonly endpointAddress: string;
+  /** The PostgreSQL port of the endpoint. */
   public readonly endpointPort: number;
+  /** The SSM parameter holding the CA certificate (PEM) clients verify the server against. */
   public readonly caCertificateParameter: ssm.IStringParameter;
+  /** The endpoint's security group: the database port from the allowed and customer networks only. */
   public readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * Access to the database port, through the endpoint's security group: security groups and private CIDR
+   * blocks only (`0.0.0.0/0`, public ranges and prefix lists are refused). PostgreSQL still admits only the
+   * customers' networks and `allowedNetworks` (pg_hba.conf).
+   */
   public readonly connections: ec2.Connections;
 
   private readonly allowedNetworks: string[];
