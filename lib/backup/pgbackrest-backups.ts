@@ -1,6 +1,7 @@
 import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -154,6 +155,14 @@ export interface PgBackRestBackupsProps {
   readonly restore?: RestoreTarget;
 
   /**
+   * The VPC's S3 gateway endpoint: the bucket policy refuses the repository role's requests that do
+   * not come through it, so credentials taken off the host are of no use elsewhere.
+   *
+   * @default - the repository role's requests are not tied to an endpoint
+   */
+  readonly s3Endpoint?: ec2.IVpcEndpoint;
+
+  /**
    * Bucket for the repository bucket's S3 server access logs.
    *
    * @default - no server access logs (CloudTrail records the bucket's management events)
@@ -240,7 +249,7 @@ export class PgBackRestBackups extends Construct {
       description: 'Lets pgBackRest list, read, write and expire its repository prefix, and use the backup key through S3 for this bucket',
       roles: [this.repositoryRole],
     });
-    this.bucket = props.bucket ?? this.createBucket(props.backupKey, retentionDays, props.accessLogsBucket);
+    this.bucket = props.bucket ?? this.createBucket(props.backupKey, retentionDays, props.accessLogsBucket, props.s3Endpoint);
     host.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [this.repositoryRole.roleArn] }));
     this.repositoryPolicy.addStatements(new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
@@ -333,7 +342,8 @@ export class PgBackRestBackups extends Construct {
     this.restoreDocument = this.createRestoreDocument(props.serviceName);
   }
 
-  private createBucket(backupKey: kms.IKey, retentionDays: number, accessLogsBucket: s3.IBucket | undefined): s3.Bucket {
+  private createBucket(backupKey: kms.IKey, retentionDays: number, accessLogsBucket: s3.IBucket | undefined,
+    endpoint: ec2.IVpcEndpoint | undefined): s3.Bucket {
     const bucket = new s3.Bucket(this, 'Repository', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: backupKey,
@@ -396,6 +406,19 @@ export class PgBackRestBackups extends Construct {
         ArnNotLike: { 'aws:PrincipalArn': this.repositoryRole.roleArn },
       },
     }));
+    if (endpoint) {
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyRepositoryRoleOutsideTheGatewayEndpoint',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+        conditions: {
+          ArnEquals: { 'aws:PrincipalArn': this.repositoryRole.roleArn },
+          StringNotEquals: { 'aws:SourceVpce': endpoint.vpcEndpointId },
+        },
+      }));
+    }
     return bucket;
   }
 

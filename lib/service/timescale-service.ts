@@ -411,6 +411,7 @@ export class TimescaleService extends TimescaleServiceBase {
       retention: props.backupRetention,
       alarmTopic: this.operatorAccess?.alertTopic,
       accessLogsBucket: this.operatorAccess?.accessLogsBucket,
+      s3Endpoint: this.network.s3Endpoint,
       ...props.databaseBackups,
     });
 

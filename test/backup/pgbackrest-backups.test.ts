@@ -45,7 +45,10 @@ describe('PgBackRestBackups in a TimescaleService', () => {
     const statements = (Object.values(sids)[0] as any).Properties.PolicyDocument.Statement;
     expect(statements.map((s: any) => [s.Sid ?? s.Action, s.Effect])).toEqual(expect.arrayContaining([
       ['DenyBypassingTheObjectLock', 'Deny'], ['DenyUploadsNotUnderTheBackupKey', 'Deny'], ['DenyObjectAccessToOtherPrincipalsOfThisAccount', 'Deny'],
+      ['DenyRepositoryRoleOutsideTheGatewayEndpoint', 'Deny'],
     ]));
+    const outside = statements.find((s: any) => s.Sid === 'DenyRepositoryRoleOutsideTheGatewayEndpoint');
+    expect(outside.Condition.StringNotEquals['aws:SourceVpce']).toEqual({ Ref: expect.stringMatching(/^DbNetworkS3Endpoint/) });
     expect(statements.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
   });
 
