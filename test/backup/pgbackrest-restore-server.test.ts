@@ -6,8 +6,8 @@
  * Only what cannot be the same here is changed: the S3 endpoint, port, URI style and TLS verification
  * (moto behind a self-made certificate), the paths (a temporary folder instead of the host's), the
  * server's port and socket, and the values CloudFormation fills in at deploy time (bucket name,
- * Region, key ARN). The passphrase file is written by the rendered timescale-fetch-secret (from a
- * stand-in for the AWS CLI), the credentials file as timescale-pgbackrest-credentials writes it. A full backup, rows, a noted time, more rows, archiving, then a point-in-time restore into a
+ * Region, key ARN). The passphrase and S3 credential files are written by the rendered root scripts
+ * (timescale-fetch-secret, timescale-pgbackrest-credentials) from a stand-in for the AWS CLI. A full backup, rows, a noted time, more rows, archiving, then a point-in-time restore into a
  * fresh data directory must find exactly the rows written before the time.
  */
 import { spawnSync, SpawnSyncOptions } from 'child_process';
@@ -23,6 +23,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PackageSource, PgBackRestConfig, TimescaleService } from '../../lib';
 import { freeLoopbackPort, S3StandIn } from './support/s3-standin';
+import { CREDENTIALS_SCRIPT } from '../../lib/backup/private/pgbackrest-scripts';
 import { FETCH_SECRET } from '../../lib/host/private/bootstrap';
 import { rootOwnedTempDir } from '../host/support/root-temp';
 import { PostgresTestServer } from '../postgres/support/pg-server';
@@ -40,7 +41,15 @@ interface Rendered {
   readonly passphraseFile: { command: string; args: string[] };
   /** The rendered timescale-fetch-secret, which writes the passphrase file on the host. */
   readonly fetchSecretScript: string;
+  /** The rendered timescale-pgbackrest-credentials, which writes the repository role's credentials (its role ARN as written). */
+  readonly credentialsScript: string;
   readonly stanza: string;
+}
+
+/** A rendered text with its deploy-time values as `<deploy-time>`. */
+function textWithDeployTimeValues(value: unknown): string {
+  const parts = typeof value === 'string' ? [value] : (value as any)['Fn::Join'][1];
+  return parts.map((part: unknown) => (typeof part === 'string' ? part : '<deploy-time>')).join('');
 }
 
 /** The words of a rendered command line (single-quoted or bare), deploy-time values as `<deploy-time>`. */
@@ -66,6 +75,7 @@ function renderedFiles(): Rendered {
     archiveSettings: files[ARCHIVE_SETTINGS].content,
     passphraseFile: { command: JSON.stringify(passphraseCommand), args: commandWords(passphraseCommand).slice(1) },
     fetchSecretScript: init.hostScripts.files[FETCH_SECRET].content,
+    credentialsScript: textWithDeployTimeValues(init.serverConfig.files[CREDENTIALS_SCRIPT].content),
     stanza: service.databaseBackups.stanza,
   };
 }
@@ -232,7 +242,16 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
     fs.mkdirSync(bin, { mode: 0o755 });
     const fetchSecret = path.join(bin, 'timescale-fetch-secret');
     fs.writeFileSync(fetchSecret, rendered.fetchSecretScript, { mode: 0o700 });
-    fs.writeFileSync(path.join(bin, 'aws'), '#!/bin/bash\nprintf \'%s\\n\' "$STAND_IN_SECRET"\n', { mode: 0o755 });
+    // The stand-in answers get-secret-value as `--output text` does, and sts assume-role as `--query Credentials --output json` does.
+    fs.writeFileSync(path.join(bin, 'aws'), [
+      '#!/bin/bash',
+      'case "$1" in',
+      '  secretsmanager) printf \'%s\\n\' "$STAND_IN_SECRET" ;;',
+      `  sts) printf '%s\\n' '${JSON.stringify({ AccessKeyId: CREDENTIALS.accessKeyId, SecretAccessKey: CREDENTIALS.secretAccessKey, SessionToken: CREDENTIALS.sessionToken, Expiration: '2099-01-01T00:00:00Z' })}' ;;`,
+      '  *) exit 2 ;;',
+      'esac',
+      '',
+    ].join('\n'), { mode: 0o755 });
     const fetchArgs = rendered.passphraseFile.args.map((arg) => arg.split(PgBackRestConfig.CONFIG_PATH).join(configPath));
     expect(fetchArgs.slice(1)).toEqual(['-', PgBackRestConfig.PASSPHRASE_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
       '000640', 'root', 'postgres', 'global', 'repo1-cipher-pass']);
@@ -240,9 +259,11 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
       env: { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, STAND_IN_SECRET: crypto.randomBytes(32).toString('base64url') },
     });
     expect({ fetched: fetched.ok, out: fetched.out.trim() }).toEqual({ fetched: true, out: '' });
-    // As timescale-pgbackrest-credentials writes them (moto accepts any credentials).
-    writeServerReadable(PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath),
-      `[global]\nrepo1-s3-key=${CREDENTIALS.accessKeyId}\nrepo1-s3-key-secret=${CREDENTIALS.secretAccessKey}\nrepo1-s3-token=${CREDENTIALS.sessionToken}\n`);
+    // The credentials file is written by the rendered timescale-pgbackrest-credentials (moto accepts any credentials).
+    const credentials = path.join(bin, 'timescale-pgbackrest-credentials');
+    fs.writeFileSync(credentials, rendered.credentialsScript.split(PgBackRestConfig.CONFIG_PATH).join(configPath), { mode: 0o700 });
+    const assumed = run(credentials, [], { env: { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` } });
+    expect({ assumed: assumed.ok, out: assumed.out.trim() }).toEqual({ assumed: true, out: '' });
     chownToPostgres(spool, logs);
     pgbackrest = (args, config = configPath) => asPostgres('pgbackrest', [`--config-path=${config}`, `--stanza=${rendered.stanza}`, ...args]);
   }, 120_000);
@@ -276,6 +297,11 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
     const stat = fs.statSync(file);
     expect([stat.uid, stat.gid, (stat.mode % 0o1000).toString(8)]).toEqual([0, postgresGid(), '640']);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^\[global\]\nrepo1-cipher-pass=[A-Za-z0-9_-]{43}\n$/);
+    const credentials = PgBackRestConfig.CREDENTIALS_FILE.replace(PgBackRestConfig.CONFIG_PATH, configPath);
+    const credentialsStat = fs.statSync(credentials);
+    expect([credentialsStat.uid, credentialsStat.gid, (credentialsStat.mode % 0o1000).toString(8)]).toEqual([0, postgresGid(), '640']);
+    expect(fs.readFileSync(credentials, 'utf8')).toBe(
+      `[global]\nrepo1-s3-key=${CREDENTIALS.accessKeyId}\nrepo1-s3-key-secret=${CREDENTIALS.secretAccessKey}\nrepo1-s3-token=${CREDENTIALS.sessionToken}\n`);
   });
 
   test('stanza-create, a full backup, WAL archived, and a point-in-time restore finds exactly the rows before the time', () => {
