@@ -30,12 +30,14 @@ fi
 
 # The subset: the rule engine on every rule case and pack (test/nag), and the constructs whose rendered
 # templates it reads through those internals (keys with lazy Deny exemptions, the host's cfn-init
-# elements, the composed service and its L2 surface, whose aws-cdk-lib APIs must exist at the floor too:
-# the tests only transpile, so nothing else would notice a newer API). Snapshot assertions are left to the main run: aws-cdk-lib's own
+# elements), and the service's L2 surface, whose aws-cdk-lib APIs must exist at the floor too (the tests only
+# transpile, so nothing else would notice a newer API). The composed service's own suite is left to the main
+# run: it synthesizes the whole service a dozen times (half this run's time) and reads no internal the
+# others do not. Snapshot assertions are left to the main run: aws-cdk-lib's own
 # resources (its custom resource runtimes, default tags) legitimately differ between releases. Tests of
 # the reference deployment (bin/) are left out too: its granular acknowledgments
 # ('AwsSolutions-IAM4[Policy::...]') are refused by aws-cdk-lib 2.257's Validations.acknowledge, and cdk-nag 3
 # registered as a Validations plugin needs a newer aws-cdk-lib anyway; the reference app runs on the pinned one.
 CDK_FLOOR_DIR="$cache/node_modules" npx jest --config test/setup/jest.cdk-floor.config.js --ci \
   --testNamePattern '^(?!.*(snapshot|reference deployment))' \
-  test/nag/ test/keys/service-keys.test.ts test/host/database-host.test.ts test/service/ "$@"
+  test/nag/ test/keys/service-keys.test.ts test/host/database-host.test.ts test/service/timescale-service-l2.test.ts "$@"
