@@ -301,6 +301,8 @@ export class OperatorAccess extends Construct {
   private readonly keyPolicyWarnings: string[] = [];
   private readonly hostRoles = new Set<iam.IPrincipal>();
   private secretAlertCount = 0;
+  /** The expected readers of each secret-read alert rule, read at synthesis so that readers added later count. */
+  private readonly secretReaders = new Map<events.IRule, iam.IRole[]>();
   private readonly portForwardingHosts = new Set<ec2.IInstance>();
   private _portForwardingRole?: iam.Role;
   private readonly mfaConditions: { [operator: string]: { [key: string]: string } };
@@ -992,7 +994,7 @@ export class OperatorAccess extends Construct {
    * expected roles (for example the host reading its secrets at boot) raise nothing.
    *
    * @param secrets the secrets whose reads are watched
-   * @param expectedReaders the roles whose sessions may read them without an alert
+   * @param expectedReaders the roles whose sessions may read them without an alert (more with `expectSecretReads`)
    * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html
    */
   public alertOnSecretReads(secrets: secretsmanager.ISecret[], expectedReaders: iam.IRole[]): events.Rule {
@@ -1004,8 +1006,9 @@ export class OperatorAccess extends Construct {
     }
     const stack = Stack.of(this);
     const secretIds = secrets.flatMap((secret) => secretIdentifiers(stack, secret));
-    const readerArns = expectedReaders.map((role) => role.roleArn);
-    const callers = readerArns.length > 0
+    const readers = [...expectedReaders];
+    const readerArns = Lazy.list({ produce: () => readers.map((role) => role.roleArn) });
+    const callers = readers.length > 0
       ? [
         // anything-but matches only callers that have a session issuer; the second branch catches the
         // others (IAM users, the root user, AWS services).
@@ -1018,7 +1021,23 @@ export class OperatorAccess extends Construct {
       { secretId: secretIds }, callers ? { $or: callers } : {});
     // GetSecretValue is a read-only management event: a rule in the ENABLED state never sees it.
     (rule.node.defaultChild as events.CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+    this.secretReaders.set(rule, readers);
     return rule;
+  }
+
+  /**
+   * Adds roles whose reads of the secrets an `alertOnSecretReads` rule watches are expected (for example an
+   * application granted a customer's credentials), so they raise no alert.
+   *
+   * @param rule a rule `alertOnSecretReads` of this construct returned, created with at least one expected reader
+   */
+  public expectSecretReads(rule: events.IRule, ...readers: iam.IRole[]): void {
+    const expected = this.secretReaders.get(rule);
+    if (!expected || expected.length === 0) {
+      throw new Error(`OperatorAccess.expectSecretReads (${this.node.path}): ${rule.node.path} is not a rule alertOnSecretReads of this ` +
+        'construct created with expected readers. Pass the rule it returned, and name at least one expected reader when creating it.');
+    }
+    expected.push(...readers.filter((reader) => !expected.includes(reader)));
   }
 
   /** One EventBridge rule on CloudTrail's record of some API calls of a service, sent to the alert topic. */

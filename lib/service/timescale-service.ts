@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token } f
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -304,6 +305,8 @@ export class TimescaleService extends TimescaleServiceBase {
   public readonly connections: ec2.Connections;
 
   private readonly allowedNetworks: string[];
+  /** Each customer's alert on reads of its admin credentials, when operators receive alerts. */
+  private readonly credentialReadAlerts = new Map<ServiceCustomer, events.IRule>();
 
   constructor(scope: Construct, id: string, props: TimescaleServiceProps) {
     super(scope, id);
@@ -470,7 +473,7 @@ export class TimescaleService extends TimescaleServiceBase {
     // Only the host reads the admin's credentials, unless the customer's own account does too: its
     // reads are expected and are in the trail, so they raise no alert.
     if (this.operatorAccess && customer.adminSecretReaderAccount === undefined) {
-      this.operatorAccess.alertOnSecretReads([added.adminSecret], [this.host.role]);
+      this.credentialReadAlerts.set(added, this.operatorAccess.alertOnSecretReads([added.adminSecret], [this.host.role]));
     }
     return added;
   }
@@ -479,14 +482,21 @@ export class TimescaleService extends TimescaleServiceBase {
    * Lets `grantee`, a principal of the customer's own account, read the customer admin's credentials
    * (`ServiceCustomer.grantCredentialsRead`): named in the secret's resource policy and, for decryption
    * through Secrets Manager, in the secrets key's policy. A principal of the service's own account is
-   * refused: there only the host reads a customer's credentials (G8).
+   * refused: there only the host reads a customer's credentials (G8). A granted role's reads are expected:
+   * they raise no secret-read alert.
    */
   public grantCustomerCredentialsRead(customer: ServiceCustomer, grantee: iam.IGrantable): iam.Grant {
     if (!this.customers.includes(customer)) {
       throw new Error(`TimescaleService ${this.node.path}: ${customer.node.path} is not a customer of this service. ` +
         'Pass one of TimescaleService.customers, or the result of addCustomer.');
     }
-    return customer.grantCredentialsRead(grantee);
+    const grant = customer.grantCredentialsRead(grantee);
+    const alert = this.credentialReadAlerts.get(customer);
+    const principal = grantee.grantPrincipal as Partial<iam.IRole>;
+    if (alert && typeof principal.roleArn === 'string') {
+      this.operatorAccess!.expectSecretReads(alert, principal as iam.IRole);
+    }
+    return grant;
   }
 
   /** The host's CPU utilization (percent, average over 5 minutes). */

@@ -1,7 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ITimescaleService, PackageSource, TimescaleCloudSecurityChecks, TimescaleService } from '../../lib';
@@ -144,6 +145,21 @@ describe('grants', () => {
     const pack = new TimescaleCloudSecurityChecks(app);
     const report = pack.validateScope(app);
     expect(report.violations.filter((v) => /DatabaseCredentials|SecretRead/.test(v.ruleName))).toEqual([]);
+  });
+
+  test('the granted role\'s reads are expected: the customer\'s secret-read alert leaves them out, as it does the host\'s', () => {
+    const { stack, service } = build(true);
+    service.grantCustomerCredentialsRead(service.customers[0], iam.Role.fromRoleArn(stack, 'AcmeApp', CUSTOMER_APP));
+    const secretName = stack.resolve((service.customers[0].adminSecret.node.defaultChild as any).ref);
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))
+      .filter((r) => JSON.stringify(r.Properties.EventPattern?.detail?.requestParameters ?? {}).includes(JSON.stringify(secretName)));
+    expect(rules).toHaveLength(1);
+    const callers = rules[0].Properties.EventPattern.detail.$or;
+    expect(callers[0].userIdentity.sessionContext.sessionIssuer.arn).toEqual([
+      { 'anything-but': [stack.resolve(service.host.role.roleArn), CUSTOMER_APP] },
+    ]);
+    expect(() => service.operatorAccess!.expectSecretReads(new events.Rule(stack, 'Other', { schedule: events.Schedule.rate(Duration.days(1)) })))
+      .toThrow(/is not a rule alertOnSecretReads of this construct/);
   });
 
   test('a principal of the service\'s own account is refused: there only the host reads a customer\'s credentials', () => {
