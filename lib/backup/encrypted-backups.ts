@@ -151,9 +151,9 @@ const COPY_SOURCE_KEY_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:Descri
  */
 export class EncryptedBackups extends Construct {
   /** The encrypted, retained backup vault the plan backs up into. */
-  public readonly vault: backup.BackupVault;
+  public readonly vault: backup.IBackupVault;
   /** The encrypted, retained vault every recovery point is copied into, under `backupKey`. */
-  public readonly copyVault: backup.BackupVault;
+  public readonly copyVault: backup.IBackupVault;
   /** The backup plan with the daily rule. */
   public readonly plan: backup.BackupPlan;
   /** The role AWS Backup assumes to back up the selected resources. */

@@ -199,7 +199,7 @@ export class PgBackRestBackups extends Construct {
   /** The repository passphrase (client-side encryption). Keep it: without it the backups cannot be read. */
   public readonly passphrase: secretsmanager.ISecret;
   /** The role the host assumes to reach the repository. */
-  public readonly repositoryRole: iam.Role;
+  public readonly repositoryRole: iam.IRole;
   /** The repository role's only policy. */
   public readonly repositoryPolicy: iam.ManagedPolicy;
   /** The stanza. */

@@ -366,7 +366,7 @@ export class DatabaseHost extends Construct {
   public static readonly IMDS_GUARD_RULESET = boot.IMDS_GUARD_RULESET;
 
   /** The instance. */
-  public readonly instance: ec2.Instance;
+  public readonly instance: ec2.IInstance;
 
   /** The instance's security group: no ingress, HTTPS egress only. */
   public readonly securityGroup: ec2.ISecurityGroup;
@@ -397,6 +397,8 @@ export class DatabaseHost extends Construct {
    */
   public readonly terminationProtection: cr.AwsCustomResource;
 
+  /** The instance as built: its L1 and user data carry the bootstrap. */
+  private readonly ec2Instance: ec2.Instance;
   private readonly configFiles = new Map<string, ConfigFile>();
   private readonly secretFiles = new Map<string, SecretFile>();
   private readonly sqlScripts = new Map<string, SqlScript>();
@@ -473,7 +475,7 @@ export class DatabaseHost extends Construct {
     const machineImage = props.machineImage ?? ec2.MachineImage.resolveSsmParameterAtLaunch(
       `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`, { os: ec2.OperatingSystemType.LINUX });
 
-    this.instance = new ec2.Instance(this, 'Instance', {
+    const instance = new ec2.Instance(this, 'Instance', {
       vpc: props.vpc,
       vpcSubnets: { subnets: [subnet] },
       instanceType,
@@ -503,6 +505,7 @@ export class DatabaseHost extends Construct {
       // Configuration changes are applied in place by cfn-hup; replacing the host is never implicit.
       userDataCausesReplacement: false,
     });
+    this.instance = this.ec2Instance = instance;
 
     this.dataVolume = this.createVolume('DataVolume', dataVolume, subnet.availabilityZone, props.dataKey);
     this.walVolume = this.createVolume('WalVolume', walVolume, subnet.availabilityZone, props.dataKey);
@@ -537,10 +540,10 @@ export class DatabaseHost extends Construct {
     this.terminationProtection = protectInstanceAfterCreate(this, 'TerminationProtection', this.instance, [bootstrapped], props.logsKey).resource;
 
     this.buildInit(postgresVersion, props.packageSource, logGroup)
-      .attach(this.instance.instance, {
+      .attach(instance.instance, {
         platform: ec2.OperatingSystemType.LINUX,
         instanceRole: role,
-        userData: this.instance.userData,
+        userData: instance.userData,
         configSets: [DEFAULT_CONFIG_SET],
         signalResource: bootstrapped,
         // The metadata may change while the user data stays the same: cfn-hup applies the change.
@@ -767,7 +770,7 @@ export class DatabaseHost extends Construct {
     const root = { owner: 'root', group: 'root' };
     const script = (path: string, content: string) => ec2.InitFile.fromString(path, content, { mode: '000700', ...root });
     const region = { AWS_REGION: Aws.REGION, AWS_DEFAULT_REGION: Aws.REGION };
-    const logicalId = this.instance.instance.logicalId;
+    const logicalId = this.ec2Instance.instance.logicalId;
 
     const volumes = new ec2.InitConfig([
       script(boot.PREPARE_VOLUME, boot.PREPARE_VOLUME_SCRIPT),

@@ -78,7 +78,7 @@ export class ServiceDns extends Construct {
   public readonly domainName: string;
 
   /** The record in the public hosted zone. */
-  public readonly record: route53.ARecord;
+  public readonly record: route53.IRecordSet;
 
   /** The private hosted zone, when `privateZoneVpcs` is given. */
   public readonly privateZone?: route53.IPrivateHostedZone;

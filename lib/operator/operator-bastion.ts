@@ -77,11 +77,11 @@ export interface OperatorBastionProps {
  */
 export class OperatorBastion extends Construct {
   /** The bastion instance. */
-  public readonly instance: ec2.Instance;
+  public readonly instance: ec2.IInstance;
   /** The bastion's role. */
   public readonly role: iam.IRole;
   /** The bastion's security group: no inbound rules. */
-  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly securityGroup: ec2.ISecurityGroup;
   /** The Session document to use for port forwarding. */
   public readonly portForwardingDocumentName: string = OperatorAccess.PORT_FORWARDING_DOCUMENT;
 

@@ -167,12 +167,20 @@ export interface TimescaleServiceProps {
   /**
    * The customer-managed keys.
    *
+   * A `ServiceKeys`, not an `IKey` per use: the service writes each grant into the key policies
+   * (every principal that may use a key is named there, and the others are denied), which a key
+   * imported by ARN would not let it do.
+   *
    * @default - a new `ServiceKeys`
    */
   readonly keys?: ServiceKeys;
 
   /**
    * The service network.
+   *
+   * A `ServiceNetwork`, not an `IVpc`: the guarantees rest on what it adds (the endpoints and their
+   * policies, the DNS firewall, flow logs, the checks on the database subnets). To use an existing VPC,
+   * give it to the `ServiceNetwork` (`ServiceNetworkProps.vpc`).
    *
    * @default - a new `ServiceNetwork` with isolated subnets only, encrypted with the logs key
    */
@@ -631,7 +639,7 @@ export class TimescaleService extends TimescaleServiceBase {
   }
 }
 
-function instanceArn(instance: ec2.Instance): string {
+function instanceArn(instance: ec2.IInstance): string {
   return Stack.of(instance).formatArn({ service: 'ec2', resource: 'instance', resourceName: instance.instanceId });
 }
 

@@ -143,7 +143,7 @@ describe('DatabaseHost with defaults', () => {
 
   test('termination protection is switched on after the bootstrap, for this instance only, and off on delete', () => {
     const protection = only(template, 'Custom::InstanceTerminationProtection');
-    const instanceId = f.stack.getLogicalId(host.instance.instance);
+    const instanceId = f.stack.getLogicalId(host.instance.node.defaultChild as ec2.CfnInstance);
     const bootstrappedId = Object.keys(template.findResources('AWS::CloudFormation::WaitCondition'))[0];
     expect(protection.DependsOn).toEqual(expect.arrayContaining([instanceId, bootstrappedId]));
     expect(protection.Properties.Create).toEqual(protection.Properties.Update);
@@ -305,7 +305,7 @@ describe('DatabaseHost with defaults', () => {
 
   test('configuration changes are applied in place by cfn-hup, without replacing the instance', () => {
     const hook: string = init.cfnHup.files['/etc/cfn/hooks.d/timescale-reconfigure.conf'].content['Fn::Join'][1].join('');
-    expect(hook).toContain(`path=Resources.${f.stack.resolve(host.instance.instance.logicalId)}.Metadata.AWS::CloudFormation::Init`);
+    expect(hook).toContain(`path=Resources.${f.stack.getLogicalId(host.instance.node.defaultChild as ec2.CfnInstance)}.Metadata.AWS::CloudFormation::Init`);
     expect(hook).toContain('-c reconfigure');
     expect(init.reload.commands['10-reload']).toEqual({
       command: 'systemctl reload timescaledb', test: 'systemctl is-active --quiet timescaledb',
