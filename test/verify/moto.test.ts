@@ -4,9 +4,9 @@
  * standard AWS_ENDPOINT_URL pointing at the emulator. Then resources are changed behind
  * CloudFormation's back (a key's rotation disabled, a security group opened) and the drift is reported.
  *
- * The command runs from its TypeScript source through ts-node rather than from a compiled
- * lib/verify/cli.js: compiled output must never be left in lib/ (a stale one would shadow the
- * sources under test), and the package's bin is that same file compiled.
+ * The command runs from its TypeScript source through tsx (as `cdk synth` runs the reference app)
+ * rather than from a compiled lib/verify/cli.js: compiled output must never be left in lib/ (a stale
+ * one would shadow the sources under test), and the package's bin is that same file compiled.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as http from 'http';
@@ -99,7 +99,7 @@ afterAll(async () => {
 
 /** The command, run as a user runs it: its own node process, the SDK chain from the environment. */
 function verify(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'lib/verify/cli.ts', 'verify', ...args], {
+  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/verify/cli.ts', 'verify', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 120_000,
