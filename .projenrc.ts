@@ -113,14 +113,31 @@ project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 project.deps.addDependency('cdk-nag@3.0.2', DependencyType.BUILD);
 
 // `cdk-timescale-security verify` (lib/verify) reads deployed stacks through the AWS SDK v3 and probes the
-// database with pg. jsii admits only jsii modules as plain dependencies, so these ship bundled in the package.
-project.addBundledDeps(
+// database with pg. jsii admits only jsii modules as plain dependencies; shipped as bundled dependencies, the
+// SDK clients and pg were 44,000 files and 12 MB packed in every user's install. The build bundles the command
+// with esbuild instead, into one file (lib/verify/cli.bundle.js, about 3.8 MB), the package's bin; aws-cdk-lib,
+// constructs and cdk-nag stay external: they are the user's, as peer dependencies.
+project.addDevDeps(
   ...['backup', 'cloudformation', 'cloudtrail', 'cloudwatch-logs', 'ec2', 'elastic-load-balancing-v2', 'kms', 's3', 'secrets-manager', 'sns', 'ssm']
     .map((client) => `@aws-sdk/client-${client}@^3`),
   'pg@^8',
+  '@types/pg@^8',
 );
-project.addDevDeps('@types/pg@^8');
-project.package.addBin({ 'cdk-timescale-security': 'lib/verify/cli.js' });
+const bundleVerify = project.addTask('bundle:verify', {
+  description: 'Bundle `cdk-timescale-security verify` (lib/verify/cli.ts) with the AWS SDK clients and pg into lib/verify/cli.bundle.js, the package\'s bin',
+  exec: [
+    // ESM builds first (module before main): esbuild drops what the command does not use.
+    'esbuild lib/verify/cli.ts --bundle --minify --platform=node --target=node20 --format=cjs --main-fields=module,main',
+    // pg-native is pg's optional native binding, loaded only through `pg.native`, which the command does not use.
+    '--external:aws-cdk-lib --external:constructs --external:cdk-nag --external:pg-native',
+    '--legal-comments=eof --log-level=warning --outfile=lib/verify/cli.bundle.js',
+  ].join(' '),
+});
+project.preCompileTask.spawn(bundleVerify);
+project.package.addBin({ 'cdk-timescale-security': 'lib/verify/cli.bundle.js' });
+// The package carries the bundle, not the command's compiled modules (they require the SDK clients).
+project.npmignore?.exclude('/lib/verify/**/*.js', '/lib/verify/**/*.d.ts');
+project.npmignore?.include('/lib/verify/cli.bundle.js');
 
 // The certificate issuer is TypeScript (lib/tls/private/certificate-issuer/), bundled by esbuild into the
 // Lambda asset lib/tls/certificate-handler/index.js, which is committed: `npm ci && npx cdk synth` on a fresh

@@ -154,14 +154,22 @@ test('usage errors exit 2 with the reason and the usage', async () => {
   expect(help).toBe(0);
 });
 
-test('the package ships the command as its bin: the compiled cli.ts, an executable node script', () => {
+test('the package ships the command as its bin: the esbuild bundle of cli.ts the build writes, an executable node script', () => {
   const root = path.resolve(__dirname, '..', '..');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  expect(pkg.bin).toEqual({ 'cdk-timescale-security': 'lib/verify/cli.js' });
+  expect(pkg.bin).toEqual({ 'cdk-timescale-security': 'lib/verify/cli.bundle.js' });
   expect(fs.readFileSync(path.join(root, 'lib', 'verify', 'cli.ts'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
-  // jsii accepts only jsii modules as plain dependencies: the SDK clients and pg ship bundled.
-  const unbundled = Object.keys(pkg.dependencies ?? {}).filter((dep) => !pkg.bundledDependencies.includes(dep) &&
+  const tasks = JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf8')).tasks;
+  expect(tasks['bundle:verify'].steps[0].exec).toMatch(/^esbuild lib\/verify\/cli\.ts --bundle .*--outfile=lib\/verify\/cli\.bundle\.js$/);
+  expect(tasks['pre-compile'].steps).toContainEqual({ spawn: 'bundle:verify' });
+  // jsii accepts only jsii modules as plain dependencies; the SDK clients and pg are inside the bundle
+  // (test/verify/moto.test.ts runs it beside the peer dependencies only), so none is a dependency.
+  expect(pkg.bundledDependencies).toBeUndefined();
+  const nonJsii = Object.keys(pkg.dependencies ?? {}).filter((dep) =>
     !JSON.parse(fs.readFileSync(path.join(root, 'node_modules', dep, 'package.json'), 'utf8')).jsii);
-  expect(unbundled).toEqual([]);
-  expect(pkg.bundledDependencies).toEqual(expect.arrayContaining(['@aws-sdk/client-kms', '@aws-sdk/client-cloudformation', 'pg']));
+  expect(nonJsii).toEqual([]);
+  expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['@aws-sdk/client-kms', '@aws-sdk/client-cloudformation', 'pg']));
+  // The package carries the bundle, not the compiled modules that require the SDK clients.
+  const npmignore = fs.readFileSync(path.join(root, '.npmignore'), 'utf8').split('\n');
+  expect(npmignore).toEqual(expect.arrayContaining(['/lib/verify/**/*.js', '!/lib/verify/cli.bundle.js']));
 });

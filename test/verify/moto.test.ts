@@ -4,13 +4,16 @@
  * standard AWS_ENDPOINT_URL pointing at the emulator. Then resources are changed behind
  * CloudFormation's back (a key's rotation disabled, a security group opened) and the drift is reported.
  *
- * The command runs from its TypeScript source through tsx (as `cdk synth` runs the reference app)
- * rather than from a compiled lib/verify/cli.js: compiled output must never be left in lib/ (a stale
- * one would shadow the sources under test), and the package's bin is that same file compiled.
+ * The command that runs is the one the package ships as its bin: the esbuild bundle of lib/verify/cli.ts
+ * with the SDK clients and pg inside, built here from the sources by the build's own `bundle:verify`
+ * command. It runs from a directory whose node_modules holds only the peer dependencies (aws-cdk-lib,
+ * constructs, cdk-nag), as in a user's project: a module the bundle left outside would fail it.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, execSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -22,6 +25,9 @@ import { PutBucketPolicyCommand, PutPublicAccessBlockCommand, S3Client } from '@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const ROOT = path.resolve(__dirname, '..', '..');
 const MOTO = 'moto_server';
+const PEERS = ['aws-cdk-lib', 'constructs', 'cdk-nag'];
+let bin: string;
+let BUNDLE: string;
 let endpoint: string;
 let moto: ChildProcess | undefined;
 
@@ -69,6 +75,15 @@ beforeAll(async () => {
   if (spawnSync('sh', ['-c', `command -v ${MOTO}`]).status !== 0) {
     throw new Error('moto_server is missing (the verify end-to-end tests need it; test/setup/prerequisites.sh says how to install it). These tests are never skipped.');
   }
+  const command: string = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen/tasks.json'), 'utf8')).tasks['bundle:verify'].steps[0].exec;
+  expect(command).toContain('--outfile=lib/verify/cli.bundle.js');
+  bin = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-bin-'));
+  BUNDLE = path.join(bin, 'cli.bundle.js');
+  for (const peer of PEERS) {
+    fs.mkdirSync(path.dirname(path.join(bin, 'node_modules', peer)), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(bin, 'node_modules', peer));
+  }
+  execSync(`npx ${command.replace('--outfile=lib/verify/cli.bundle.js', `--outfile=${BUNDLE}`)}`, { cwd: ROOT, stdio: 'pipe' });
   const port = await freePort();
   endpoint = `http://127.0.0.1:${port}`;
   moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
@@ -83,6 +98,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  if (bin) {
+    fs.rmSync(bin, { recursive: true, force: true });
+  }
   Object.values(clients ?? {}).forEach((c) => c.destroy());
   const server = moto;
   if (server && server.exitCode === null && server.signalCode === null) {
@@ -99,8 +117,8 @@ afterAll(async () => {
 
 /** The command, run as a user runs it: its own node process, the SDK chain from the environment. */
 function verify(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/verify/cli.ts', 'verify', ...args], {
-    cwd: ROOT,
+  const result = spawnSync(BUNDLE, ['verify', ...args], {
+    cwd: bin,
     encoding: 'utf8',
     timeout: 120_000,
     env: {
@@ -113,7 +131,6 @@ function verify(...args: string[]): { status: number | null; stdout: string; std
       // No shared config or credentials files of the machine running the tests.
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
     },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -216,6 +233,13 @@ async function createStack(stackName: string): Promise<Record<string, string>> {
   }));
   return ids;
 }
+
+test('the bin is one executable node script, beside nothing but the peer dependencies', () => {
+  expect(fs.readFileSync(BUNDLE, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  expect(() => fs.accessSync(BUNDLE, fs.constants.X_OK)).not.toThrow();
+  expect(fs.readdirSync(bin).sort()).toEqual(['cli.bundle.js', 'node_modules']);
+  expect(fs.readdirSync(path.join(bin, 'node_modules')).sort()).toEqual([...PEERS].sort());
+});
 
 describe('verify against moto', () => {
   let ids: Record<string, string>;
