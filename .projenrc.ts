@@ -156,9 +156,10 @@ const bundleCertificateHandler = project.addTask('bundle:certificate-handler', {
 project.preCompileTask.spawn(bundleCertificateHandler);
 // Only the bundle ships; the issuer's compiled sources would need its devDependencies.
 project.npmignore?.exclude('/lib/tls/private/certificate-issuer/');
-// The issuer's dependencies are bundled into the asset at build time (or are the Lambda runtime's AWS SDK).
+// The issuer's dependencies are bundled into the asset at build time (or are the Lambda runtime's AWS SDK), and
+// verify's (the SDK clients, pg) into the package's bin (bundle:verify).
 project.eslint?.addOverride({
-  files: ['lib/tls/private/certificate-issuer/**'],
+  files: ['lib/tls/private/certificate-issuer/**', 'lib/verify/**'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 // projen ignores every folder named `logs`; the CloudWatch Logs rules live in one.
