@@ -126,8 +126,9 @@ project.addDevDeps(
 const bundleVerify = project.addTask('bundle:verify', {
   description: 'Bundle `cdk-timescale-security verify` (lib/verify/cli.ts) with the AWS SDK clients and pg into lib/verify/cli.bundle.js, the package\'s bin',
   exec: [
-    // ESM builds first (module before main): esbuild drops what the command does not use.
-    'esbuild lib/verify/cli.ts --bundle --minify --platform=node --target=node20 --format=cjs --main-fields=module,main',
+    // ESM builds first (module before main): esbuild drops what the command does not use. Class names are
+    // kept: a refused call is reported by its command's name ("access denied to GetKeyRotationStatus").
+    'esbuild lib/verify/cli.ts --bundle --minify --keep-names --platform=node --target=node20 --format=cjs --main-fields=module,main',
     // pg-native is pg's optional native binding, loaded only through `pg.native`, which the command does not use.
     '--external:aws-cdk-lib --external:constructs --external:cdk-nag --external:pg-native',
     '--legal-comments=eof --log-level=warning --outfile=lib/verify/cli.bundle.js',

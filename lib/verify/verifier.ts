@@ -114,6 +114,10 @@ async function describeStack(context: CheckContext, name: string): Promise<any> 
     if (!stack) {
       throw new VerifyAbort(`stack '${name}' does not exist`);
     }
+    // Given its ARN, CloudFormation still describes a deleted stack (and lists its deleted resources) for 90 days.
+    if (stack.StackStatus === 'DELETE_COMPLETE') {
+      throw new VerifyAbort(`stack '${name}' was deleted (${stack.StackId ?? name})`);
+    }
     return stack;
   } catch (error: any) {
     if (error instanceof VerifyAbort) {

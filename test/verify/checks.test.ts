@@ -168,6 +168,16 @@ describe('security groups', () => {
     group({ IpProtocol: '-1', IpRanges: [{ CidrIp: '192.168.0.0/16' }] });
     expect((await run(securityGroupCheck, 'sg-1')).NoRemoteShellIngress).toEqual(BAD(/port 22 from 192\.168\.0\.0\/16, port 3389 from 192\.168\.0\.0\/16/));
   });
+
+  test('ingress from a prefix list cannot be judged without its entries: unverifiable, never compliant', async () => {
+    // CloudFront's origin-facing list is public address space; a customer-managed list may hold 0.0.0.0/0.
+    group({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-3b927c52' }] });
+    expect((await run(securityGroupCheck, 'sg-1')).IngressNotFromAnywhere)
+      .toMatchObject({ status: RuleStatus.UNVERIFIABLE, detail: 'ingress tcp 443 from pl-3b927c52: prefix list(s) not expanded' });
+    // A public range beside it is still a finding.
+    group({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListIds: [{ PrefixListId: 'pl-1' }] }, tcp(443, '0.0.0.0/1'));
+    expect((await run(securityGroupCheck, 'sg-1')).IngressNotFromAnywhere).toEqual(BAD(/tcp 443 from 0\.0\.0\.0\/1/));
+  });
 });
 
 describe('log groups, secrets, topics', () => {
@@ -205,6 +215,28 @@ describe('buckets', () => {
       BucketBlocksPublicAccess: expect.objectContaining(OK),
       BucketDeniesInsecureTransport: expect.objectContaining(OK),
     });
+  });
+
+  test('a TLS Deny counts only when it covers the bucket and every object, with no other condition', async () => {
+    mocks.s3.on(GetBucketEncryptionCommand).resolves({});
+    mocks.s3.on(GetPublicAccessBlockCommand).resolves({});
+    const policy = (statement: object) => mocks.s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [statement] }) });
+    const deny = { Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    const judged = async () => (await run(bucketCheck, 'backups')).BucketDeniesInsecureTransport;
+    for (const Resource of [['arn:aws:s3:::backups', 'arn:aws:s3:::backups/*'], 'arn:aws:s3:::backups*', '*', ['arn:aws-cn:s3:::back?ps', 'arn:aws-cn:s3:::b*']]) {
+      policy({ ...deny, Resource });
+      expect({ Resource, judged: await judged() }).toEqual({ Resource, judged: expect.objectContaining(OK) });
+    }
+    for (const Resource of ['arn:aws:s3:::other', ['arn:aws:s3:::other', 'arn:aws:s3:::other/*'], 'arn:aws:s3:::backups', 'arn:aws:s3:::backups/*',
+      ['arn:aws:s3:::backups', 'arn:aws:s3:::backups/public/*']]) {
+      policy({ ...deny, Resource });
+      expect({ Resource, judged: await judged() }).toEqual({ Resource, judged: BAD(/on the bucket and all its objects/) });
+    }
+    // Narrowed to one account's principals, plaintext requests from every other account get through.
+    policy({ ...deny, Resource: '*', Condition: { ...deny.Condition, StringEquals: { 'aws:PrincipalAccount': '999999999999' } } });
+    expect(await judged()).toEqual(BAD(/with no other condition/));
+    policy({ ...deny, Resource: '*', Condition: { BoolIfExists: { 'aws:SecureTransport': false } } });
+    expect(await judged()).toMatchObject(OK);
   });
 
   test('SSE-S3, a missing public access block and a missing policy are non-compliant', async () => {

@@ -137,6 +137,14 @@ test('an unknown stack, or no credentials, stop the run with exit 2', async () =
   expect(unknown).toMatchObject({ code: 2, stdout: '' });
   expect(unknown.stderr).toMatch(/cdk-timescale-security verify: stack 'Nope' does not exist in us-east-1\n$/);
 
+  // Named by its ARN, a deleted stack is still described (and its deleted resources listed) for 90 days.
+  const deletedId = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Orders/0f1e2d3c';
+  cfn.on(DescribeStacksCommand, { StackName: deletedId }).resolves({ Stacks: [{ StackName: 'Orders', StackId: deletedId, StackStatus: 'DELETE_COMPLETE', CreationTime: new Date() }] });
+  cfn.on(ListStackResourcesCommand, { StackName: deletedId }).resolves({ StackResourceSummaries: [] });
+  const deleted = await verify('--stack-name', deletedId);
+  expect(deleted).toMatchObject({ code: 2, stdout: '' });
+  expect(deleted.stderr).toMatch(new RegExp(`cdk-timescale-security verify: stack '${deletedId}' was deleted`));
+
   cfn.on(DescribeStacksCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
   const anonymous = await verify('--stack-name', 'Db');
   expect(anonymous.code).toBe(2);

@@ -117,6 +117,10 @@ afterAll(async () => {
 
 /** The command, run as a user runs it: its own node process, the SDK chain from the environment. */
 function verify(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return verifyAt(endpoint, ...args);
+}
+
+function verifyAt(awsEndpoint: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(BUNDLE, ['verify', ...args], {
     cwd: bin,
     encoding: 'utf8',
@@ -124,7 +128,7 @@ function verify(...args: string[]): { status: number | null; stdout: string; std
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL: awsEndpoint,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
@@ -233,6 +237,24 @@ async function createStack(stackName: string): Promise<Record<string, string>> {
   }));
   return ids;
 }
+
+test('a refused call stops the bundled command with exit 2, naming the API call to allow', async () => {
+  // An endpoint that refuses everything, as CloudFormation answers a caller without cloudformation:DescribeStacks.
+  // Its own process: the command runs synchronously and would hold this one's event loop.
+  const port = await freePort();
+  const refusing = spawn(process.execPath, ['-e', `require('http').createServer((req, res) => req.resume().on('end', () => {
+    res.writeHead(403, { 'content-type': 'text/xml' });
+    res.end('<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>r</RequestId></ErrorResponse>');
+  })).listen(${port}, '127.0.0.1', () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise((resolve) => refusing.stdout!.once('data', resolve));
+    const run = verifyAt(`http://127.0.0.1:${port}`, '--stack-name', 'Orders');
+    expect(run.status).toBe(2);
+    expect(run.stderr.trimEnd().split('\n').pop()).toMatch(/^cdk-timescale-security verify: access denied to DescribeStacks: AccessDenied: not authorized/);
+  } finally {
+    refusing.kill('SIGKILL');
+  }
+}, 60_000);
 
 test('the bin is one executable node script, beside nothing but the peer dependencies', () => {
   expect(fs.readFileSync(BUNDLE, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');

@@ -110,7 +110,16 @@ export const securityGroupCheck: ResourceCheck = {
     const results: CheckOutcome[] = [];
 
     const open = permissions.flatMap((p) => cidrsOf(p).filter(isPublicCidr).map((c) => `${ports(p)} from ${c}`));
-    results.push(open.length === 0 ? compliant('IngressNotFromAnywhere') : nonCompliant('IngressNotFromAnywhere', `ingress ${open.join(', ')}`));
+    // A prefix list may hold public ranges (CloudFront's does, and so may a customer-managed one): its
+    // entries are not read here, so ingress from one cannot be judged, as at synth.
+    const lists = permissions.flatMap((p) => (p.PrefixListIds ?? []).map((l) => `${ports(p)} from ${l.PrefixListId}`));
+    if (open.length > 0) {
+      results.push(nonCompliant('IngressNotFromAnywhere', `ingress ${open.join(', ')}`));
+    } else if (lists.length > 0) {
+      results.push(unverifiable('IngressNotFromAnywhere', `ingress ${lists.join(', ')}: prefix list(s) not expanded`));
+    } else {
+      results.push(compliant('IngressNotFromAnywhere'));
+    }
 
     const port = context.options.databasePort;
     const toDatabase = permissions.filter((p) => coversPort(p, port));

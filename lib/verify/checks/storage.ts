@@ -3,7 +3,7 @@ import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
-import { conditionValues, isEveryone, parsePolicy, statementsOf } from '../../nag/private/iam';
+import { conditionValues, globToRegExp, isEveryone, parsePolicy, statementsOf } from '../../nag/private/iam';
 import { asArray } from '../../nag/private/values';
 import { CheckContext, CheckOutcome, compliant, nonCompliant, ResourceCheck, unverifiable } from '../context';
 
@@ -92,10 +92,12 @@ export const bucketCheck: ResourceCheck = {
       const policy = parsePolicy((await context.send<any>(s3, new GetBucketPolicyCommand({ Bucket }))).Policy);
       const denies = statementsOf(policy).some((s) => s.Effect === 'Deny' && isEveryone(s.Principal) &&
         asArray(s.Action).some((a) => a === 's3:*' || a === '*') &&
-        conditionValues(s, ['Bool'], 'aws:SecureTransport').some((v) => v === false || v === 'false'));
+        conditionValues(s, ['Bool', 'BoolIfExists'], 'aws:SecureTransport').some((v) => v === false || v === 'false') &&
+        onlyInsecureTransportCondition(s) && coversBucketAndObjects(asArray(s.Resource), Bucket));
       results.push(denies
         ? compliant('BucketDeniesInsecureTransport')
-        : nonCompliant('BucketDeniesInsecureTransport', 'the bucket policy has no Deny of s3:* for "*" when aws:SecureTransport is false'));
+        : nonCompliant('BucketDeniesInsecureTransport',
+          'the bucket policy has no Deny of s3:* for "*" on the bucket and all its objects when aws:SecureTransport is false, with no other condition'));
     } catch (error: any) {
       if (errorName(error) !== 'NoSuchBucketPolicy') {
         throw error;
@@ -105,6 +107,24 @@ export const bucketCheck: ResourceCheck = {
     return results;
   },
 };
+
+/** A Deny narrowed by any other condition (a principal's account, a source IP) leaves plaintext requests through. */
+function onlyInsecureTransportCondition(statement: any): boolean {
+  return Object.entries(statement.Condition ?? {}).every(([operator, block]) => ['Bool', 'BoolIfExists'].includes(operator) &&
+    !!block && typeof block === 'object' && Object.keys(block).every((key) => key.toLowerCase() === 'aws:securetransport'));
+}
+
+/** The statement's resources match the bucket itself and every object key in it (`bucket/*`, `bucket*` or `*`). */
+function coversBucketAndObjects(resources: unknown[], bucket: string): boolean {
+  const names = resources.filter((r): r is string => typeof r === 'string')
+    .map((r) => (r === '*' ? '*' : /^arn:[^:]*:s3:::(.*)$/.exec(r)?.[1]))
+    .filter((r): r is string => r !== undefined);
+  const objectsPrefix = `${bucket}/`;
+  // A pattern ending in `*` covers every key when what precedes that `*` matches a prefix of `bucket/`.
+  const prefixes = Array.from({ length: objectsPrefix.length + 1 }, (_, i) => objectsPrefix.slice(0, i));
+  const coversObjects = (pattern: string) => pattern.endsWith('*') && prefixes.some((prefix) => globToRegExp(pattern.slice(0, -1)).test(prefix));
+  return names.some((n) => globToRegExp(n).test(bucket)) && names.some(coversObjects);
+}
 
 /** Backup vaults: a customer-managed key and a Vault Lock. */
 export const backupVaultCheck: ResourceCheck = {
