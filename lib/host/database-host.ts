@@ -819,6 +819,8 @@ export class DatabaseHost extends Construct {
       ec2.InitFile.fromString(`/etc/systemd/system/${boot.SERVICE_NAME}.service`, boot.SYSTEMD_UNIT, { mode: '000644', ...root }),
       ec2.InitCommand.shellCommand(boot.INIT_CLUSTER, { key: '10-init-cluster' }),
       ec2.InitCommand.shellCommand(`systemctl daemon-reload && systemctl enable --now ${boot.SERVICE_NAME}`, { key: '20-start' }),
+      // A server restored from a backup is ready (for systemd) before it has replayed the archived WAL.
+      ec2.InitCommand.shellCommand(boot.waitForPrimaryCommand(this.port), { key: '25-wait-for-primary' }),
       ec2.InitCommand.shellCommand(
         `bindir="$(dirname "$(readlink -f ${boot.POSTGRES_LINK})")" && for db in template1 postgres; do ` +
         `runuser -u postgres -- "$bindir/psql" -X -q -p ${this.port} -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS timescaledb'; done`,

@@ -149,6 +149,19 @@ describe('the restore and backup scripts refuse what the SSM document and the ti
     expect([result.status, result.stderr]).toEqual([1, expect.stringMatching(/the target must be 'latest' or a UTC time/)]);
   });
 
+  test('a restore keeps the repository credentials renewed while recovery fetches WAL, and an in-place restore ends once the server is a primary', () => {
+    const text: string = init.serverConfig.files['/usr/local/sbin/timescale-pgbackrest-restore'].content;
+    const lines = text.split('\n').map((l) => l.trim());
+    const timer = lines.indexOf('systemctl enable --now pgbackrest-credentials.timer');
+    const restores = lines.map((l, i) => (/ restore$/.test(l) ? i : -1)).filter((i) => i >= 0);
+    expect(restores).toHaveLength(2); // in place and before the first start
+    expect(timer).toBeGreaterThan(0);
+    expect(restores.every((i) => i > timer)).toBe(true);
+    const start = lines.indexOf('systemctl start timescaledb');
+    expect(lines[start + 1]).toMatch(/^bindir=.*pg_is_in_recovery\(\).*; done$/);
+    expect(lines[start + 2]).toBe('exit 0');
+  });
+
   test('the backup script takes full, diff or incr only', () => {
     const result = runScript('timescale-pgbackrest-backup', ['--type=full; id']);
     expect([result.status, result.stderr]).toEqual([1, expect.stringMatching(/expected full, diff or incr/)]);

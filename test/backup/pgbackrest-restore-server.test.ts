@@ -24,7 +24,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { PackageSource, PgBackRestConfig, TimescaleService } from '../../lib';
 import { freeLoopbackPort, S3StandIn } from './support/s3-standin';
 import { CREDENTIALS_SCRIPT } from '../../lib/backup/private/pgbackrest-scripts';
-import { FETCH_SECRET } from '../../lib/host/private/bootstrap';
+import { FETCH_SECRET, POSTGRES_LINK as BOOT_POSTGRES_LINK } from '../../lib/host/private/bootstrap';
 import { rootOwnedTempDir } from '../host/support/root-temp';
 import { PostgresTestServer } from '../postgres/support/pg-server';
 
@@ -43,6 +43,8 @@ interface Rendered {
   readonly fetchSecretScript: string;
   /** The rendered timescale-pgbackrest-credentials, which writes the repository role's credentials (its role ARN as written). */
   readonly credentialsScript: string;
+  /** The boot's wait after the server's start, until it has left recovery. */
+  readonly waitForPrimary: string;
   readonly stanza: string;
 }
 
@@ -76,6 +78,7 @@ function renderedFiles(): Rendered {
     passphraseFile: { command: JSON.stringify(passphraseCommand), args: commandWords(passphraseCommand).slice(1) },
     fetchSecretScript: init.hostScripts.files[FETCH_SECRET].content,
     credentialsScript: textWithDeployTimeValues(init.serverConfig.files[CREDENTIALS_SCRIPT].content),
+    waitForPrimary: init.cluster.commands['25-wait-for-primary'].command,
     stanza: service.databaseBackups.stanza,
   };
 }
@@ -338,11 +341,26 @@ describe('pgBackRest with the rendered configuration, through S3 and KMS (moto b
       mustAsPostgres(path.join(server!.binDir, 'pg_ctl'), ['start', '-D', restoredDir!, '-l', path.join(socket, 'restored.log'), '-w', '-t', '60', '-s',
         '-o', `-p ${port} -k ${socket} -c listen_addresses=''`]);
       const psql = (sql: string) => mustAsPostgres(path.join(server!.binDir, 'psql'), ['-X', '-A', '-t', '-q', '-h', socket, '-p', String(port), '-d', 'postgres', '-c', sql]).trim();
-      const deadline = Date.now() + 30_000;
-      while (psql('SELECT pg_is_in_recovery()') !== 'f' && Date.now() < deadline) {
-        spawnSync('sleep', ['0.2']);
-      }
+      // The boot's own wait, as rendered, returns only once the server has left recovery (its server
+      // link and port pointed at this one; systemctl answers that the unit runs).
+      const link = path.join(work, 'postgres-link');
+      fs.symlinkSync(path.join(server!.binDir, 'postgres'), link);
+      const stubs = path.join(work, 'stubs');
+      fs.mkdirSync(stubs, { recursive: true });
+      fs.writeFileSync(path.join(stubs, 'systemctl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const wait = rendered.waitForPrimary.replace(BOOT_POSTGRES_LINK, link).replace(/ -p 5432 /, ` -p ${port} `);
+      expect(wait).toContain(` -p ${port} `);
+      const waited = spawnSync('bash', ['-c', wait], {
+        encoding: 'utf8', timeout: 60_000, env: { ...process.env, PATH: `${stubs}:${process.env.PATH}`, PGHOST: socket },
+      });
+      expect({ status: waited.status, stderr: waited.stderr }).toEqual({ status: 0, stderr: '' });
       expect(psql('SELECT pg_is_in_recovery()')).toBe('f');
+      // A server that does not answer keeps it waiting while the unit runs; once the unit has stopped, it fails.
+      fs.writeFileSync(path.join(stubs, 'systemctl'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+      const gone = spawnSync('bash', ['-c', wait.replace(` -p ${port} `, ' -p 1 ')], {
+        encoding: 'utf8', timeout: 60_000, env: { ...process.env, PATH: `${stubs}:${process.env.PATH}`, PGHOST: socket },
+      });
+      expect({ status: gone.status, stderr: gone.stderr }).toEqual({ status: 1, stderr: 'timescaledb stopped before leaving recovery\n' });
       expect(psql("SELECT string_agg(note, ',' ORDER BY id) FROM pitr").split(',')).toEqual(
         [1, 2, 3, 4, 5].map((i) => `${MARKER}-before-${i}`));
     });

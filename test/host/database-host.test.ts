@@ -291,6 +291,10 @@ describe('DatabaseHost with defaults', () => {
     expect(initCluster).toContain('refusing to create a cluster on the root volume');
     expect(initCluster).not.toMatch(/set -x|PGPASSWORD|ALTER (ROLE|USER)/);
     expect(init.cluster.commands['20-start'].command).toBe('systemctl daemon-reload && systemctl enable --now timescaledb');
+    // cfn-init runs a config's commands in the order of their keys: the wait comes between the start and
+    // the first statement that needs a primary (test/backup/pgbackrest-restore-server.test.ts runs it).
+    expect(Object.keys(init.cluster.commands).sort()).toEqual(['10-init-cluster', '20-start', '25-wait-for-primary', '30-timescaledb-extension']);
+    expect(init.cluster.commands['25-wait-for-primary'].command).toMatch(/^bindir=.*until \[ "\$\(runuser -u postgres -- "\$bindir\/psql" .* -p 5432 -d postgres -c 'SELECT pg_is_in_recovery\(\)' 2>\/dev\/null\)" = f \]; do systemctl is-active --quiet timescaledb \|\| /);
     expect(init.cluster.files['/etc/systemd/system/timescaledb.service'].content).toContain('ExecStart=/usr/local/libexec/timescale/postgres -D /etc/timescale');
   });
 

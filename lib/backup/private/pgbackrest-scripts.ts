@@ -2,6 +2,7 @@
  * What the host runs for pgBackRest: root scripts and systemd units. No script prints a secret or
  * uses `set -x` (cfn-init's command output is shipped to CloudWatch Logs).
  */
+import { waitForPrimaryCommand } from '../../host/private/bootstrap';
 import { PgBackRestConfig } from '../pgbackrest-config';
 
 const SBIN = '/usr/local/sbin';
@@ -101,10 +102,15 @@ for mount_point in ${host.dataMount} ${host.walMount}; do
 done
 install -d -o postgres -g postgres -m 0750 ${PgBackRestConfig.SPOOL_PATH} ${PgBackRestConfig.LOG_PATH}
 ${CREDENTIALS_SCRIPT}
+# Recovery fetches the archived WAL with one archive-get per segment, each reading the credentials file,
+# for as long as it replays: keep the one-hour credentials renewed from now on, not only after the start.
+systemctl daemon-reload
+systemctl enable --now ${UNIT_PREFIX}credentials.timer
 if [ "$mode" = in-place ]; then
   systemctl stop ${host.serviceName}
   runuser -u postgres -- ${PgBackRestConfig.command(stanza, '--delta "${args[@]}" restore')}
   systemctl start ${host.serviceName}
+  ${waitForPrimaryCommand(host.port, host.postgresLink, host.serviceName)}
   exit 0
 fi
 if [ -f ${host.pgdata}/PG_VERSION ]; then

@@ -250,6 +250,18 @@ runuser -u postgres -- "$bindir/initdb" --pgdata=${PGDATA} --waldir=${WALDIR} \\
 `;
 }
 
+/**
+ * A shell command that waits until the server has left recovery. A server restored from a backup tells
+ * systemd it is ready as soon as it accepts read-only connections, before it has replayed the archived
+ * WAL written after the backup; what runs next (extensions, roles, SQL, stanza-create) needs a primary.
+ * Returns at once on a server that is not recovering; fails when the unit stops.
+ */
+export function waitForPrimaryCommand(port: number | string, postgresLink = POSTGRES_LINK, serviceName = SERVICE_NAME): string {
+  return `bindir="$(dirname "$(readlink -f ${postgresLink})")" && ` +
+    `until [ "$(runuser -u postgres -- "$bindir/psql" -X -A -t -q -p ${port} -d postgres -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; do ` +
+    `systemctl is-active --quiet ${serviceName} || { echo "${serviceName} stopped before leaving recovery" >&2; exit 1; }; sleep 5; done`;
+}
+
 /** The systemd unit: the server reads its configuration from CONFIG_DIR, not from the data directory. */
 export const SYSTEMD_UNIT = `[Unit]
 Description=PostgreSQL with TimescaleDB (cdk-timescale-security)
