@@ -14,6 +14,8 @@ export interface PgBackRestOption {
   readonly section: string;
   readonly value: unknown;
   readonly line: number;
+  /** The file that sets it (`Init file <path>`). */
+  readonly origin: string;
 }
 
 export interface PgBackRestFile {
@@ -23,6 +25,8 @@ export interface PgBackRestFile {
   readonly options: Map<string, PgBackRestOption>;
   /** Why (part of) the file cannot be read: content from elsewhere, or a line whose name is only known at deploy time. */
   readonly unreadable?: string;
+  /** conf.d files whose pgbackrest.conf is not in the template: what they leave unset may be set there. */
+  readonly partial?: boolean;
 }
 
 /** Whether a path is pgBackRest configuration. */
@@ -42,6 +46,57 @@ export function pgBackRestFiles(resource: RenderedResource): PgBackRestFile[] {
     FILES.set(resource, found);
   }
   return found;
+}
+
+const CONFIGS = new WeakMap<RenderedResource, PgBackRestFile[]>();
+const MAIN_FILE = /(^|\/)pgbackrest\.conf$/;
+const dirname = (path: string) => path.slice(0, Math.max(path.lastIndexOf('/'), 0));
+
+/**
+ * The configurations pgBackRest reads, as it reads them: each `pgbackrest.conf` merged with the `*.conf`
+ * files of the `conf.d` beside it (pgBackRest's config-include-path: one configuration, where an option
+ * set twice is an error), and the files of a `conf.d` whose `pgbackrest.conf` is not in the template,
+ * merged on their own. A repository defined only in a `conf.d` file is a repository like any other.
+ */
+export function pgBackRestConfigs(resource: RenderedResource): PgBackRestFile[] {
+  let found = CONFIGS.get(resource);
+  if (!found) {
+    const files = pgBackRestFiles(resource);
+    const mains = files.filter((f) => MAIN_FILE.test(f.path));
+    const includes = files.filter((f) => !MAIN_FILE.test(f.path));
+    const included = new Set<PgBackRestFile>();
+    found = mains.map((main) => {
+      const own = includes.filter((f) => f.path.startsWith(`${dirname(main.path)}/conf.d/`));
+      own.forEach((f) => included.add(f));
+      return merge(main, own);
+    });
+    const orphans = new Map<string, PgBackRestFile[]>();
+    for (const file of includes.filter((f) => !included.has(f))) {
+      const dir = dirname(file.path);
+      orphans.set(dir, [...(orphans.get(dir) ?? []), file]);
+    }
+    found.push(...[...orphans.values()].map((group) => ({ ...merge(undefined, group), partial: true })));
+    CONFIGS.set(resource, found);
+  }
+  return found;
+}
+
+function merge(main: PgBackRestFile | undefined, includes: PgBackRestFile[]): PgBackRestFile {
+  const all = main ? [main, ...includes] : includes;
+  if (all.length === 1) {
+    return all[0];
+  }
+  const options = new Map<string, PgBackRestOption>();
+  for (const file of all) {
+    for (const [name, option] of file.options) {
+      if (!options.has(name)) {
+        options.set(name, option);
+      }
+    }
+  }
+  const unreadable = all.filter((f) => f.unreadable).map((f) => `${f.origin}: ${f.unreadable}`).join('; ') || undefined;
+  const origin = main ? `${main.origin} with ${includes.map((f) => f.path).join(', ')}` : `Init files ${includes.map((f) => f.path).join(', ')}`;
+  return { path: all[0].path, origin, options, unreadable };
 }
 
 function rawContent(resource: RenderedResource, file: InitFile): unknown {
@@ -117,17 +172,24 @@ function readFile(resource: RenderedResource, file: InitFile): PgBackRestFile {
     const name = first.slice(0, eq).trim();
     const rest = [first.slice(eq + 1), ...line.slice(1)].filter((p) => p !== '');
     const value = rest.length === 0 ? '' : rest.length === 1 ? (typeof rest[0] === 'string' ? (rest[0] as string).trim() : rest[0]) : rest;
-    options.set(name, { section, value, line: index + 1 });
+    options.set(name, { section, value, line: index + 1, origin });
   });
   return { path: file.path, origin, options, unreadable };
 }
 
-/** The repositories a file configures: repo1 always (pgBackRest's default), and every other `repo<N>-` option's N. */
+/** Options that hold a repository's secrets, written on the host: they define no repository of their own. */
+const SECRET_OPTIONS = /^repo\d+-(cipher-pass|s3-key|s3-key-secret|s3-token)$/;
+
+/**
+ * The repositories a configuration defines: repo1 always (pgBackRest's default), and every other
+ * `repo<N>-` option's N. conf.d files whose pgbackrest.conf is not in the template define only the
+ * repositories they name, secrets aside.
+ */
 export function repositories(file: PgBackRestFile): number[] {
-  const found = new Set<number>([1]);
+  const found = new Set<number>(file.partial ? [] : [1]);
   for (const name of file.options.keys()) {
     const m = /^repo(\d+)-/.exec(name);
-    if (m) {
+    if (m && !(file.partial && SECRET_OPTIONS.test(name))) {
       found.add(Number(m[1]));
     }
   }
@@ -147,14 +209,17 @@ export function optionText(option: PgBackRestOption | undefined): string | undef
 export function judgeCipher(file: PgBackRestFile): Outcome {
   return worst([COMPLIANT, ...repositories(file).map((n) => {
     const option = file.options.get(`repo${n}-cipher-type`);
+    if (option === undefined && file.partial) {
+      return unverifiable(`${file.origin}: repo${n}-cipher-type may be set in a pgbackrest.conf that is not in the template`);
+    }
     if (option === undefined) {
       return nonCompliant(`${file.origin}: repo${n} has no repo${n}-cipher-type, so its backups and WAL are stored unencrypted`);
     }
     const text = optionText(option);
     if (text === undefined) {
-      return unverifiable(`${file.origin} line ${option.line}: repo${n}-cipher-type is only known at deploy time`);
+      return unverifiable(`${option.origin} line ${option.line}: repo${n}-cipher-type is only known at deploy time`);
     }
-    return text === 'aes-256-cbc' ? COMPLIANT : nonCompliant(`${file.origin} line ${option.line}: repo${n}-cipher-type=${text}`);
+    return text === 'aes-256-cbc' ? COMPLIANT : nonCompliant(`${option.origin} line ${option.line}: repo${n}-cipher-type=${text}`);
   })]);
 }
 
@@ -167,7 +232,7 @@ export function passphrasesInTemplate(resource: RenderedResource): string[] {
   for (const file of pgBackRestFiles(resource)) {
     for (const [name, option] of file.options) {
       if (/^repo\d+-cipher-pass$/.test(name)) {
-        found.push(`${file.origin} line ${option.line} sets ${name}`);
+        found.push(`${option.origin} line ${option.line} sets ${name}`);
       }
     }
   }

@@ -11,6 +11,10 @@ const ARCHIVE = "archive_mode = on\narchive_command = 'pgbackrest --stanza=db ar
 const conf = (...global: string[]) => ['[global]', ...global, '[db]', 'pg1-path=/var/lib/timescale/data/pgdata', ''].join('\n');
 const S3_REPO = ['repo1-type=s3', 'repo1-s3-bucket=backups-in-another-stack', 'repo1-s3-region=eu-west-1'];
 const GOOD_CONF = conf(...S3_REPO, `repo1-s3-kms-key-id=${CMK_ARN}`, 'repo1-cipher-type=aes-256-cbc');
+/** A second repository in the conf.d beside CONF_PATH: pgBackRest merges it into the same configuration. */
+const REPO2_PATH = '/etc/timescale-pgbackrest/conf.d/30-repo2.conf';
+const REPO2_PLAIN = '[global]\nrepo2-type=s3\nrepo2-s3-bucket=somewhere-else\nrepo2-s3-region=eu-west-1\n';
+const REPO2_GOOD = `${REPO2_PLAIN}repo2-s3-kms-key-id=${CMK_ARN}\nrepo2-cipher-type=aes-256-cbc\n`;
 
 /** An instance (a database host unless `tags` says otherwise) carrying files and commands in its Init metadata. */
 function host(s: Stack, files: { [path: string]: unknown }, options: { tags?: unknown[]; commands?: { [key: string]: unknown } } = {}) {
@@ -38,6 +42,46 @@ function repositoryInStack(s: Stack, encryption: s3.BucketEncryption = s3.Bucket
 }
 
 export const BACKUP_CASES: RuleCase[] = [
+  // A repository defined in conf.d is part of the configuration pgBackRest reads.
+  {
+    rule: 'DatabaseHostArchivesWal',
+    form: 'plain',
+    title: 'a second, unencrypted repository in the conf.d beside pgbackrest.conf',
+    expect: NC,
+    detail: /30-repo2\.conf: repo2 has no repo2-cipher-type/,
+    build: (s) => host(s, { [ARCHIVE_PATH]: ARCHIVE, [CONF_PATH]: GOOD_CONF, [REPO2_PATH]: REPO2_PLAIN }),
+  },
+  {
+    rule: 'PgBackRestRepositoryEncrypted',
+    form: 'plain',
+    title: 'a second, unencrypted repository in conf.d',
+    expect: NC,
+    detail: /30-repo2\.conf: repo2 has no repo2-cipher-type/,
+    build: (s) => host(s, { [CONF_PATH]: GOOD_CONF, [REPO2_PATH]: REPO2_PLAIN }),
+  },
+  {
+    rule: 'PgBackRestRepositoryEncrypted',
+    form: 'plain',
+    title: 'a second, encrypted repository in conf.d',
+    expect: C,
+    build: (s) => host(s, { [CONF_PATH]: GOOD_CONF, [REPO2_PATH]: REPO2_GOOD }),
+  },
+  {
+    rule: 'PgBackRestRepositoryEncrypted',
+    form: 'plain',
+    title: 'a repository in a conf.d whose pgbackrest.conf is not in the template',
+    expect: UNV,
+    detail: /repo2-cipher-type may be set in a pgbackrest\.conf that is not in the template/,
+    build: (s) => host(s, { [REPO2_PATH]: REPO2_PLAIN }),
+  },
+  {
+    rule: 'PgBackRestRepositoryCustomerManagedKey',
+    form: 'plain',
+    title: 'a second S3 repository in conf.d without a KMS key',
+    expect: NC,
+    detail: /repo2 is on S3 without repo2-s3-kms-key-id/,
+    build: (s) => host(s, { [CONF_PATH]: GOOD_CONF, [REPO2_PATH]: `${REPO2_PLAIN}repo2-cipher-type=aes-256-cbc\n` }),
+  },
   // DatabaseHostArchivesWal
   {
     rule: 'DatabaseHostArchivesWal',

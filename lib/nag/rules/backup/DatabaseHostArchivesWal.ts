@@ -1,5 +1,5 @@
 import { canBeDatabaseHost } from '../../private/database-hosts';
-import { judgeCipher, pgBackRestFiles } from '../../private/pgbackrest';
+import { judgeCipher, pgBackRestConfigs } from '../../private/pgbackrest';
 import { lastSetting, mayBeSetAtDeploy, postgresConfFiles } from '../../private/postgres-config';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 
@@ -53,7 +53,8 @@ export const DatabaseHostArchivesWal: RuleDefinition = {
       judge('archive_mode', (v) => ['on', 'always'].includes(v.toLowerCase()), 'not on'),
       judge('archive_command', (v) => /\bpgbackrest\b.*\barchive-push\b/.test(v), 'which does not run pgbackrest archive-push'),
     );
-    const repos = pgBackRestFiles(r).filter((file) => !/conf\.d\//.test(file.path));
+    // Each pgbackrest.conf with its conf.d, as pgBackRest reads them: a repository in conf.d counts.
+    const repos = pgBackRestConfigs(r).filter((config) => /(^|\/)pgbackrest\.conf$/.test(config.path));
     if (repos.length === 0) {
       outcomes.push(nonCompliant('the host receives no pgbackrest.conf in the template, so its repository cannot be seen to be encrypted'));
     }

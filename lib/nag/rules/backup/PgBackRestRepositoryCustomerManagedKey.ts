@@ -1,5 +1,5 @@
 import { judgeKey } from '../../private/kms';
-import { optionText, pgBackRestFiles, repositories } from '../../private/pgbackrest';
+import { optionText, pgBackRestConfigs, repositories } from '../../private/pgbackrest';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleContext, RuleDefinition, unverifiable, worst } from '../../private/rule';
 import { describe, referencedLogicalId } from '../../private/values';
 import { BucketCustomerManagedKey } from '../s3/BucketCustomerManagedKey';
@@ -18,11 +18,16 @@ export const PgBackRestRepositoryCustomerManagedKey: RuleDefinition = {
     'repo<N>-s3-bucket default SSE-KMS encryption with a customer-managed key.',
   resourceTypes: ['*'],
   evaluate(r, context) {
-    const files = pgBackRestFiles(r).filter((file) => !/conf\.d\//.test(file.path));
+    // Each configuration as pgBackRest merges it: a repository defined in a conf.d file is judged too.
+    const files = pgBackRestConfigs(r);
     const outcomes: Outcome[] = [];
     for (const file of files) {
       for (const n of repositories(file)) {
         const type = file.options.get(`repo${n}-type`);
+        if (type === undefined && file.partial) {
+          outcomes.push(unverifiable(`${file.origin}: repo${n}-type may be set in a pgbackrest.conf that is not in the template`));
+          continue;
+        }
         const typeText = type === undefined ? 'posix' : optionText(type);
         if (typeText === undefined) {
           outcomes.push(unverifiable(`${file.origin}: repo${n}-type is only known at deploy time`));

@@ -1,4 +1,4 @@
-import { judgeCipher, passphrasesInTemplate, pgBackRestFiles } from '../../private/pgbackrest';
+import { judgeCipher, passphrasesInTemplate, pgBackRestConfigs } from '../../private/pgbackrest';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable, worst } from '../../private/rule';
 
 /**
@@ -19,17 +19,19 @@ export const PgBackRestRepositoryEncrypted: RuleDefinition = {
     'and write it on the host at boot (DatabaseHost.addSecretFile with iniEntry, as PgBackRestBackups does).',
   resourceTypes: ['*'],
   evaluate(r) {
-    const files = pgBackRestFiles(r);
+    const configs = pgBackRestConfigs(r);
     const passphrases = passphrasesInTemplate(r);
-    if (files.length === 0 && passphrases.length === 0) {
+    if (configs.length === 0 && passphrases.length === 0) {
       return NOT_APPLICABLE;
     }
     return worst([
       COMPLIANT,
       ...passphrases.map((where) => nonCompliant(`${where}: the passphrase is in the template`)),
-      ...files.map((file) => (file.unreadable && !file.options.size
-        ? unverifiable(`${file.origin}: ${file.unreadable}`)
-        : /conf\.d\//.test(file.path) ? COMPLIANT : judgeCipher(file))),
+      // Every repository of each configuration as pgBackRest merges it, conf.d files included.
+      ...configs.flatMap((config) => [
+        ...(config.unreadable ? [unverifiable(`${config.origin}: ${config.unreadable}`)] : []),
+        ...(config.options.size > 0 || !config.unreadable ? [judgeCipher(config)] : []),
+      ]),
     ]);
   },
 };
