@@ -221,6 +221,11 @@ export class PgBackRestBackups extends Construct {
     assertCustomerManagedKey(props.backupKey, 'PgBackRestBackupsProps.backupKey');
     assertCustomerManagedKey(props.secretsKey, 'PgBackRestBackupsProps.secretsKey');
     const where = `PgBackRestBackups ${this.node.path}`;
+    // Written into the freshness script between single quotes, and a metric dimension.
+    if (Token.isUnresolved(props.serviceName) || !/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(props.serviceName)) {
+      throw new Error(`${where}: serviceName must be 3-40 lower-case letters, digits and -, starting with a letter and not ending with -, ` +
+        `written in the app (not a token); got '${props.serviceName}'.`);
+    }
     this.stanza = props.stanza ?? 'timescale';
     const retention = props.retention ?? Duration.days(35);
     if (retention.isUnresolved() || !Number.isInteger(retention.toDays({ integral: false })) || retention.toDays() < 1) {
@@ -234,6 +239,13 @@ export class PgBackRestBackups extends Construct {
       Annotations.of(this).addWarningV2('cdk-timescale-security:BackupBucketWithoutPassphrase',
         `${where}: a repository bucket was given without its passphrase. A new passphrase cannot read a repository the bucket ` +
         'already holds: pass the earlier service\'s PgBackRestBackups.passphrase, unless the bucket is empty.');
+    }
+    if (props.bucket) {
+      Annotations.of(this).addWarningV2('cdk-timescale-security:BackupBucketPolicyNotManaged',
+        `${where}: the repository bucket was given, so its bucket policy is not managed here, and a bucket retained by a deleted ` +
+        'stack has lost the one that stack managed. Put the statements of a created repository bucket on it: deny requests without ' +
+        'TLS 1.2, deny s3:BypassGovernanceRetention, deny uploads under another KMS key, deny object access to every other principal ' +
+        'of the account, and admit the repository role through the service VPC\'s S3 gateway endpoint only (see the README, "Backups and restore").');
     }
     const stack = Stack.of(this);
     const host = props.host;

@@ -3,8 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { PackageSource, PgBackRestConfig, RestoreTarget, TimescaleService, TimescaleServiceProps } from '../../lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { PackageSource, PgBackRestBackups, PgBackRestConfig, RestoreTarget, TimescaleService, TimescaleServiceProps } from '../../lib';
 
 function build(extra: Partial<TimescaleServiceProps> = {}): { stack: Stack; service: TimescaleService; template: Template; init: any } {
   const stack = new Stack(new App(), 'Service');
@@ -188,6 +190,26 @@ describe('PgBackRestBackups options', () => {
 
   test('fails on a point in time that is not UTC ISO 8601', () => {
     expect(() => RestoreTarget.pointInTime('2026-01-31 12:00')).toThrow(/UTC in ISO 8601, such as '2026-01-31T12:00:00Z'; got '2026-01-31 12:00'/);
+  });
+
+  test('a given repository bucket warns that its policy is not managed here', () => {
+    const stack = new Stack(new App(), 'Continued');
+    const bucket = s3.Bucket.fromBucketName(stack, 'Earlier', 'orders-earlier-repository');
+    const passphrase = secretsmanager.Secret.fromSecretNameV2(stack, 'EarlierPassphrase', 'orders-earlier-passphrase');
+    new TimescaleService(stack, 'Db', {
+      serviceName: 'orders', serverName: 'db.example.com', packageSource: PackageSource.preinstalled(), databaseBackups: { bucket, passphrase },
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('BackupBucketPolicyNotManaged'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(
+      /the repository bucket was given, so its bucket policy is not managed here.*deny requests without TLS 1\.2.*S3 gateway endpoint only/)]);
+    expect(Annotations.fromStack(build().stack).findWarning('*', Match.stringLikeRegexp('BackupBucketPolicyNotManaged'))).toEqual([]);
+  });
+
+  test('fails on a service name that cannot be written into the freshness script', () => {
+    const { stack, service } = build();
+    expect(() => new PgBackRestBackups(stack, 'Other', {
+      host: service.host, backupKey: service.keys.backupKey, secretsKey: service.keys.secretsKey, serviceName: "orders'; id; '",
+    })).toThrow(/serviceName must be 3-40 lower-case letters, digits and -.*got 'orders'; id; ''/);
   });
 
   test('fails on a schedule that is not an OnCalendar expression', () => {
