@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnRule, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -140,26 +140,57 @@ export class ServiceCustomer extends Construct {
    * resource policy names it, and the secrets key's policy lets it decrypt through Secrets Manager only.
    *
    * In the service's own account only the host reads a customer's credentials (G8, checked by
-   * `DatabaseCredentialsReadOnlyByHost`), so a principal known to be of that account is refused; the
-   * secret's and the key's Denies would stop it at any rate. The customer's account must also allow the
-   * principal `secretsmanager:GetSecretValue` on the secret and `kms:Decrypt` on the secrets key in IAM.
+   * `DatabaseCredentialsReadOnlyByHost`). So the grantee's account must be written in the app (an ARN
+   * with its 12-digit account, for example `iam.Role.fromRoleArn(this, 'App', 'arn:aws:iam::<customer
+   * account>:role/app')`), and it is refused when it is the stack's account; in an environment-agnostic
+   * stack a template rule refuses deployment into that account. The customer's account must also allow
+   * the principal `secretsmanager:GetSecretValue` on the secret and `kms:Decrypt` on the secrets key in IAM.
    */
   public grantCredentialsRead(grantee: iam.IGrantable): iam.Grant {
-    const stack = Stack.of(this);
-    const account = grantee.grantPrincipal.principalAccount;
-    if (account !== undefined && JSON.stringify(stack.resolve(account)) === JSON.stringify(stack.resolve(stack.account))) {
-      throw new Error(`ServiceCustomer ${this.node.path}: grantCredentialsRead refuses ${grantee.grantPrincipal}, a principal of the ` +
-        'service\'s own account: there only the database host reads a customer\'s credentials (G8). Grant a principal of the ' +
-        'customer\'s account (for example iam.Role.fromRoleArn(this, \'App\', \'arn:aws:iam::<customer account>:role/app\')), ' +
+    const account = literalAccountOf(grantee.grantPrincipal, Stack.of(this));
+    if (account === undefined) {
+      throw new Error(`ServiceCustomer ${this.node.path}: grantCredentialsRead needs a principal whose account is written in the app, ` +
+        `so that it can be seen not to be the service's own; got ${grantee.grantPrincipal}. Grant a role of the customer's account by ` +
+        'its ARN, with the 12-digit account written out (iam.Role.fromRoleArn(this, \'App\', \'arn:aws:iam::<customer account>:role/app\')), ' +
         'or let the whole account read with ServiceCustomerOptions.adminSecretReaderAccount.');
     }
+    this.refuseOwnAccount(account, `grantCredentialsRead refuses ${grantee.grantPrincipal}, a principal of account ${account}`);
     return this.secret.grantRead(grantee);
+  }
+
+  /**
+   * In the service's own account only the database host reads a customer's credentials (G8). An
+   * environment-agnostic stack learns its account at deploy time: a template rule refuses the
+   * deployment there.
+   */
+  private refuseOwnAccount(account: string, what: string): void {
+    const stack = Stack.of(this);
+    if (!Token.isUnresolved(stack.account)) {
+      if (stack.account === account) {
+        throw new Error(`ServiceCustomer ${this.node.path}: ${what}, the service's own account: there only the database host ` +
+          'reads a customer\'s credentials (G8). Grant a principal of the customer\'s account.');
+      }
+      return;
+    }
+    const id = `ReaderNotInServiceAccount${account}`;
+    if (!this.node.tryFindChild(id)) {
+      new CfnRule(this, id, {
+        assertions: [{
+          assert: Fn.conditionNot(Fn.conditionEquals(Aws.ACCOUNT_ID, account)),
+          assertDescription: `Customer ${this.node.path}'s credentials are readable by account ${account}, which must not be the ` +
+            'account this stack deploys into: there only the database host reads them.',
+        }],
+      });
+    }
   }
 
   private grantReadToAccount(secret: secretsmanager.Secret, key: kms.IKey, account: string): void {
     if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
       throw new Error(`ServiceCustomerOptions.adminSecretReaderAccount must be a 12-digit AWS account id; got '${account}' ` +
         `(customer ${this.node.path}).`);
+    }
+    if (!Token.isUnresolved(account)) {
+      this.refuseOwnAccount(account, `adminSecretReaderAccount ${account} is`);
     }
     const reader = new iam.AccountPrincipal(account);
     secret.addToResourcePolicy(new iam.PolicyStatement({
@@ -172,3 +203,30 @@ export class ServiceCustomer extends Construct {
   }
 }
 
+/**
+ * The one account a principal belongs to, read from what it renders: its account or its ARNs, written
+ * out as 12 digits. Undefined when any of it is only known at deploy time, names no account (a service,
+ * a federated or a canonical user) or names more than one.
+ */
+function literalAccountOf(principal: iam.IPrincipal, stack: Stack): string | undefined {
+  const accounts = new Set<string>();
+  if (principal.principalAccount !== undefined) {
+    const account = stack.resolve(principal.principalAccount);
+    if (typeof account !== 'string' || !/^\d{12}$/.test(account)) {
+      return undefined;
+    }
+    accounts.add(account);
+  }
+  const json = stack.resolve(principal.policyFragment.principalJson) as { [kind: string]: unknown };
+  if (Object.keys(json).some((kind) => kind !== 'AWS')) {
+    return undefined;
+  }
+  for (const entry of ([] as unknown[]).concat(json.AWS ?? [])) {
+    const match = typeof entry === 'string' ? /^(\d{12})$|^arn:[a-z-]+:(?:iam|sts)::(\d{12}):/.exec(entry) : null;
+    if (!match) {
+      return undefined;
+    }
+    accounts.add(match[1] ?? match[2]);
+  }
+  return accounts.size === 1 ? [...accounts][0] : undefined;
+}

@@ -489,9 +489,9 @@ export class TimescaleService extends TimescaleServiceBase {
   /**
    * Lets `grantee`, a principal of the customer's own account, read the customer admin's credentials
    * (`ServiceCustomer.grantCredentialsRead`): named in the secret's resource policy and, for decryption
-   * through Secrets Manager, in the secrets key's policy. A principal of the service's own account is
-   * refused: there only the host reads a customer's credentials (G8). A granted role's reads are expected:
-   * they raise no secret-read alert.
+   * through Secrets Manager, in the secrets key's policy. The grantee's account must be written in the app,
+   * and a principal of the service's own account is refused: there only the host reads a customer's
+   * credentials (G8). A granted role's reads are expected: they raise no secret-read alert.
    */
   public grantCustomerCredentialsRead(customer: ServiceCustomer, grantee: iam.IGrantable): iam.Grant {
     if (!this.customers.includes(customer)) {

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -163,10 +163,56 @@ describe('grants', () => {
   });
 
   test('a principal of the service\'s own account is refused: there only the host reads a customer\'s credentials', () => {
-    const { stack, service } = build();
-    const inAccount = new iam.Role(stack, 'Reporting', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    expect(() => service.grantCustomerCredentialsRead(service.customers[0], inAccount)).toThrow(/principal of the service's own account.*\(G8\)/);
-    expect(() => service.customers[0].grantCredentialsRead(new iam.AccountRootPrincipal())).toThrow(/G8/);
+    const { stack, service } = build(true);
+    const customer = service.customers[0];
+    const own = 'arn:aws:iam::111122223333:role/ops';
+    // Named with the account written out: refused as the service's own.
+    for (const principal of [new iam.ArnPrincipal(own), new iam.CompositePrincipal(new iam.ArnPrincipal(own)),
+      new iam.ArnPrincipal(own).withConditions({ Bool: { 'aws:SecureTransport': 'true' } }), new iam.SessionTagsPrincipal(new iam.ArnPrincipal(own)),
+      iam.Role.fromRoleArn(stack, 'Ops', own)]) {
+      expect(() => service.grantCustomerCredentialsRead(customer, principal)).toThrow(/account 111122223333, the service's own account.*\(G8\)/);
+    }
+    // An account only known at deploy time (a role of this stack, this account's root, the operator role by ARN) cannot be
+    // seen not to be the service's own: refused too.
+    for (const principal of [new iam.Role(stack, 'Reporting', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
+      new iam.AccountRootPrincipal(), new iam.AnyPrincipal(), new iam.ServicePrincipal('lambda.amazonaws.com'),
+      iam.Role.fromRoleArn(stack, 'Admin', `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/Admin`, { mutable: false }),
+      iam.Role.fromRoleArn(stack, 'OpsRef', service.operatorAccess!.role.roleArn),
+      new iam.CompositePrincipal(new iam.ArnPrincipal(CUSTOMER_APP), new iam.ArnPrincipal(own))]) {
+      expect(() => service.grantCustomerCredentialsRead(customer, principal)).toThrow(/needs a principal whose account is written in the app/);
+    }
+    // Nothing was granted, and no read was taken off the alert.
+    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::SecretsManager::ResourcePolicy'));
+    expect(policy).not.toContain('role/ops');
+    expect(policy).not.toContain('role/Admin');
+  });
+
+  test('in an environment-agnostic stack a template rule refuses to deploy into the account that may read the credentials', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    const service = new TimescaleService(stack, 'Db', {
+      serviceName: 'orders',
+      serverName: 'db.example.com',
+      packageSource: PackageSource.preinstalled(),
+      customers: [{ ...CUSTOMER, adminSecretReaderAccount: '555566667777' }],
+    });
+    service.grantCustomerCredentialsRead(service.customers[0], iam.Role.fromRoleArn(stack, 'AcmeApp', CUSTOMER_APP));
+    service.grantCustomerCredentialsRead(service.customers[0], iam.Role.fromRoleArn(stack, 'AcmeBatch', 'arn:aws:iam::222233334444:role/batch'));
+    const rules = Template.fromStack(stack).toJSON().Rules;
+    const assertions = Object.entries<any>(rules).filter(([id]) => /ReaderNotInServiceAccount/.test(id)).map(([, r]) => r.Assertions[0].Assert);
+    expect(assertions).toEqual([
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '555566667777'] }] },
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '222233334444'] }] },
+    ]);
+  });
+
+  test('adminSecretReaderAccount cannot be the service\'s own account', () => {
+    const stack = new Stack(new App(), 'Own', { env: { account: '111122223333', region: 'eu-west-1' } });
+    expect(() => new TimescaleService(stack, 'Db', {
+      serviceName: 'orders',
+      serverName: 'db.example.com',
+      packageSource: PackageSource.preinstalled(),
+      customers: [{ ...CUSTOMER, adminSecretReaderAccount: '111122223333' }],
+    })).toThrow(/adminSecretReaderAccount 111122223333 is, the service's own account.*\(G8\)/);
   });
 
   test('a customer of another service is refused', () => {
