@@ -82,3 +82,35 @@ test(`more than ${MAX_VARIANTS} combinations are judged as written`, () => {
   });
   expect(result.status).toBe(UNV);
 });
+
+describe('a principal judged on every way it can be deployed still holds its policies', () => {
+  /** A role people assume, whose Description (or anything else) is chosen by Fn::If, carrying `statements` inline. */
+  const role = (stack: Stack, ...statements: object[]) => plain(stack, 'AWS::IAM::Role', {
+    AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] },
+    Description: Fn.conditionIf(condition(stack).logicalId, 'production operators', 'staging operators'),
+    Policies: [{ PolicyName: 'operate', PolicyDocument: { Statement: statements.map((st) => ({ Effect: 'Allow', Resource: '*', ...st })) } }],
+  }, 'Operator');
+
+  test.each([
+    ['OperatorPassRoleScoped', { Action: 'iam:PassRole' }, /pass every role/],
+    ['KmsCreateGrantForAwsResourceOnly', { Action: 'kms:CreateGrant' }, /kms:GrantIsForAWSResource/],
+    ['InstanceAccessOnlyForOperators', { Action: 'ssm:StartSession' }, /.+/],
+  ])('%s finds what the role carries inline', (rule, statement, detail) => {
+    const result = judge(rule, (stack) => role(stack, statement));
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(detail);
+  });
+
+  test('a policy of the stack that names the role is still held by each version of it', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const operator = role(stack);
+      plain(stack, 'AWS::IAM::Policy', {
+        PolicyName: 'pass',
+        Roles: [{ Ref: operator.logicalId }],
+        PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }] },
+      }, 'Pass');
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+  });
+});

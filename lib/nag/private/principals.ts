@@ -91,31 +91,37 @@ export function holdersOf(policy: RenderedResource, index: StackIndex): Holders 
  * ManagedPolicy resources attached to it, the AWS managed policies listed above, and for users
  * the policies of their groups. Built once per stack.
  */
-export function heldPolicies(index: StackIndex): Map<RenderedResource, HeldPolicy[]> {
+/** The policies a principal carries itself: its inline policies, and the managed policies it names that are not in the stack. */
+function carriedBy(principal: RenderedResource, index: StackIndex): HeldPolicy[] {
+  const out: HeldPolicy[] = policySources(principal, index)
+    .map((s) => ({ carrier: principal, where: s.where, statements: s.statements, unresolved: s.unresolved }));
+  for (const arn of asArray(principal.properties.ManagedPolicyArns)) {
+    if (index.target(arn)?.type === 'AWS::IAM::ManagedPolicy') {
+      continue; // judged as a policy of the stack, which names its holders
+    }
+    const name = awsManagedName(arn);
+    if (name === undefined) {
+      // A customer managed policy of another stack or account: its statements are not in the template.
+      out.push({ carrier: principal, where: `managed policy ${describe(knownText(arn) ?? arn)}, not defined in this stack`, statements: [], unresolved: true });
+    } else if (AWS_MANAGED[name]) {
+      out.push({ carrier: principal, where: `AWS managed policy ${name}`, statements: AWS_MANAGED[name], unresolved: false });
+    }
+  }
+  return out;
+}
+
+/** The policies each principal of the stack holds, by the principal's logical ID. */
+export function heldPolicies(index: StackIndex): Map<string, HeldPolicy[]> {
   return index.memo('held-policies', () => {
-    const out = new Map<RenderedResource, HeldPolicy[]>();
+    const out = new Map<string, HeldPolicy[]>();
     const push = (principal: RenderedResource, held: HeldPolicy) => {
-      const list = out.get(principal);
-      list ? list.push(held) : out.set(principal, [held]);
+      const list = out.get(principal.logicalId);
+      list ? list.push(held) : out.set(principal.logicalId, [held]);
     };
     for (const type of PRINCIPAL_TYPES) {
       for (const principal of index.byType(type)) {
-        out.set(principal, out.get(principal) ?? []);
-        for (const s of policySources(principal, index)) {
-          push(principal, { carrier: principal, where: s.where, statements: s.statements, unresolved: s.unresolved });
-        }
-        for (const arn of asArray(principal.properties.ManagedPolicyArns)) {
-          if (index.target(arn)?.type === 'AWS::IAM::ManagedPolicy') {
-            continue; // judged below, as a policy of the stack
-          }
-          const name = awsManagedName(arn);
-          if (name === undefined) {
-            // A customer managed policy of another stack or account: its statements are not in the template.
-            push(principal, { carrier: principal, where: `managed policy ${describe(knownText(arn) ?? arn)}, not defined in this stack`, statements: [], unresolved: true });
-          } else if (AWS_MANAGED[name]) {
-            push(principal, { carrier: principal, where: `AWS managed policy ${name}`, statements: AWS_MANAGED[name], unresolved: false });
-          }
-        }
+        out.set(principal.logicalId, out.get(principal.logicalId) ?? []);
+        carriedBy(principal, index).forEach((held) => push(principal, held));
       }
     }
     for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', ...INLINE_POLICY_TYPES]) {
@@ -130,7 +136,7 @@ export function heldPolicies(index: StackIndex): Map<RenderedResource, HeldPolic
       for (const ref of asArray(user.properties.Groups)) {
         const group = resolvePrincipal(ref, 'AWS::IAM::Group', index);
         if (typeof group !== 'string') {
-          for (const held of out.get(group) ?? []) {
+          for (const held of out.get(group.logicalId) ?? []) {
             push(user, { ...held, where: `${held.where} (group ${group.logicalId})` });
           }
         }
@@ -143,7 +149,13 @@ export function heldPolicies(index: StackIndex): Map<RenderedResource, HeldPolic
 /** The policies a principal holds, or (for a policy resource) the policy itself. */
 export function policiesOf(r: RenderedResource, index: StackIndex): HeldPolicy[] {
   if (PRINCIPAL_TYPES.includes(r.type)) {
-    return heldPolicies(index).get(r) ?? [];
+    const held = heldPolicies(index).get(r.logicalId) ?? [];
+    if (index.byLogicalId.get(r.logicalId) === r) {
+      return held;
+    }
+    // One way the principal can be deployed (an Fn::If branch, a parameter's value): what it carries
+    // itself is read from that version; policies of other resources that name it are held as well.
+    return [...carriedBy(r, index), ...held.filter((h) => h.carrier.logicalId !== r.logicalId)];
   }
   return policySources(r, index).map((s) => ({ carrier: r, where: s.where, statements: s.statements, unresolved: s.unresolved }));
 }
