@@ -1,4 +1,4 @@
-import { asArray } from './values';
+import { asArray, knownText, UNRESOLVED } from './values';
 
 export interface PolicyStatementJson {
   readonly Effect?: string;
@@ -38,18 +38,31 @@ export function globToRegExp(pattern: string): RegExp {
 
 /** Whether an Allow statement grants `action` (Action globs, or NotAction not excluding it). */
 export function grantsAction(statement: PolicyStatementJson, action: string): boolean {
-  return statement.Effect === 'Allow' && coversAction(statement, action);
+  return statement.Effect === 'Allow' && coversAction(statement, action, true);
 }
 
-/** Whether a statement of either effect applies to `action` (Action globs, or NotAction not excluding it). */
-export function coversAction(statement: PolicyStatementJson, action: string): boolean {
+/**
+ * Whether a statement of either effect applies to `action` (Action globs, or NotAction not excluding it).
+ * An action written with intrinsics is read as its text (`Fn::Sub`, `Fn::Join` of literals); one only known
+ * at deploy time counts as `unknown`: true where assuming the grant is the safe reading (an Allow), false
+ * where assuming it is not (a Deny).
+ */
+export function coversAction(statement: PolicyStatementJson, action: string, unknown = false): boolean {
   if (statement.Action !== undefined) {
-    return asArray(statement.Action).some((a) => typeof a === 'string' && globToRegExp(a).test(action));
+    return asArray(statement.Action).some((a) => actionMatches(a, action, unknown));
   }
   if (statement.NotAction !== undefined) {
-    return !asArray(statement.NotAction).some((a) => typeof a === 'string' && globToRegExp(a).test(action));
+    return !asArray(statement.NotAction).some((a) => actionMatches(a, action, !unknown));
   }
   return false;
+}
+
+function actionMatches(pattern: unknown, action: string, unknown: boolean): boolean {
+  const text = typeof pattern === 'string' ? pattern : knownText(pattern);
+  if (text === undefined || text.includes(UNRESOLVED)) {
+    return unknown;
+  }
+  return globToRegExp(text).test(action);
 }
 
 /** Condition values under `key` for any operator in `operators` (keys compared case-insensitively). */

@@ -57,6 +57,18 @@ const isolated = (s: any) => ({
 const encryptedRoot = (kmsKeyId: any) => ({ blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, kmsKeyId } }] });
 
 export const DATASTORE_CASES: RuleCase[] = [
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'MSK Serverless, which encrypts under an AWS-managed key only',
+    expect: NC,
+    detail: /MSK Serverless encrypts at rest under an AWS-managed key only/,
+    build: (s) => new msk.CfnServerlessCluster(s, 'Events', {
+      clusterName: 'events',
+      clientAuthentication: { sasl: { iam: { enabled: true } } },
+      vpcConfigs: [{ subnetIds: ['subnet-1', 'subnet-2'] }],
+    }),
+  },
   // DataStoreCustomerManagedKey: RDS and Aurora
   {
     rule: 'DataStoreCustomerManagedKey',

@@ -401,6 +401,40 @@ export const VM_ACCESS_CASES: RuleCase[] = [
   },
   {
     rule: 'OperatorPassRoleScoped',
+    form: 'l2',
+    title: 'operator passes every role of the account without a literal "*"',
+    expect: NC,
+    detail: /pass every role/,
+    build: (s) => {
+      const role = operatorRole(s);
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: ['arn:aws:iam::111122223333:role/*'] }));
+      return role;
+    },
+  },
+  {
+    rule: 'OperatorPassRoleScoped',
+    form: 'l2',
+    title: 'operator passes roles whose names share a prefix',
+    expect: C,
+    build: (s) => {
+      const role = operatorRole(s);
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: ['arn:aws:iam::111122223333:role/restore-*'] }));
+      return role;
+    },
+  },
+  {
+    rule: 'OperatorPassRoleScoped',
+    form: 'token',
+    title: 'the action written through Fn::Sub',
+    expect: NC,
+    detail: /pass every role/,
+    build: (s) => new iam.CfnRole(s, 'Operator', {
+      assumeRolePolicyDocument: trust({ AWS: 'arn:aws:iam::111122223333:root' }),
+      policies: [{ policyName: 'pass', policyDocument: doc({ Action: Fn.sub('iam:PassRole') }) }],
+    }),
+  },
+  {
+    rule: 'OperatorPassRoleScoped',
     form: 'l1',
     title: 'a Lambda function role (no person assumes it)',
     expect: NA,

@@ -127,6 +127,9 @@ const JUDGES: { [type: string]: (p: Properties, index: StackIndex) => Outcome } 
   'AWS::ElastiCache::CacheCluster': (p) => p.ReplicationGroupId !== undefined ? NOT_APPLICABLE
     : nonCompliant('a cache cluster outside a replication group cannot be encrypted at rest: use a ReplicationGroup or ServerlessCache'),
   'AWS::RedshiftServerless::Namespace': (p, index) => judgeKey(p.KmsKeyId, index, 'KmsKeyId'),
+  // MSK Serverless always encrypts at rest under a key AWS manages; no customer-managed key can be chosen.
+  'AWS::MSK::ServerlessCluster': () => nonCompliant('MSK Serverless encrypts at rest under an AWS-managed key only: use an MSK ' +
+    'cluster with EncryptionInfo.EncryptionAtRest.DataVolumeKMSKeyId'),
   'AWS::MSK::Cluster': (p, index) => block(p.EncryptionInfo, 'EncryptionInfo', (info) => block(info.EncryptionAtRest,
     'EncryptionInfo.EncryptionAtRest', (atRest) => judgeKey(atRest.DataVolumeKMSKeyId, index, 'EncryptionAtRest.DataVolumeKMSKeyId'))),
   'AWS::Kinesis::Stream': (p, index) => block(p.StreamEncryption, 'StreamEncryption', (e) => {

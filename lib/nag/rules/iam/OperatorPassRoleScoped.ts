@@ -1,8 +1,8 @@
 import { judgeHolder } from '../../private/held-grants';
-import { grantsAction } from '../../private/iam';
+import { globToRegExp, grantsAction } from '../../private/iam';
 import { IAM_POLICY_TYPES } from '../../private/policies';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
-import { asArray } from '../../private/values';
+import { asArray, knownText, referencedLogicalId, UNRESOLVED } from '../../private/values';
 
 /** People may pass only named roles. */
 export const OperatorPassRoleScoped: RuleDefinition = {
@@ -21,8 +21,15 @@ export const OperatorPassRoleScoped: RuleDefinition = {
       for (const policy of policies) {
         unresolved ??= policy.unresolved ? `${policy.where} is only known at deploy time` : undefined;
         for (const s of policy.statements) {
-          if (!found && grantsAction(s, 'iam:PassRole') && (s.NotResource !== undefined || asArray(s.Resource).includes('*'))) {
+          if (found || !grantsAction(s, 'iam:PassRole')) {
+            continue;
+          }
+          const every = s.NotResource !== undefined ? true : asArray(s.Resource).map(passesEveryRole).reduce<boolean | 'unknown'>(
+            (a, b) => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false), false);
+          if (every === true) {
             found = `${policy.where}${s.Sid ? `, statement ${s.Sid}` : ''}`;
+          } else if (every === 'unknown') {
+            unresolved ??= `${policy.where}: the roles iam:PassRole may pass are only known at deploy time`;
           }
         }
       }
@@ -40,3 +47,21 @@ export const OperatorPassRoleScoped: RuleDefinition = {
     });
   },
 };
+
+/**
+ * Whether a Resource of an iam:PassRole grant covers every role of an account (`*`, `arn:aws:iam::*:*`,
+ * `arn:aws:iam::111122223333:role/*`), rather than named roles or a prefix of names.
+ */
+function passesEveryRole(resource: unknown): boolean | 'unknown' {
+  if (referencedLogicalId(resource) !== undefined) {
+    return false; // the ARN of one role (or other resource) of the stack
+  }
+  const text = typeof resource === 'string' ? resource : knownText(resource);
+  if (text === undefined || text.includes(UNRESOLVED)) {
+    return 'unknown';
+  }
+  const arn = /^arn:[^:]*:iam::[^:]*:(.*)$/.exec(text);
+  const name = globToRegExp(arn ? arn[1] : text);
+  return arn ? name.test('role/timescale-probe') && name.test('role/service-role/timescale-probe')
+    : name.test('arn:aws:iam::111122223333:role/timescale-probe');
+}
