@@ -84,7 +84,11 @@ export function knownText(value: unknown): string | undefined {
     }
     case 'Fn::Sub': {
       const template = Array.isArray(arg) ? arg[0] : arg;
-      return typeof template === 'string' ? template.replace(/\$\{(?!!)[^}]*\}/g, UNRESOLVED) : UNRESOLVED;
+      // Variables given in the map are substituted with their text; others (parameters, attributes) are unresolved.
+      const variables: { [name: string]: unknown } = Array.isArray(arg) && arg[1] !== null && typeof arg[1] === 'object' ? arg[1] : {};
+      return typeof template === 'string'
+        ? template.replace(/\$\{(?!!)([^}]*)\}/g, (_, name: string) => (name in variables ? knownText(variables[name]) ?? UNRESOLVED : UNRESOLVED))
+        : UNRESOLVED;
     }
     case 'Fn::Base64':
       // Fn::Base64 encodes at deploy time: its argument is the plain text.
@@ -121,6 +125,11 @@ export function visitText(value: unknown, path: string, visit: (text: string, pa
       if (text !== undefined) {
         visit(text, path);
       }
+    }
+    const arg = (value as any)[fn];
+    if (fn === 'Fn::Sub' && Array.isArray(arg) && arg[1] !== null && typeof arg[1] === 'object') {
+      // The variable map is text of the template too, used or not.
+      visitText(arg[1], `${path}/${fn}/1`, visit);
     }
     return;
   }

@@ -97,6 +97,76 @@ export const TEMPLATE_CASES: RuleCase[] = [
   },
 
   // NoPasswordLiteral
+  // Literals the template writes through a substitution, a join or a quoted value are literals too.
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'token',
+    title: 'a PEM key in the variable map of an Fn::Sub in user data',
+    expect: NC,
+    build: (s) => plain(s, 'AWS::EC2::Instance', {
+      ImageId: 'ami-1',
+      UserData: Fn.base64(Fn.sub('#!/bin/bash\ncat > /etc/app/key.pem <<EOF\n${Key}\nEOF\n', { Key: PEM })),
+    }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: 'PGPASSWORD substituted from the variable map of an Fn::Sub',
+    expect: NC,
+    detail: /PGPASSWORD=\*\*\*\*/,
+    build: (s) => plain(s, 'AWS::EC2::Instance', { ImageId: 'ami-1', UserData: Fn.base64(Fn.sub('#!/bin/bash\nexport PGPASSWORD=${P}\n', { P: 'hunter2' })) }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'l1',
+    title: 'PGPASSWORD quoted, with a space, or with parentheses',
+    expect: NC,
+    detail: /PGPASSWORD='\*\*\*\*'/,
+    build: (s) => hostWithUserData(s, "#!/bin/bash\nexport PGPASSWORD='correct horse'\nexport PGPASSWORD=Xy7(q)z\n"),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'l1',
+    title: 'a pgpass file without the dot, named by PGPASSFILE',
+    expect: NC,
+    detail: /pgpass line/,
+    build: (s) => hostWithUserData(s, "#!/bin/bash\necho 'db.internal:5432:app:admin:hunter2' > /etc/pg/pgpass\nexport PGPASSFILE=/etc/pg/pgpass\n"),
+  },
+  ...([['PGPASSWORD', 'hunter2'], ['DB_PASS', 'hunter2'], ['DB_PASSWORD', Fn.join('', ['hun', 'ter2'])]] as const).map(([name, value]): RuleCase => ({
+    rule: 'NoPasswordLiteral',
+    form: typeof value === 'string' ? 'plain' : 'token',
+    title: `Lambda environment ${name} written ${typeof value === 'string' ? 'as a literal' : 'as a join of literals'}`,
+    expect: NC,
+    detail: new RegExp(`Environment/Variables/${name} is a literal`),
+    build: (s) => plain(s, 'AWS::Lambda::Function', {
+      Role: 'arn:aws:iam::111122223333:role/fn',
+      Code: { ZipFile: 'x' },
+      Handler: 'index.handler',
+      Runtime: 'nodejs20.x',
+      Environment: { Variables: { [name]: value } },
+    }),
+  })),
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'a StringList SSM parameter named like a secret',
+    expect: NC,
+    detail: /StringList parameter \/db\/password holds a literal/,
+    build: (s) => plain(s, 'AWS::SSM::Parameter', { Type: 'StringList', Name: '/db/password', Value: 'hunter2' }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'a password reference substituted into an environment variable stays a reference',
+    expect: C,
+    build: (s) => plain(s, 'AWS::Lambda::Function', {
+      Role: 'arn:aws:iam::111122223333:role/fn',
+      Code: { ZipFile: 'x' },
+      Handler: 'index.handler',
+      Runtime: 'nodejs20.x',
+      Environment: { Variables: { DB_PASSWORD: Fn.sub('{{resolve:secretsmanager:${Name}:SecretString:password}}', { Name: 'db' }) } },
+    }),
+  },
   {
     rule: 'NoPasswordLiteral',
     form: 'plain',

@@ -2,7 +2,7 @@ import { RenderedResource } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, RuleDefinition } from '../../private/rule';
 import { noEchoDefaultsIn } from '../../private/template-sections';
 import { visitResourceText } from '../../private/template-text';
-import { asArray, UNRESOLVED } from '../../private/values';
+import { asArray, knownText, UNRESOLVED } from '../../private/values';
 
 /** Property names that hold a password (Secrets Manager SecretString is judged by SecretValueGenerated). */
 const PASSWORD_PROPERTY = /(passw(or)?d|passphrase)$/i;
@@ -27,7 +27,7 @@ function isPlaceholder(value: string): boolean {
  * Environment variable names that hold a secret: `DB_PASSWORD`, `API_KEY`, `SECRET`, `authToken`, `privateKey`. A bare `KEY`
  * suffix is not enough (`S3_KEY`, `partitionKey` name things), nor `PWD` alone (the working directory).
  */
-const SECRET_NAME_SNAKE = /(^|[_.-])(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|(API|SECRET|PRIVATE|ACCESS|ENCRYPTION|SIGNING|AUTH|MASTER|CLIENT|HMAC|JWT|SESSION)[_.-]?KEY)$|[_.-]PWD$/i;
+const SECRET_NAME_SNAKE = /(^|[_.-])(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|(API|SECRET|PRIVATE|ACCESS|ENCRYPTION|SIGNING|AUTH|MASTER|CLIENT|HMAC|JWT|SESSION)[_.-]?KEY)$|[_.-]PWD$|(PASSWORD|PASSWD|PASSPHRASE)$|(^|[_.-])PASS$/i;
 const SECRET_NAME_CAMEL = /[a-z0-9](Password|Passwd|Pwd|Passphrase|Secret|Token|Credentials?|(Api|Secret|Private|Access|Encryption|Signing|Auth|Master|Client|Hmac|Jwt|Session)Key)$/;
 /** SSM parameter names that say the value is a secret. */
 const SECRET_PARAMETER_NAME = /(passw(or)?d|passphrase|secret|token|private[-_]?key|api[-_]?key|credential)/i;
@@ -52,8 +52,10 @@ function environmentLiteral(r: RenderedResource): string | undefined {
     }));
   }
   for (const [name, value, where] of variables) {
+    // The value as far as the template writes it: literals joined or substituted are literals too.
+    const text = knownText(value);
     if (typeof name === 'string' && (SECRET_NAME_SNAKE.test(name) || SECRET_NAME_CAMEL.test(name)) &&
-      typeof value === 'string' && !isPlaceholder(value) && !namesALocation(value)) {
+      text !== undefined && !isPlaceholder(text) && !namesALocation(text)) {
       return `${where} is a literal (pass a secret ARN and read it at run time, or ECS Secrets)`;
     }
   }
@@ -62,19 +64,30 @@ function environmentLiteral(r: RenderedResource): string | undefined {
 
 /** A String SSM parameter whose name says it holds a secret, with a literal value. */
 function parameterLiteral(r: RenderedResource): string | undefined {
-  if (r.type !== 'AWS::SSM::Parameter' || r.properties.Type !== 'String') {
+  // CloudFormation creates String and StringList parameters, both plaintext (it cannot create a SecureString).
+  if (r.type !== 'AWS::SSM::Parameter' || r.properties.Type === 'SecureString') {
     return undefined;
   }
-  const name = r.properties.Name;
-  const value = r.properties.Value;
-  if (typeof name === 'string' && SECRET_PARAMETER_NAME.test(name) && typeof value === 'string' && !isPlaceholder(value) && !namesALocation(value)) {
-    return `String parameter ${name} holds a literal (SSM String parameters are plaintext; keep secrets in Secrets Manager)`;
+  const name = knownText(r.properties.Name);
+  const value = knownText(r.properties.Value);
+  if (name !== undefined && SECRET_PARAMETER_NAME.test(name) && value !== undefined && !isPlaceholder(value) && !namesALocation(value)) {
+    return `${knownText(r.properties.Type) ?? 'String'} parameter ${name} holds a literal (SSM String parameters are plaintext; keep secrets in Secrets Manager)`;
   }
   return undefined;
 }
 
+/** `PGPASSWORD=value`, the value bare or quoted (with spaces, parentheses, anything but its quote). */
+const PGPASSWORD = /\bPGPASSWORD\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s;&|]+))/g;
+
 function findLiteral(text: string): string | undefined {
-  if (text.includes('.pgpass')) {
+  PGPASSWORD.lastIndex = 0;
+  for (let m = PGPASSWORD.exec(text); m; m = PGPASSWORD.exec(text)) {
+    const value = m[1] ?? m[2] ?? m[3];
+    if (!isPlaceholder(value)) {
+      return m[0].replace(value, '****');
+    }
+  }
+  if (/pgpass/i.test(text)) {
     const m = PGPASS_LINE.exec(text);
     if (m && !isPlaceholder(m[1])) {
       return `.pgpass line ${m[0].replace(m[1], '****')}`;
