@@ -1,4 +1,4 @@
-import { initFiles, userDataTexts } from './postgres-config';
+import { bootSqlTexts, initFiles } from './postgres-config';
 import { RenderedResource } from './rendered';
 import { describe, UNRESOLVED } from './values';
 import { PgHba, PgHbaEntry, PgHbaName } from '../../postgres/pg-hba';
@@ -56,8 +56,9 @@ function readPgHbaFiles(resource: RenderedResource): PgHbaFile[] {
   if (init.unresolved.length > 0 && resource.metadata['AWS::CloudFormation::Init'] !== undefined) {
     out.push(...init.unresolved.map((where) => ({ origin: where, unreadable: 'it is only known at deploy time' })));
   }
-  for (const text of userDataTexts(resource).filter((t) => t.includes('pg_hba'))) {
-    out.push({ origin: 'UserData', unreadable: 'the user data changes pg_hba.conf in ways the template does not show', appended: appendedRecords(text) });
+  // User data and Init commands that touch pg_hba.conf (sed, echo >>) change it in ways the file does not show.
+  for (const { origin, text } of bootSqlTexts(resource).filter((t) => !t.origin.startsWith('Init file') && t.text.includes('pg_hba'))) {
+    out.push({ origin, unreadable: `${origin === 'UserData' ? 'the user data' : 'it'} changes pg_hba.conf in ways the template does not show`, appended: appendedRecords(text) });
   }
   return out;
 }

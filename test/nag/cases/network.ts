@@ -277,6 +277,14 @@ export const NETWORK_CASES: RuleCase[] = [
   {
     rule: 'IngressNotFromAnywhere',
     form: 'plain',
+    title: 'a literal the rule cannot read as a CIDR (0.0.0.0/00)',
+    expect: UNV,
+    detail: /'0\.0\.0\.0\/00' is not a CIDR this rule can read/,
+    build: (s) => ingress(s, { CidrIp: '0.0.0.0/00' }),
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'plain',
     title: 'standalone ingress from ::/0',
     expect: NC,
     build: (s) => ingress(s, { CidrIpv6: '::/0' }),

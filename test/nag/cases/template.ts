@@ -326,6 +326,24 @@ export const TEMPLATE_CASES: RuleCase[] = [
   },
   {
     rule: 'PostgresRefusesPlaintext',
+    form: 'plain',
+    title: 'a secure pg_hba.conf that an Init command rewrites with sed',
+    expect: UNV,
+    detail: /Init command 10-open: it changes pg_hba\.conf in ways the template does not show/,
+    build: (s) => {
+      const host = plain(s, 'AWS::EC2::Instance', { ImageId: 'ami-1' }, 'Host');
+      host.addMetadata('AWS::CloudFormation::Init', {
+        configSets: { default: ['config'] },
+        config: {
+          files: { '/etc/timescale/pg_hba.conf': { content: GOOD_HBA }, '/etc/timescale/conf.d/tls.conf': { content: GOOD_TLS } },
+          commands: { '10-open': { command: "sed -i '1i host all all 0.0.0.0/0 trust' /etc/timescale/pg_hba.conf" } },
+        },
+      });
+      return host;
+    },
+  },
+  {
+    rule: 'PostgresRefusesPlaintext',
     form: 'l1',
     title: 'user data without PostgreSQL config',
     expect: NA,

@@ -1,4 +1,5 @@
 import { isAnywhere } from '../../private/cidr';
+import { parseCidr } from '../../../private/cidr';
 import { ingressRules } from '../../private/ingress';
 import { describeUnion, openIngressUnion, prefixListCidrs } from '../../private/ingress-union';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
@@ -25,6 +26,11 @@ export const IngressNotFromAnywhere: RuleDefinition = {
     const union = openIngressUnion(r, index);
     if (union) {
       return nonCompliant(`${describeUnion(union)} (written in ${[...union.members].join(', ')})`);
+    }
+    // A literal this rule cannot read as a CIDR ('0.0.0.0/00') may still be one EC2 accepts.
+    const unreadable = rules.find((rule) => rule.cidr !== undefined && typeof parseCidr(rule.cidr) === 'string');
+    if (unreadable) {
+      return unverifiable(`ingress source '${unreadable.cidr}' is not a CIDR this rule can read: ${parseCidr(unreadable.cidr!)}`);
     }
     const unknown = rules.find((rule) => rule.sourceKind === 'unresolved' ||
       (rule.sourceKind === 'prefix-list' && prefixListCidrs(rule.unresolvedSource, index) === 'unknown'));
