@@ -71,6 +71,11 @@ function groupKey(r: RenderedResource): string | undefined {
   return typeof id === 'string' ? `id:${id}` : typeof name === 'string' ? `name:${name}` : undefined;
 }
 
+function membersOf(r: RenderedResource, rules: IngressRule[], index: StackIndex): Member[] {
+  const raws = r.type === 'AWS::EC2::SecurityGroup' ? asArray(r.properties.SecurityGroupIngress) : [r.properties];
+  return rules.flatMap((rule, i) => expand({ resource: r, rule, protocol: protocolOf(raws[i]) }, index));
+}
+
 /** Ingress entries of every security group of the stack, inline and standalone (built once per index). */
 function membersByGroup(index: StackIndex): Map<string, Member[]> {
   return index.memo('ingress-members-by-group', () => {
@@ -81,8 +86,7 @@ function membersByGroup(index: StackIndex): Map<string, Member[]> {
       if (key === undefined || !rules) {
         continue;
       }
-      const raws = r.type === 'AWS::EC2::SecurityGroup' ? asArray(r.properties.SecurityGroupIngress) : [r.properties];
-      const members = rules.flatMap((rule, i) => expand({ resource: r, rule, protocol: protocolOf(raws[i]) }, index));
+      const members = membersOf(r, rules, index);
       const list = out.get(key);
       list ? list.push(...members) : out.set(key, members);
     }
@@ -129,9 +133,17 @@ function findOpenUnion(members: Member[]): OpenUnion | undefined {
  */
 export function openIngressUnion(r: RenderedResource, index: StackIndex): OpenUnion | undefined {
   const key = groupKey(r);
-  const union = key === undefined
-    ? findOpenUnion((ingressRules(r, index) ?? []).flatMap((rule) => expand({ resource: r, rule, protocol: protocolOf(r.properties) }, index)))
-    : index.memo(`open-ingress-union:${key}`, () => findOpenUnion(membersByGroup(index).get(key) ?? []));
+  let union: OpenUnion | undefined;
+  if (key === undefined) {
+    union = findOpenUnion((ingressRules(r, index) ?? []).flatMap((rule) => expand({ resource: r, rule, protocol: protocolOf(r.properties) }, index)));
+  } else if (index.byLogicalId.get(r.logicalId) === r) {
+    union = index.memo(`open-ingress-union:${key}`, () => findOpenUnion(membersByGroup(index).get(key) ?? []));
+  } else {
+    // One way `r` can be deployed (an Fn::If branch, a parameter's value): its own entries as that
+    // version writes them, with the group's other entries as written.
+    const others = (membersByGroup(index).get(key) ?? []).filter((m) => m.resource.logicalId !== r.logicalId);
+    union = findOpenUnion([...others, ...membersOf(r, ingressRules(r, index) ?? [], index)]);
+  }
   if (!union) {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
@@ -664,6 +664,40 @@ export const NETWORK_CASES: RuleCase[] = [
       const sg = groupWith(s, ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(5432));
       sg.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(5432));
       return sg;
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'token',
+    title: 'two IPv4 halves, one chosen by Fn::If, judged on the branch that takes it',
+    expect: NC,
+    detail: /0\.0\.0\.0\/1 \+ 128\.0\.0\.0\/1 together admit every public IPv4 address/,
+    build: (s) => {
+      const stage = new CfnParameter(s, 'Stage', { type: 'String' });
+      const isProduction = new CfnCondition(s, 'IsProduction', { expression: Fn.conditionEquals(stage.valueAsString, 'prod') });
+      return plain(s, 'AWS::EC2::SecurityGroup', {
+        GroupDescription: 'db',
+        SecurityGroupIngress: [
+          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '0.0.0.0/1' },
+          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: Fn.conditionIf(isProduction.logicalId, '128.0.0.0/1', '10.0.0.0/8') },
+        ],
+      });
+    },
+  },
+  {
+    rule: 'IngressNotFromAnywhere',
+    form: 'token',
+    title: 'the second half in a standalone ingress from a parameter whose allowed value completes it',
+    expect: NC,
+    detail: /together admit every public IPv4 address/,
+    build: (s) => {
+      const group = plain(s, 'AWS::EC2::SecurityGroup', {
+        GroupDescription: 'db', SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '0.0.0.0/1' }],
+      }, 'Group');
+      const half = new CfnParameter(s, 'Half', { type: 'String', allowedValues: ['128.0.0.0/1'] });
+      return plain(s, 'AWS::EC2::SecurityGroupIngress', {
+        GroupId: Fn.getAtt(group.logicalId, 'GroupId'), IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: half.valueAsString,
+      }, 'Other');
     },
   },
   {

@@ -1,5 +1,5 @@
-import { isAnywhere } from '../../private/cidr';
 import { parseCidr } from '../../../private/cidr';
+import { isAnywhere } from '../../private/cidr';
 import { ingressRules } from '../../private/ingress';
 import { describeUnion, openIngressUnion, prefixListCidrs } from '../../private/ingress-union';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
