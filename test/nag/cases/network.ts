@@ -502,6 +502,37 @@ export const NETWORK_CASES: RuleCase[] = [
   },
   {
     rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'token',
+    title: 'a NAT default route on a table associated with the database subnet through Fn::If',
+    expect: NC,
+    detail: /routes 0\.0\.0\.0\/0 to NAT gateway Nat/,
+    build: (s) => {
+      const host = databaseNetwork(s, { internetRoute: false });
+      const stage = new CfnParameter(s, 'Stage', { type: 'String' });
+      const isProduction = new CfnCondition(s, 'IsProduction', { expression: Fn.conditionEquals(stage.valueAsString, 'prod') });
+      const table = new ec2.CfnRouteTable(s, 'EgressTable', { vpcId: 'vpc-1' });
+      const nat = new ec2.CfnNatGateway(s, 'Nat', { subnetId: 'subnet-public' });
+      new ec2.CfnRoute(s, 'NatRoute', { routeTableId: table.ref, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.ref });
+      new ec2.CfnSubnetRouteTableAssociation(s, 'EgressAssoc', {
+        subnetId: Fn.conditionIf(isProduction.logicalId, host.subnetId!, 'subnet-other').toString(), routeTableId: table.ref,
+      });
+      return host;
+    },
+  },
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
+    form: 'l1',
+    title: 'a default route to an instance (a NAT instance may be the way out)',
+    expect: UNV,
+    detail: /routes 0\.0\.0\.0\/0 to .*may lead to the internet/,
+    build: (s) => {
+      const host = databaseNetwork(s, { internetRoute: false });
+      new ec2.CfnRoute(s, 'ToInstance', { routeTableId: (s.node.findChild('Table') as ec2.CfnRouteTable).ref, destinationCidrBlock: '0.0.0.0/0', instanceId: 'i-0123456789abcdef0' });
+      return host;
+    },
+  },
+  {
+    rule: 'DatabaseSubnetNoInternetRoute',
     form: 'l1',
     title: 'isolated database subnet',
     expect: C,

@@ -16,6 +16,18 @@ function judgeRoute(route: RenderedResource, subnet: string, index: StackIndex):
     return nonCompliant(`subnet ${subnet} routes ${describe(destination)} to internet gateway ${target?.logicalId ?? gateway}`);
   }
   if (nat === undefined) {
+    // Other targets of a route to public addresses: an egress-only internet gateway is the IPv6 internet;
+    // an instance, a network interface or a transit gateway may be a way out (a NAT instance, a central egress).
+    const { EgressOnlyInternetGatewayId: egressOnly, InstanceId: instance, NetworkInterfaceId: eni, TransitGatewayId: tgw } = route.properties;
+    const publicDestination = typeof destination === 'string' ? isPublicCidr(destination) : destination !== undefined;
+    if (egressOnly !== undefined && publicDestination) {
+      return nonCompliant(`subnet ${subnet} routes ${describe(destination)} to egress-only internet gateway ${describe(egressOnly)}`);
+    }
+    const other = instance ?? eni ?? tgw;
+    if (other !== undefined && publicDestination) {
+      return unverifiable(`subnet ${subnet} routes ${describe(destination)} to ${describe(other)}, which may lead to the internet ` +
+        '(a NAT instance, a central egress): the template does not show where');
+    }
     return COMPLIANT;
   }
   if (typeof destination !== 'string') {
@@ -47,17 +59,24 @@ export const DatabaseSubnetNoInternetRoute: RuleDefinition = {
     if (subnets.length === 0) {
       return unverifiable('the instance names no subnet, so it lands in the default VPC');
     }
-    const associations = index.groupByReference('AWS::EC2::SubnetRouteTableAssociation', 'SubnetId');
-    const routes = index.groupByReference('AWS::EC2::Route', 'RouteTableId');
+    // Every resource a value may reference, on every Fn::If branch: an association or a route that
+    // chooses its subnet or table still counts.
+    const associationsOf = (subnet: string) => index.byType('AWS::EC2::SubnetRouteTableAssociation')
+      .filter((a) => referencedIds(a.properties.SubnetId).has(subnet));
+    const routesOf = (table: string) => index.byType('AWS::EC2::Route').filter((route) => referencedIds(route.properties.RouteTableId).has(table));
     const outcomes: Outcome[] = subnets.map((subnetRef) => {
       const subnet = index.target(subnetRef);
       if (!subnet || subnet.type !== 'AWS::EC2::Subnet') {
         return unverifiable(`subnet ${describe(subnetRef)} is not defined in this stack`);
       }
       const found: Outcome[] = [COMPLIANT];
-      for (const assoc of associations.get(subnet.logicalId) ?? []) {
-        const table = referencedLogicalId(assoc.properties.RouteTableId);
-        for (const route of (table && routes.get(table)) || []) {
+      for (const assoc of associationsOf(subnet.logicalId)) {
+        const tables = [...referencedIds(assoc.properties.RouteTableId)].filter((id) => index.byLogicalId.get(id)?.type === 'AWS::EC2::RouteTable');
+        if (tables.length === 0) {
+          found.push(unverifiable(`subnet ${subnet.logicalId} uses route table ${describe(assoc.properties.RouteTableId)} (association ` +
+            `${assoc.logicalId}), whose routes are not in this stack`));
+        }
+        for (const route of tables.flatMap(routesOf)) {
           found.push(judgeRoute(route, subnet.logicalId, index));
         }
       }
@@ -66,3 +85,16 @@ export const DatabaseSubnetNoInternetRoute: RuleDefinition = {
     return worst(outcomes);
   },
 };
+
+/** The logical IDs a value references (Ref, Fn::GetAtt), anywhere inside it. */
+function referencedIds(value: unknown, out = new Set<string>()): Set<string> {
+  const id = referencedLogicalId(value);
+  if (id !== undefined) {
+    out.add(id);
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => referencedIds(item, out));
+  } else if (value !== null && typeof value === 'object') {
+    Object.values(value).forEach((item) => referencedIds(item, out));
+  }
+  return out;
+}
