@@ -1,7 +1,7 @@
 import { canBeDatabaseHost } from './database-hosts';
 import { RenderedResource, StackIndex } from './rendered';
 import { COMPLIANT, nonCompliant, Outcome, unverifiable, worst } from './rule';
-import { asArray, describe, referencedLogicalId } from './values';
+import { asArray, describe, referencedIds, referencedLogicalId } from './values';
 
 /** Judges an instance something public points at: a database host is a finding, an unknown instance cannot be verified. */
 export function judgeInstance(instance: RenderedResource, via: string): Outcome {
@@ -19,19 +19,23 @@ export function judgeInstance(instance: RenderedResource, via: string): Outcome 
 function instancesByInterface(index: StackIndex): Map<string, RenderedResource[]> {
   return index.memo('instances-by-interface', () => {
     const out = new Map<string, RenderedResource[]>();
+    // Every interface and instance a value may name, on every Fn::If branch.
     const add = (eni: unknown, instance: RenderedResource | undefined) => {
-      const id = referencedLogicalId(eni);
-      if (id !== undefined && instance) {
-        const list = out.get(id);
-        list ? list.push(instance) : out.set(id, [instance]);
+      for (const id of referencedIds(eni)) {
+        if (instance) {
+          const list = out.get(id);
+          list ? list.push(instance) : out.set(id, [instance]);
+        }
       }
     };
     for (const instance of index.byType('AWS::EC2::Instance')) {
       asArray<any>(instance.properties.NetworkInterfaces).forEach((ni) => add(ni?.NetworkInterfaceId, instance));
     }
     for (const attachment of index.byType('AWS::EC2::NetworkInterfaceAttachment')) {
-      const instance = index.target(attachment.properties.InstanceId);
-      add(attachment.properties.NetworkInterfaceId, instance?.type === 'AWS::EC2::Instance' ? instance : undefined);
+      for (const id of referencedIds(attachment.properties.InstanceId)) {
+        const instance = index.byLogicalId.get(id);
+        add(attachment.properties.NetworkInterfaceId, instance?.type === 'AWS::EC2::Instance' ? instance : undefined);
+      }
     }
     return out;
   });

@@ -221,3 +221,16 @@ export function pseudoText(value: unknown): string | undefined {
   }
   return onlyPseudo(value) ? DERIVED : UNRESOLVED;
 }
+
+/** The logical IDs a value references (Ref, Fn::GetAtt), anywhere inside it. */
+export function referencedIds(value: unknown, out = new Set<string>()): Set<string> {
+  const id = referencedLogicalId(value);
+  if (id !== undefined) {
+    out.add(id);
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => referencedIds(item, out));
+  } else if (value !== null && typeof value === 'object') {
+    Object.values(value).forEach((item) => referencedIds(item, out));
+  }
+  return out;
+}

@@ -983,6 +983,23 @@ export const NETWORK_CASES: RuleCase[] = [
   },
   {
     rule: 'DatabaseHostNoElasticIp',
+    form: 'token',
+    title: 'an EIP association to an interface attached to a database host through Fn::If',
+    expect: NC,
+    detail: /network interface Eni/,
+    build: (s) => {
+      const stage = new CfnParameter(s, 'Stage', { type: 'String' });
+      const isProduction = new CfnCondition(s, 'IsProduction', { expression: Fn.conditionEquals(stage.valueAsString, 'prod') });
+      const eni = new ec2.CfnNetworkInterface(s, 'Eni', { subnetId: 'subnet-1' });
+      const host = new ec2.CfnInstance(s, 'Db', { imageId: 'ami-1', tags: [{ key: 'timescale:role', value: 'database' }] });
+      new ec2.CfnNetworkInterfaceAttachment(s, 'Attach', {
+        deviceIndex: '1', instanceId: Fn.conditionIf(isProduction.logicalId, host.ref, 'i-0123456789abcdef0').toString(), networkInterfaceId: eni.ref,
+      });
+      return plain(s, 'AWS::EC2::EIPAssociation', { AllocationId: 'eipalloc-1', NetworkInterfaceId: eni.ref });
+    },
+  },
+  {
+    rule: 'DatabaseHostNoElasticIp',
     form: 'plain',
     title: 'an EIP association to the network interface a database host uses',
     expect: NC,

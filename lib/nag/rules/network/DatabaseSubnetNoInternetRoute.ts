@@ -2,7 +2,7 @@ import { cidrWithin, isPublicCidr } from '../../private/cidr';
 import { isDatabaseHost } from '../../private/database-hosts';
 import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
-import { asArray, describe, isIntrinsic, referencedLogicalId } from '../../private/values';
+import { asArray, describe, isIntrinsic, referencedIds } from '../../private/values';
 
 /** Destinations a NAT gateway translates to the IPv4 internet (NAT64). */
 const NAT64 = '64:ff9b::/96';
@@ -86,15 +86,3 @@ export const DatabaseSubnetNoInternetRoute: RuleDefinition = {
   },
 };
 
-/** The logical IDs a value references (Ref, Fn::GetAtt), anywhere inside it. */
-function referencedIds(value: unknown, out = new Set<string>()): Set<string> {
-  const id = referencedLogicalId(value);
-  if (id !== undefined) {
-    out.add(id);
-  } else if (Array.isArray(value)) {
-    value.forEach((item) => referencedIds(item, out));
-  } else if (value !== null && typeof value === 'object') {
-    Object.values(value).forEach((item) => referencedIds(item, out));
-  }
-  return out;
-}
