@@ -80,6 +80,10 @@ function parameterLiteral(r: RenderedResource): string | undefined {
 const PGPASSWORD = /\bPGPASSWORD\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s;&|]+))/g;
 
 function findLiteral(text: string): string | undefined {
+  // Every form below says "pass" (PGPASSWORD, pgpass, password, passphrase) or is a URL.
+  if (!/pass|:\/\//i.test(text)) {
+    return undefined;
+  }
   PGPASSWORD.lastIndex = 0;
   for (let m = PGPASSWORD.exec(text); m; m = PGPASSWORD.exec(text)) {
     const value = m[1] ?? m[2] ?? m[3];
@@ -92,9 +96,6 @@ function findLiteral(text: string): string | undefined {
     if (m && !isPlaceholder(m[1])) {
       return `.pgpass line ${m[0].replace(m[1], '****')}`;
     }
-  }
-  if (!/pass|:\/\//i.test(text)) {
-    return undefined;
   }
   for (const pattern of PATTERNS) {
     pattern.lastIndex = 0;
