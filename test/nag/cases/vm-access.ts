@@ -1,4 +1,4 @@
-import { CfnMapping, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { Aws, CfnMapping, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -854,12 +854,27 @@ export const VM_ACCESS_CASES: RuleCase[] = [
     rule: 'DatabaseCredentialsReadOnlyByHost',
     form: 'l2',
     title: 'a role of the stack\'s own account reads the admin secret through the resource policy',
-    expect: UNV,
+    expect: NC,
+    detail: /readable by role reporting of this account, which is not the database host/,
     stackProps: { env: { account: '111122223333', region: 'eu-west-1' } },
     build: (s) => {
       const secret = customerSecret(s);
       secret.addToResourcePolicy(new iam.PolicyStatement({
         principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/reporting')], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
+      }));
+      return secret.node.findChild('Policy');
+    },
+  },
+  {
+    rule: 'DatabaseCredentialsReadOnlyByHost',
+    form: 'token',
+    title: 'a role named with AWS::AccountId reads the admin secret: the account it deploys into',
+    expect: NC,
+    detail: /readable by role Admin of this account, which is not the database host/,
+    build: (s) => {
+      const secret = customerSecret(s);
+      secret.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/Admin`)], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
       }));
       return secret.node.findChild('Policy');
     },

@@ -208,6 +208,13 @@ function judgeResourcePolicy(r: RenderedResource, index: StackIndex, secrets: Ma
         if (!target && secretKind.accountsMayRead && (isAccount(value) || isPrincipalOfAnotherAccount(value, r))) {
           continue;
         }
+        const own = target ? undefined : principalOfThisAccount(value, r);
+        if (own) {
+          // A role or user of the stack's own account that the stack does not define: not the database host.
+          outcomes.push(certainty === 'yes' ? nonCompliant(`${what} is readable by ${own} of this account, which is not the database host`)
+            : unverifiable(`${what} may be readable by ${own} of this account, which is not the database host`));
+          continue;
+        }
         if (target && PRINCIPAL_TYPES.includes(target.type)) {
           outcomes.push(judgeReader(target, certainty, what));
         } else if (typeof value === 'string' && /^arn:[^:]+:iam::[^:]*:role\//.test(value)) {
@@ -237,6 +244,13 @@ function isPrincipalOfAnotherAccount(value: unknown, r: RenderedResource): boole
   const text = pseudoText(value);
   const arn = text === undefined ? null : /^arn:[^:]+:iam::(\d{12}):(role|user)\//.exec(text);
   return arn !== null && isThisAccount(arn[1], r.stack) === 'no';
+}
+
+/** `role name` for a role or user ARN of the stack's own account (written out, or as `AWS::AccountId`); undefined otherwise. */
+function principalOfThisAccount(value: unknown, r: RenderedResource): string | undefined {
+  const text = pseudoText(value);
+  const arn = text === undefined ? null : /^arn:[^:]+:iam::([^:]+):(role|user)\/(.+)$/.exec(text);
+  return arn !== null && isThisAccount(arn[1], r.stack) === 'yes' && !arn[3].includes(UNRESOLVED) ? `${arn[2]} ${arn[3]}` : undefined;
 }
 
 /** Judges an IAM policy or a secret resource policy against the database secrets of one kind. */
