@@ -136,7 +136,7 @@ export function openIngressUnion(r: RenderedResource, index: StackIndex): OpenUn
   let union: OpenUnion | undefined;
   if (key === undefined) {
     union = findOpenUnion((ingressRules(r, index) ?? []).flatMap((rule) => expand({ resource: r, rule, protocol: protocolOf(r.properties) }, index)));
-  } else if (index.byLogicalId.get(r.logicalId) === r) {
+  } else if (index.isAsWritten(r)) {
     union = index.memo(`open-ingress-union:${key}`, () => findOpenUnion(membersByGroup(index).get(key) ?? []));
   } else {
     // One way `r` can be deployed (an Fn::If branch, a parameter's value): its own entries as that

@@ -150,7 +150,7 @@ export function heldPolicies(index: StackIndex): Map<string, HeldPolicy[]> {
 export function policiesOf(r: RenderedResource, index: StackIndex): HeldPolicy[] {
   if (PRINCIPAL_TYPES.includes(r.type)) {
     const held = heldPolicies(index).get(r.logicalId) ?? [];
-    if (index.byLogicalId.get(r.logicalId) === r) {
+    if (index.isAsWritten(r)) {
       return held;
     }
     // One way the principal can be deployed (an Fn::If branch, a parameter's value): what it carries

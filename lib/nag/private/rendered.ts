@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CfnCondition, CfnMapping, CfnParameter, CfnResource, CfnRule, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { renderEntry } from './fast-render';
-import { asArray, referencedLogicalId } from './values';
+import { asArray, referencedIds, referencedLogicalId } from './values';
 import { ParameterChoices, Variant, variantsOf } from './variants';
 
 /**
@@ -176,15 +176,16 @@ export class StackIndex {
 
   /**
    * Resources of `type` grouped by the logical id their `property` refers to (`{ Ref }` or
-   * `{ Fn::GetAtt }`); literal values are grouped under `literal:<value>`.
+   * `{ Fn::GetAtt }`, under each id an `Fn::If` may choose); literal values are grouped under
+   * `literal:<value>`.
    */
   public groupByReference(type: string, property: string): Map<string, RenderedResource[]> {
     return this.memo(`group:${type}:${property}`, () => {
       const out = new Map<string, RenderedResource[]>();
       for (const r of this.byType(type)) {
         for (const ref of asArray(r.properties[property])) {
-          const id = referencedLogicalId(ref) ?? (typeof ref === 'string' ? `literal:${ref}` : undefined);
-          if (id !== undefined) {
+          const ids = typeof ref === 'string' ? [`literal:${ref}`] : [...referencedIds(ref)];
+          for (const id of ids) {
             const list = out.get(id);
             list ? list.push(r) : out.set(id, [r]);
           }
@@ -192,6 +193,11 @@ export class StackIndex {
       }
       return out;
     });
+  }
+
+  /** Whether `r` is the resource as written, rather than one of its versions (an `Fn::If` branch, a parameter's value). */
+  public isAsWritten(r: RenderedResource): boolean {
+    return this.byLogicalId.get(r.logicalId) === r;
   }
 }
 

@@ -222,15 +222,19 @@ export function pseudoText(value: unknown): string | undefined {
   return onlyPseudo(value) ? DERIVED : UNRESOLVED;
 }
 
-/** The logical IDs a value references (Ref, Fn::GetAtt), anywhere inside it. */
+/**
+ * The logical IDs a value references (`Ref`, `Fn::GetAtt`), on every branch of an `Fn::If` and in
+ * every item of a list. A reference inside another function (a join, a substitution) names
+ * something built from the resource, not the resource, and is not counted.
+ */
 export function referencedIds(value: unknown, out = new Set<string>()): Set<string> {
   const id = referencedLogicalId(value);
   if (id !== undefined) {
     out.add(id);
   } else if (Array.isArray(value)) {
     value.forEach((item) => referencedIds(item, out));
-  } else if (value !== null && typeof value === 'object') {
-    Object.values(value).forEach((item) => referencedIds(item, out));
+  } else if (isIntrinsic(value) && Array.isArray((value as any)['Fn::If'])) {
+    (value as any)['Fn::If'].slice(1).forEach((branch: unknown) => referencedIds(branch, out));
   }
   return out;
 }

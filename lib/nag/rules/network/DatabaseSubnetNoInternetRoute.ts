@@ -59,24 +59,22 @@ export const DatabaseSubnetNoInternetRoute: RuleDefinition = {
     if (subnets.length === 0) {
       return unverifiable('the instance names no subnet, so it lands in the default VPC');
     }
-    // Every resource a value may reference, on every Fn::If branch: an association or a route that
-    // chooses its subnet or table still counts.
-    const associationsOf = (subnet: string) => index.byType('AWS::EC2::SubnetRouteTableAssociation')
-      .filter((a) => referencedIds(a.properties.SubnetId).has(subnet));
-    const routesOf = (table: string) => index.byType('AWS::EC2::Route').filter((route) => referencedIds(route.properties.RouteTableId).has(table));
+    // Grouped under every subnet and table an Fn::If may choose: a choice still counts.
+    const associations = index.groupByReference('AWS::EC2::SubnetRouteTableAssociation', 'SubnetId');
+    const routes = index.groupByReference('AWS::EC2::Route', 'RouteTableId');
     const outcomes: Outcome[] = subnets.map((subnetRef) => {
       const subnet = index.target(subnetRef);
       if (!subnet || subnet.type !== 'AWS::EC2::Subnet') {
         return unverifiable(`subnet ${describe(subnetRef)} is not defined in this stack`);
       }
       const found: Outcome[] = [COMPLIANT];
-      for (const assoc of associationsOf(subnet.logicalId)) {
+      for (const assoc of associations.get(subnet.logicalId) ?? []) {
         const tables = [...referencedIds(assoc.properties.RouteTableId)].filter((id) => index.byLogicalId.get(id)?.type === 'AWS::EC2::RouteTable');
         if (tables.length === 0) {
           found.push(unverifiable(`subnet ${subnet.logicalId} uses route table ${describe(assoc.properties.RouteTableId)} (association ` +
             `${assoc.logicalId}), whose routes are not in this stack`));
         }
-        for (const route of tables.flatMap(routesOf)) {
+        for (const route of tables.flatMap((table) => routes.get(table) ?? [])) {
           found.push(judgeRoute(route, subnet.logicalId, index));
         }
       }
