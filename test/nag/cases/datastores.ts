@@ -1,10 +1,15 @@
 import { Fn, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as dax from 'aws-cdk-lib/aws-dax';
+import * as docdb from 'aws-cdk-lib/aws-docdb';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as memorydb from 'aws-cdk-lib/aws-memorydb';
 import * as msk from 'aws-cdk-lib/aws-msk';
+import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -54,9 +59,283 @@ const isolated = (s: any) => ({
   vpc: new ec2.Vpc(s, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
   vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
 });
+const docCluster = (s: any, props: Partial<docdb.CfnDBClusterProps> = {}) =>
+  new docdb.CfnDBCluster(s, 'Docs', { masterUsername: 'admin', manageMasterUserPassword: true, masterUserSecretKmsKeyId: customerKey(s, 'SecretKey').keyArn, ...props });
+const memoryCluster = (s: any, props: Partial<memorydb.CfnClusterProps> = {}) =>
+  new memorydb.CfnCluster(s, 'Memory', { clusterName: 'm', nodeType: 'db.t4g.small', aclName: 'open-access', kmsKeyId: customerKey(s).keyId, ...props });
+const daxCluster = (s: any, props: Partial<dax.CfnClusterProps> = {}) =>
+  new dax.CfnCluster(s, 'Dax', { iamRoleArn: 'arn:aws:iam::111122223333:role/dax', nodeType: 'dax.t3.small', replicationFactor: 1, sseSpecification: { sseEnabled: true }, ...props });
+const deliveryStream = (s: any, props: Partial<firehose.CfnDeliveryStreamProps> = {}) => new firehose.CfnDeliveryStream(s, 'Firehose', {
+  deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: customerKey(s).keyArn },
+  ...props,
+});
+/** An OpenSearch Serverless encryption policy over collection/logs*. */
+const encryptionPolicy = (s: any, key: object) => new aoss.CfnSecurityPolicy(s, 'Encryption', {
+  name: 'logs',
+  type: 'encryption',
+  policy: s.toJsonString({ Rules: [{ ResourceType: 'collection', Resource: ['collection/logs*'] }], ...key }),
+});
 const encryptedRoot = (kmsKeyId: any) => ({ blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, kmsKeyId } }] });
 
 export const DATASTORE_CASES: RuleCase[] = [
+  // DataStoreCustomerManagedKey: DocumentDB, Neptune and global databases
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'DocumentDB under a key of the stack, its master secret too',
+    expect: C,
+    build: (s) => docCluster(s, { storageEncrypted: true, kmsKeyId: customerKey(s).keyArn }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'DocumentDB without storage encryption',
+    expect: NC,
+    detail: /StorageEncrypted is not set/,
+    build: (s) => docCluster(s),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'DocumentDB encrypted under aws/rds',
+    expect: NC,
+    detail: /KmsKeyId is not set/,
+    build: (s) => docCluster(s, { storageEncrypted: true }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'DocumentDB master secret under aws/secretsmanager',
+    expect: NC,
+    detail: /MasterUserSecretKmsKeyId is not set/,
+    build: (s) => docCluster(s, { storageEncrypted: true, kmsKeyId: customerKey(s).keyArn, masterUserSecretKmsKeyId: undefined }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'override',
+    title: 'override turns DocumentDB storage encryption off',
+    expect: NC,
+    detail: /StorageEncrypted is false/,
+    build: (s) => {
+      const c = docCluster(s, { storageEncrypted: true, kmsKeyId: customerKey(s).keyArn });
+      c.addPropertyOverride('StorageEncrypted', false);
+      return c;
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'token',
+    title: 'DocumentDB key from a parameter',
+    expect: UNV,
+    detail: /parameter/,
+    build: (s) => docCluster(s, { storageEncrypted: true, kmsKeyId: param(s) }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'DocumentDB elastic cluster under the AWS-owned key',
+    expect: NC,
+    detail: /KmsKeyId is not set/,
+    build: (s) => plain(s, 'AWS::DocDBElastic::Cluster', { ClusterName: 'e', AdminUserName: 'a', AuthType: 'SECRET_ARN', ShardCapacity: 2, ShardCount: 1 }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'Neptune cluster under a key of the stack',
+    expect: C,
+    build: (s) => plain(s, 'AWS::Neptune::DBCluster', { StorageEncrypted: true, KmsKeyId: customerKey(s).keyArn }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'Neptune cluster without storage encryption',
+    expect: NC,
+    detail: /StorageEncrypted is not set/,
+    build: (s) => plain(s, 'AWS::Neptune::DBCluster', {}),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'RDS global cluster with encrypted members',
+    expect: C,
+    build: (s) => new rds.CfnGlobalCluster(s, 'Global', { engine: 'aurora-postgresql', storageEncrypted: true }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'RDS global cluster whose members are unencrypted',
+    expect: NC,
+    detail: /StorageEncrypted is not set, so the member clusters are stored unencrypted/,
+    build: (s) => new rds.CfnGlobalCluster(s, 'Global', { engine: 'aurora-postgresql' }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'RDS global cluster made from an unencrypted cluster of the stack',
+    expect: NC,
+    detail: /source Cluster: StorageEncrypted is not set/,
+    build: (s) => new rds.CfnGlobalCluster(s, 'Global', { sourceDbClusterIdentifier: auroraCluster(s).ref }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'token',
+    title: 'RDS global cluster made from a cluster outside the template',
+    expect: UNV,
+    build: (s) => new rds.CfnGlobalCluster(s, 'Global', { sourceDbClusterIdentifier: param(s) }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'DocumentDB global cluster whose members are unencrypted',
+    expect: NC,
+    detail: /member clusters are stored unencrypted/,
+    build: (s) => plain(s, 'AWS::DocDB::GlobalCluster', { Engine: 'docdb', GlobalClusterIdentifier: 'g' }),
+  },
+  // DataStoreCustomerManagedKey: DAX, MemoryDB, Firehose, OpenSearch Serverless
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'DAX, which takes no customer-managed key',
+    expect: NC,
+    detail: /DAX encrypts at rest only under the AWS-managed key/,
+    build: (s) => daxCluster(s),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'MemoryDB under a key of the stack',
+    expect: C,
+    build: (s) => memoryCluster(s),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'MemoryDB under the AWS-owned key',
+    expect: NC,
+    detail: /KmsKeyId is not set/,
+    build: (s) => memoryCluster(s, { kmsKeyId: undefined }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'override',
+    title: 'override puts MemoryDB under aws/memorydb',
+    expect: NC,
+    detail: /AWS-managed/,
+    build: (s) => {
+      const c = memoryCluster(s);
+      c.addPropertyOverride('KmsKeyId', 'alias/aws/memorydb');
+      return c;
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'plain',
+    title: 'MemoryDB snapshot under the AWS-owned key',
+    expect: NC,
+    detail: /KmsKeyId is not set/,
+    build: (s) => plain(s, 'AWS::MemoryDB::Snapshot', { ClusterName: 'm' }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'Firehose buffering under a key of the stack',
+    expect: C,
+    build: (s) => deliveryStream(s),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'Firehose with no server-side encryption',
+    expect: NC,
+    detail: /buffered records are stored unencrypted/,
+    build: (s) => deliveryStream(s, { deliveryStreamEncryptionConfigurationInput: undefined }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'Firehose under the AWS-owned key',
+    expect: NC,
+    detail: /KeyType is AWS_OWNED_CMK/,
+    build: (s) => deliveryStream(s, { deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' } }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'Firehose reading a Kinesis stream keeps nothing at rest',
+    expect: NA,
+    build: (s) => deliveryStream(s, {
+      deliveryStreamType: 'KinesisStreamAsSource',
+      deliveryStreamEncryptionConfigurationInput: undefined,
+      kinesisStreamSourceConfiguration: { kinesisStreamArn: 'arn:aws:kinesis:eu-west-1:111122223333:stream/s', roleArn: 'arn:aws:iam::111122223333:role/f' },
+    }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'token',
+    title: 'Firehose key type from a parameter',
+    expect: UNV,
+    build: (s) => deliveryStream(s, { deliveryStreamEncryptionConfigurationInput: { keyType: param(s) } }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'OpenSearch Serverless encryption policy and collection under a key of the stack',
+    expect: C,
+    build: (s) => {
+      encryptionPolicy(s, { AWSOwnedKey: false, KmsARN: customerKey(s).keyArn });
+      return new aoss.CfnCollection(s, 'Logs', { name: 'logs-main' });
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'OpenSearch Serverless encryption policy under the AWS-owned key',
+    expect: NC,
+    detail: /AWSOwnedKey true/,
+    build: (s) => encryptionPolicy(s, { AWSOwnedKey: true }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'OpenSearch Serverless collection covered by an AWS-owned-key policy',
+    expect: NC,
+    detail: /AWSOwnedKey true/,
+    build: (s) => {
+      encryptionPolicy(s, { AWSOwnedKey: true });
+      return new aoss.CfnCollection(s, 'Logs', { name: 'logs-main' });
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'OpenSearch Serverless collection no policy of the stack covers',
+    expect: UNV,
+    detail: /no encryption policy of this stack covers collection\/metrics/,
+    build: (s) => {
+      encryptionPolicy(s, { AWSOwnedKey: false, KmsARN: customerKey(s).keyArn });
+      return new aoss.CfnCollection(s, 'Metrics', { name: 'metrics' });
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'token',
+    title: 'OpenSearch Serverless policy key from a parameter',
+    expect: UNV,
+    detail: /KmsARN is only known at deploy time/,
+    build: (s) => encryptionPolicy(s, { AWSOwnedKey: false, KmsARN: param(s) }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'override',
+    title: 'override swaps the serverless policy for an AWS-owned key',
+    expect: NC,
+    detail: /AWSOwnedKey true/,
+    build: (s) => {
+      const p = encryptionPolicy(s, { AWSOwnedKey: false, KmsARN: CMK_ARN });
+      p.addPropertyOverride('Policy', JSON.stringify({ Rules: [{ ResourceType: 'collection', Resource: ['collection/logs*'] }], AWSOwnedKey: true }));
+      return p;
+    },
+  },
   {
     rule: 'DataStoreCustomerManagedKey',
     form: 'l1',
@@ -529,6 +808,63 @@ export const DATASTORE_CASES: RuleCase[] = [
   },
 
   // DataStoreTransitEncryption
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'l1',
+    title: 'MemoryDB with TLS left on',
+    expect: C,
+    build: (s) => memoryCluster(s),
+  },
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'l1',
+    title: 'MemoryDB with TLS off',
+    expect: NC,
+    detail: /TLSEnabled is false/,
+    build: (s) => memoryCluster(s, { tlsEnabled: false }),
+  },
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'l1',
+    title: 'DAX with a TLS endpoint',
+    expect: C,
+    build: (s) => daxCluster(s, { clusterEndpointEncryptionType: 'TLS' }),
+  },
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'l1',
+    title: 'DAX with its plaintext default endpoint',
+    expect: NC,
+    detail: /the default, NONE, is plaintext/,
+    build: (s) => daxCluster(s),
+  },
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'override',
+    title: 'override sets the DAX endpoint to NONE',
+    expect: NC,
+    detail: /ClusterEndpointEncryptionType is NONE/,
+    build: (s) => {
+      const c = daxCluster(s, { clusterEndpointEncryptionType: 'TLS' });
+      c.addPropertyOverride('ClusterEndpointEncryptionType', 'NONE');
+      return c;
+    },
+  },
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'token',
+    title: 'MemoryDB TLS from a parameter',
+    expect: UNV,
+    build: (s) => memoryCluster(s, { tlsEnabled: Fn.conditionEquals(param(s), 'x') as any }),
+  },
+  {
+    rule: 'DataStoreTransitEncryption',
+    form: 'plain',
+    title: 'MemoryDB written as a plain resource with TLS off',
+    expect: NC,
+    detail: /TLSEnabled is false/,
+    build: (s) => plain(s, 'AWS::MemoryDB::Cluster', { ClusterName: 'm', NodeType: 'db.t4g.small', ACLName: 'a', TLSEnabled: false }),
+  },
   {
     rule: 'DataStoreTransitEncryption',
     form: 'l1',

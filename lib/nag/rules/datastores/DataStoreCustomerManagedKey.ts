@@ -1,20 +1,33 @@
 import { isClusterMember, judgeFlagAndKey, rdsDataSource } from '../../private/datastores';
+import { globToRegExp } from '../../private/iam';
 import { judgeKey } from '../../private/kms';
 import { StackIndex } from '../../private/rendered';
-import { nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
-import { asArray, describe, isIntrinsic, isTrue } from '../../private/values';
+import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
+import { asArray, describe, isIntrinsic, isTrue, knownText, referencedLogicalId, UNRESOLVED } from '../../private/values';
 
 type Properties = { [key: string]: any };
 
-/** RDS storage: StorageEncrypted + KmsKeyId, unless the data (and its key) comes from a snapshot or source. */
-function rdsStorage(p: Properties, index: StackIndex, seen: Set<unknown> = new Set()): Outcome {
+/** Database clusters and instances that copy their data (and its encryption) from one another, by engine family. */
+const RDS_FAMILY = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'];
+const FAMILIES: { [type: string]: string[] } = {
+  'AWS::RDS::DBInstance': RDS_FAMILY,
+  'AWS::RDS::DBCluster': RDS_FAMILY,
+  'AWS::DocDB::DBCluster': ['AWS::DocDB::DBCluster'],
+  'AWS::Neptune::DBCluster': ['AWS::Neptune::DBCluster'],
+};
+
+/**
+ * RDS-style storage (RDS, Aurora, DocumentDB, Neptune): StorageEncrypted + KmsKeyId, unless the data
+ * (and its key) comes from a snapshot or source.
+ */
+function rdsStorage(p: Properties, index: StackIndex, family: string[] = RDS_FAMILY, seen: Set<unknown> = new Set()): Outcome {
   const source = rdsDataSource(p);
   if (source !== undefined && p.KmsKeyId === undefined) {
     // A replica or clone of a database of this stack is encrypted as its source is.
     const origin = index.target(p[source]);
-    if (origin && (origin.type === 'AWS::RDS::DBInstance' || origin.type === 'AWS::RDS::DBCluster') && !seen.has(origin)) {
+    if (origin && family.includes(origin.type) && !seen.has(origin)) {
       seen.add(origin);
-      const o = rdsStorage(origin.properties, index, seen);
+      const o = rdsStorage(origin.properties, index, family, seen);
       return o.detail ? { ...o, detail: `source ${origin.logicalId}: ${o.detail}` } : o;
     }
     return unverifiable(`the storage encryption is inherited from ${source} ${describe(p[source])}, which the template does not show`);
@@ -79,6 +92,140 @@ function dynamoSse(sse: Properties): Outcome | undefined {
     return nonCompliant(`SSESpecification.SSEType is ${describe(sse.SSEType)}`);
   }
   return undefined;
+}
+
+/**
+ * A global database: its members keep their own keys (each member cluster is judged), but they are
+ * encrypted only when the global cluster is, or when the source cluster it was made from is.
+ */
+function globalCluster(family: string[]) {
+  return (p: Properties, index: StackIndex): Outcome => {
+    if (p.SourceDBClusterIdentifier !== undefined) {
+      const origin = index.target(p.SourceDBClusterIdentifier);
+      if (origin && family.includes(origin.type)) {
+        const o = rdsStorage(origin.properties, index, family);
+        return o.detail ? { ...o, detail: `source ${origin.logicalId}: ${o.detail}` } : o;
+      }
+      return unverifiable(`the storage encryption is inherited from SourceDBClusterIdentifier ${describe(p.SourceDBClusterIdentifier)}, which the template does not show`);
+    }
+    if (isIntrinsic(p.StorageEncrypted)) {
+      return unverifiable(`StorageEncrypted is ${describe(p.StorageEncrypted)}, only known at deploy time`);
+    }
+    return isTrue(p.StorageEncrypted) ? COMPLIANT
+      : nonCompliant(`StorageEncrypted is ${p.StorageEncrypted === undefined ? 'not set' : describe(p.StorageEncrypted)}, so the member clusters are stored unencrypted`);
+  };
+}
+
+/** A service that encrypts at rest only under a key AWS owns or manages. */
+function awsKeyOnly(message: string) {
+  return (): Outcome => nonCompliant(message);
+}
+
+/**
+ * Firehose keeps records at rest while it buffers them, encrypted only as DeliveryStreamEncryptionConfigurationInput
+ * says. A stream reading from a Kinesis data stream keeps nothing: the data stays in the stream, which is judged itself.
+ */
+function firehose(p: Properties, index: StackIndex): Outcome {
+  const type = p.DeliveryStreamType;
+  if (isIntrinsic(type)) {
+    return unverifiable(`DeliveryStreamType is ${describe(type)}, only known at deploy time`);
+  }
+  if (type === 'KinesisStreamAsSource') {
+    return NOT_APPLICABLE;
+  }
+  const sse = p.DeliveryStreamEncryptionConfigurationInput;
+  if (sse === undefined && type !== undefined && type !== 'DirectPut') {
+    return unverifiable(`a ${type} stream without DeliveryStreamEncryptionConfigurationInput: what it keeps at rest is not judged`);
+  }
+  return block(sse, 'DeliveryStreamEncryptionConfigurationInput', (e) => {
+    if (sse === undefined) {
+      return nonCompliant('DeliveryStreamEncryptionConfigurationInput is not set, so buffered records are stored unencrypted');
+    }
+    if (isIntrinsic(e.KeyType)) {
+      return unverifiable(`KeyType is ${describe(e.KeyType)}, only known at deploy time`);
+    }
+    if (e.KeyType !== 'CUSTOMER_MANAGED_CMK') {
+      return nonCompliant(`DeliveryStreamEncryptionConfigurationInput.KeyType is ${describe(e.KeyType)}`);
+    }
+    return judgeKey(e.KeyARN, index, 'DeliveryStreamEncryptionConfigurationInput.KeyARN');
+  });
+}
+
+/** Every logical id a value refers to, at any depth (inside joins and substitutions too). */
+function resourcesReferenced(value: unknown, out = new Set<string>()): Set<string> {
+  const id = referencedLogicalId(value);
+  if (id !== undefined) {
+    out.add(id);
+  } else if (isIntrinsic(value) && 'Fn::Sub' in value) {
+    const arg = value['Fn::Sub'];
+    const [template, variables] = Array.isArray(arg) ? arg : [arg, {}];
+    if (typeof template === 'string') {
+      for (const m of template.matchAll(/\$\{(?!!)([^}.]+)[^}]*\}/g)) {
+        if (!(variables && m[1] in variables)) {
+          out.add(m[1]);
+        }
+      }
+    }
+    resourcesReferenced(variables, out);
+  } else if (value !== null && typeof value === 'object') {
+    Object.values(value).forEach((v) => resourcesReferenced(v, out));
+  }
+  return out;
+}
+
+/** An OpenSearch Serverless encryption policy, read as JSON with each deploy-time part unresolved. */
+function serverlessEncryptionPolicy(r: { properties: Properties }): { policy?: Properties; outcome?: Outcome } {
+  const text = knownText(r.properties.Policy);
+  if (text === undefined) {
+    return { outcome: unverifiable('the encryption policy is only known at deploy time') };
+  }
+  try {
+    const policy = JSON.parse(text);
+    return policy && typeof policy === 'object' ? { policy } : { outcome: unverifiable('the encryption policy is not a JSON object') };
+  } catch {
+    return { outcome: unverifiable('the encryption policy is not JSON the rule can read') };
+  }
+}
+
+function judgeServerlessPolicy(r: { properties: Properties }, index: StackIndex): Outcome {
+  const { policy, outcome } = serverlessEncryptionPolicy(r);
+  if (!policy) {
+    return outcome!;
+  }
+  if (policy.AWSOwnedKey === true || policy.AWSOwnedKey === 'true') {
+    return nonCompliant('the encryption policy sets AWSOwnedKey true');
+  }
+  const arn = policy.KmsARN;
+  if (typeof arn !== 'string' || arn === '') {
+    return nonCompliant('the encryption policy names no KmsARN, so an AWS-owned key is used');
+  }
+  if (!arn.includes(UNRESOLVED)) {
+    return judgeKey(arn, index, 'KmsARN');
+  }
+  // The key's ARN is filled in at deploy time: it must come from a key of this stack.
+  const keys = [...resourcesReferenced(r.properties.Policy)].filter((id) => !id.startsWith('AWS::')).map((id) => index.byLogicalId.get(id));
+  return keys.length > 0 && keys.every((t) => t?.type === 'AWS::KMS::Key' || t?.type === 'AWS::KMS::ReplicaKey')
+    ? COMPLIANT : unverifiable('KmsARN is only known at deploy time');
+}
+
+/** A collection is encrypted under the encryption policy whose rules match its name; that policy must be in the stack. */
+function serverlessCollection(p: Properties, index: StackIndex): Outcome {
+  if (typeof p.Name !== 'string') {
+    return unverifiable(`the collection name is ${describe(p.Name)}, only known at deploy time`);
+  }
+  const covering: Outcome[] = [];
+  for (const candidate of index.byType('AWS::OpenSearchServerless::SecurityPolicy')) {
+    if (candidate.properties.Type !== 'encryption') {
+      continue;
+    }
+    const { policy } = serverlessEncryptionPolicy(candidate);
+    const patterns = asArray<any>(policy?.Rules).filter((rule) => rule?.ResourceType === 'collection').flatMap((rule) => asArray<unknown>(rule.Resource));
+    if (patterns.some((pattern) => typeof pattern === 'string' && globToRegExp(pattern).test(`collection/${p.Name}`))) {
+      covering.push(judgeServerlessPolicy(candidate, index));
+    }
+  }
+  return covering.length > 0 ? worst(covering)
+    : unverifiable(`no encryption policy of this stack covers collection/${p.Name}, so its key is not known`);
 }
 
 /**
@@ -153,6 +300,30 @@ const JUDGES: { [type: string]: (p: Properties, index: StackIndex) => Outcome } 
     }
     return judgeKey(p.KmsMasterKeyId, index, 'KmsMasterKeyId');
   },
+  'AWS::RDS::GlobalCluster': globalCluster(RDS_FAMILY),
+  'AWS::DocDB::DBCluster': (p, index) => all(
+    rdsStorage(p, index, FAMILIES['AWS::DocDB::DBCluster']),
+    isTrue(p.ManageMasterUserPassword) ? judgeKey(p.MasterUserSecretKmsKeyId, index, 'MasterUserSecretKmsKeyId')
+      : isIntrinsic(p.ManageMasterUserPassword) ? unverifiable('ManageMasterUserPassword is only known at deploy time') : undefined,
+  ),
+  'AWS::DocDB::GlobalCluster': globalCluster(FAMILIES['AWS::DocDB::DBCluster']),
+  // DocumentDB elastic clusters are always encrypted, under an AWS-owned key unless KmsKeyId names one.
+  'AWS::DocDBElastic::Cluster': (p, index) => judgeKey(p.KmsKeyId, index, 'KmsKeyId'),
+  'AWS::Neptune::DBCluster': (p, index) => rdsStorage(p, index, FAMILIES['AWS::Neptune::DBCluster']),
+  'AWS::Neptune::GlobalCluster': globalCluster(FAMILIES['AWS::Neptune::DBCluster']),
+  'AWS::DAX::Cluster': awsKeyOnly('DAX encrypts at rest only under the AWS-managed key aws/dax (or not at all): cache the table ' +
+    'in the application, or use a store that takes a customer-managed key'),
+  // MemoryDB always encrypts at rest, under a key AWS owns unless KmsKeyId names one; its snapshots likewise.
+  'AWS::MemoryDB::Cluster': (p, index) => judgeKey(p.KmsKeyId, index, 'KmsKeyId'),
+  'AWS::MemoryDB::Snapshot': (p, index) => judgeKey(p.KmsKeyId, index, 'KmsKeyId'),
+  'AWS::KinesisFirehose::DeliveryStream': firehose,
+  'AWS::OpenSearchServerless::SecurityPolicy': (p, index) => {
+    if (isIntrinsic(p.Type)) {
+      return unverifiable(`Type is ${describe(p.Type)}, only known at deploy time`);
+    }
+    return p.Type === 'encryption' ? judgeServerlessPolicy({ properties: p }, index) : NOT_APPLICABLE;
+  },
+  'AWS::OpenSearchServerless::Collection': serverlessCollection,
 };
 
 /** Data stores other than EBS, S3 and Secrets Manager are encrypted at rest under a customer-managed KMS key. */
@@ -161,7 +332,9 @@ export const DataStoreCustomerManagedKey: RuleDefinition = {
   guarantee: 'G1',
   info: 'The data store is not encrypted at rest with a customer-managed KMS key.',
   explanation: 'Customer data in RDS and Aurora (including Performance Insights and the master password RDS keeps in ' +
-    'Secrets Manager), EFS, DynamoDB, OpenSearch, Redshift (and Serverless), ElastiCache (and Serverless), MSK, Kinesis and SQS must be encrypted with AES-256 under a key whose policy, rotation and deletion the ' +
+    'Secrets Manager), global databases, DocumentDB (and elastic clusters), Neptune, EFS, DynamoDB (DAX cannot take a ' +
+    'customer-managed key), OpenSearch (and Serverless encryption policies and collections), Redshift (and Serverless), ' +
+    'ElastiCache (and Serverless), MemoryDB, MSK, Kinesis, Firehose and SQS must be encrypted with AES-256 under a key whose policy, rotation and deletion the ' +
     'service owner controls. Turn encryption on and name a kms.Key: an absent key means an AWS-owned or AWS-managed ' +
     '(alias/aws/...) key, and an absent flag often means no encryption at all.',
   resourceTypes: Object.keys(JUDGES),

@@ -64,6 +64,16 @@ const JUDGES: { [type: string]: (p: Properties) => Outcome } = {
         : inCluster === undefined || isTrue(inCluster) ? COMPLIANT : nonCompliant(`EncryptionInTransit.InCluster is ${describe(inCluster)}`),
     ]);
   },
+  // MemoryDB turns TLS on unless told otherwise.
+  'AWS::MemoryDB::Cluster': (p) => p.TLSEnabled === undefined ? COMPLIANT : mustBeTrue(p.TLSEnabled, 'TLSEnabled'),
+  'AWS::DAX::Cluster': (p) => {
+    const type = p.ClusterEndpointEncryptionType;
+    if (isIntrinsic(type)) {
+      return unverifiable(`ClusterEndpointEncryptionType is ${describe(type)}, only known at deploy time`);
+    }
+    return type === 'TLS' ? COMPLIANT
+      : nonCompliant(`ClusterEndpointEncryptionType is ${type === undefined ? 'not set (the default, NONE, is plaintext)' : describe(type)}`);
+  },
 };
 
 /** Managed data stores refuse plaintext connections, from clients and between their own nodes. */
@@ -73,7 +83,7 @@ export const DataStoreTransitEncryption: RuleDefinition = {
   info: 'The data store accepts plaintext connections from clients or between its nodes.',
   explanation: 'There must be no option for plaintext connections. OpenSearch: EnforceHTTPS true with a TLS 1.2 policy ' +
     '(Policy-Min-TLS-1-2-...) and node-to-node encryption; ElastiCache replication groups and cache clusters: TransitEncryptionEnabled (mode required); ' +
-    'MSK: ClientBroker TLS and InCluster true.',
+    'MSK: ClientBroker TLS and InCluster true; MemoryDB: TLSEnabled not false; DAX: ClusterEndpointEncryptionType TLS.',
   resourceTypes: Object.keys(JUDGES),
   evaluate(r) {
     const judge = JUDGES[r.type];
