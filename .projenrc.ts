@@ -25,6 +25,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: '2.257.0',
   constructsVersion: '10.5.1',
   peerDeps: ['cdk-nag@^3.0.2'],
+  // Session Manager documents may be YAML: the rules read them with a real YAML parser, bundled
+  // (jsii packages carry their non-jsii dependencies inside the tarball).
+  bundledDeps: ['yaml@^2.9.1'],
   peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
     'aws-cdk@^2.1100.0',

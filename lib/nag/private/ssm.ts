@@ -1,21 +1,43 @@
+import { isDeepStrictEqual } from 'node:util';
+import { parseDocument } from 'yaml';
 import { isIntrinsic } from './values';
 
-/** The `inputs` of a Session Manager document's Content (object, JSON or flat YAML); undefined when only known at deploy time. */
-export function sessionInputs(content: unknown): { [key: string]: unknown } | undefined {
+/** What a session document's `inputs` are, when they can be known before deployment. */
+export type SessionInputs = { [key: string]: unknown };
+
+/**
+ * A Session Manager document's Content as an object, from an object, JSON text or YAML text.
+ * Undefined when it is only known at deploy time, or when the text does not read as one
+ * document the same way under YAML 1.1 and 1.2 (a duplicate key, `yes`/`on` booleans, `<<` merge
+ * keys): which reading Session Manager takes is not documented, so such a document is not judged.
+ */
+export function sessionDocument(content: unknown): { [key: string]: unknown } | undefined {
   if (typeof content === 'string') {
-    try {
-      return sessionInputs(JSON.parse(content));
-    } catch {
-      // YAML content: read the flat `key: value` lines under inputs.
-      const inputs: { [key: string]: unknown } = {};
-      for (const m of content.matchAll(/^\s+(\w+):\s*['"]?([^'"\n#]*)['"]?\s*$/gm)) {
-        inputs[m[1]] = m[2].trim() === 'true' ? true : m[2].trim() === 'false' ? false : m[2].trim();
-      }
-      return inputs;
+    const readings = [readYaml(content, '1.1'), readYaml(content, '1.2')];
+    if (readings.some((r) => r === undefined) || !isDeepStrictEqual(readings[0], readings[1])) {
+      return undefined;
     }
+    content = readings[0];
   }
-  if (content && typeof content === 'object' && !isIntrinsic(content)) {
-    return ((content as any).inputs ?? {}) as { [key: string]: unknown };
+  return isObject(content) && !isIntrinsic(content) ? content : undefined;
+}
+
+/** The `inputs` of a Session Manager document (see {@link sessionDocument}); undefined when they cannot be known. */
+export function sessionInputs(content: unknown): SessionInputs | undefined {
+  const doc = sessionDocument(content);
+  if (!doc) {
+    return undefined;
   }
-  return undefined;
+  const inputs = doc.inputs ?? {};
+  return isObject(inputs) ? inputs : undefined;
+}
+
+function isObject(value: unknown): value is { [key: string]: unknown } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** YAML (JSON is YAML) as one document; undefined on any error or warning, several documents or duplicate keys. */
+function readYaml(text: string, version: '1.1' | '1.2'): unknown {
+  const doc = parseDocument(text, { version, uniqueKeys: true, merge: version === '1.1', prettyErrors: false });
+  return doc.errors.length === 0 && doc.warnings.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
 }

@@ -433,6 +433,26 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
   {
     rule: 'PortForwardingNotToDatabaseHosts',
     form: 'plain',
+    title: 'a YAML session document that says sessionType twice, Standard_Stream first',
+    expect: UNV,
+    detail: /whether that forwards ports from a database host is only known at deploy time/,
+    build: (s) => {
+      plain(s, 'AWS::SSM::Document', {
+        Name: 'tunnel',
+        DocumentType: 'Session',
+        DocumentFormat: 'YAML',
+        Content: "notes: |\nsessionType: Standard_Stream\nschemaVersion: '1.0'\nsessionType: Port\nproperties:\n  portNumber: '5432'\n",
+      }, 'Tunnel');
+      const host = databaseHost(s);
+      return plain(s, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: trustAccount,
+        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [instanceArn(s, host), documentArn(s, 'tunnel')] }] } }],
+      }, 'Operator');
+    },
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
     title: 'a session grant next to a managed policy of another stack',
     expect: UNV,
     build: (s) => plain(s, 'AWS::IAM::Role', {

@@ -5,7 +5,8 @@ import { IAM_POLICY_TYPES } from '../../private/policies';
 import { holdersOf, HeldPolicy, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
 import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable } from '../../private/rule';
-import { asArray, describe, isIntrinsic } from '../../private/values';
+import { sessionDocument } from '../../private/ssm';
+import { asArray, describe } from '../../private/values';
 
 /** AWS-owned session documents that forward ports (or carry SSH, which can forward them), or skip the logging session document. */
 export const PORT_FORWARDING_DOCUMENTS = [
@@ -25,20 +26,7 @@ type Reach = 'yes' | 'maybe';
 
 /** A Session document of the stack forwards ports when its sessionType is Port. */
 function documentForwardsPorts(doc: RenderedResource): Reach | undefined {
-  const content = doc.properties.Content;
-  if (isIntrinsic(content)) {
-    return 'maybe';
-  }
-  let sessionType: unknown;
-  if (typeof content === 'string') {
-    try {
-      sessionType = JSON.parse(content)?.sessionType;
-    } catch {
-      sessionType = /^sessionType:\s*['"]?(\w+)/m.exec(content)?.[1];
-    }
-  } else {
-    sessionType = content?.sessionType;
-  }
+  const sessionType = sessionDocument(doc.properties.Content)?.sessionType;
   return sessionType === 'Port' ? 'yes' : typeof sessionType === 'string' ? undefined : 'maybe';
 }
 
