@@ -1,4 +1,4 @@
-import { Fn, Stack } from 'aws-cdk-lib';
+import { CfnMapping, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -146,6 +146,62 @@ export const TEMPLATE_CASES: RuleCase[] = [
       Environment: { Variables: { [name]: value } },
     }),
   })),
+  // A value picked from the template's Mappings is written in the template all the same.
+  ...([
+    ['a literal', 'hunter2', NC],
+    ['a secret ARN', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf', C],
+  ] as const).map(([what, mapped, expect]): RuleCase => ({
+    rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: `Lambda environment DB_PASSWORD picked by Region from a mapping that holds ${what}`,
+    expect,
+    detail: expect === NC ? /Environment\/Variables\/DB_PASSWORD is a literal \(Mappings\/Db\/us-east-1\/password/ : undefined,
+    build: (s) => {
+      new CfnMapping(s, 'Db', { mapping: { 'eu-west-1': { password: '{{resolve:secretsmanager:db:SecretString:password}}' }, 'us-east-1': { password: mapped } } });
+      return plain(s, 'AWS::Lambda::Function', {
+        Role: 'arn:aws:iam::111122223333:role/fn',
+        Code: { ZipFile: 'x' },
+        Handler: 'index.handler',
+        Runtime: 'nodejs20.x',
+        Environment: { Variables: { DB_PASSWORD: Fn.findInMap('Db', s.region, 'password') } },
+      });
+    },
+  })),
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'an ECS environment token read from a mapping',
+    expect: NC,
+    detail: /ContainerDefinitions\/0\/Environment\/API_TOKEN is a literal \(Mappings\/Tokens\/prod\/api/,
+    build: (s) => {
+      new CfnMapping(s, 'Tokens', { mapping: { prod: { api: 'tok_3f9a8b7c' } } });
+      return plain(s, 'AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: [{ Name: 'app', Image: 'app', Environment: [{ Name: 'API_TOKEN', Value: Fn.findInMap('Tokens', 'prod', 'api') }] }],
+      });
+    },
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'a String SSM parameter named like a secret whose value is mapped',
+    expect: NC,
+    detail: /String parameter \/db\/password holds a literal \(Mappings\/Db\/prod\/password/,
+    build: (s) => {
+      new CfnMapping(s, 'Db', { mapping: { prod: { password: 'hunter2' } } });
+      return plain(s, 'AWS::SSM::Parameter', { Type: 'String', Name: '/db/password', Value: Fn.findInMap('Db', 'prod', 'password') });
+    },
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'MasterUserPassword read from a mapping',
+    expect: NC,
+    detail: /property MasterUserPassword is a literal \(Mappings\/Db\/prod\/password/,
+    build: (s) => {
+      new CfnMapping(s, 'Db', { mapping: { prod: { password: 'hunter2' } } });
+      return plain(s, 'AWS::RDS::DBInstance', { Engine: 'postgres', MasterUsername: 'app', MasterUserPassword: Fn.findInMap('Db', 'prod', 'password') }, 'Database');
+    },
+  },
   {
     rule: 'NoPasswordLiteral',
     form: 'plain',

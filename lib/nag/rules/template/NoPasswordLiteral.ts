@@ -1,6 +1,6 @@
-import { RenderedResource } from '../../private/rendered';
+import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, RuleDefinition } from '../../private/rule';
-import { noEchoDefaultsIn } from '../../private/template-sections';
+import { mappedValues, noEchoDefaultsIn } from '../../private/template-sections';
 import { visitResourceText } from '../../private/template-text';
 import { asArray, knownText, UNRESOLVED } from '../../private/values';
 
@@ -39,8 +39,29 @@ function namesALocation(value: string): boolean {
   return /^(arn:|alias\/|\/|s3:\/\/|ssm:|resolve:)/.test(value);
 }
 
+/**
+ * The texts a value can deploy with, as far as the template writes them: its known text, and each
+ * value an `Fn::FindInMap` inside it can return (the Mappings are in the template all the same).
+ */
+function writtenTexts(value: unknown, index: StackIndex): { text: string; where?: string }[] {
+  const out: { text: string; where?: string }[] = [];
+  const text = knownText(value);
+  if (text !== undefined) {
+    out.push({ text });
+  }
+  mappedValues(value, index, (mapped, where) => out.push({ text: mapped, where }));
+  return out;
+}
+
+/** A literal that is a secret's value, not a placeholder or the name of where the secret is. */
+function isSecretLiteral(text: string): boolean {
+  return !isPlaceholder(text) && !namesALocation(text);
+}
+
+const through = (where?: string) => (where ? ` (${where})` : '');
+
 /** A secret written as the literal value of a Lambda or ECS environment variable. */
-function environmentLiteral(r: RenderedResource): string | undefined {
+function environmentLiteral(r: RenderedResource, index: StackIndex): string | undefined {
   const variables: [string, unknown, string][] = [];
   if (r.type === 'AWS::Lambda::Function') {
     for (const [name, value] of Object.entries(r.properties.Environment?.Variables ?? {})) {
@@ -52,26 +73,30 @@ function environmentLiteral(r: RenderedResource): string | undefined {
     }));
   }
   for (const [name, value, where] of variables) {
-    // The value as far as the template writes it: literals joined or substituted are literals too.
-    const text = knownText(value);
-    if (typeof name === 'string' && (SECRET_NAME_SNAKE.test(name) || SECRET_NAME_CAMEL.test(name)) &&
-      text !== undefined && !isPlaceholder(text) && !namesALocation(text)) {
-      return `${where} is a literal (pass a secret ARN and read it at run time, or ECS Secrets)`;
+    if (typeof name !== 'string' || !(SECRET_NAME_SNAKE.test(name) || SECRET_NAME_CAMEL.test(name))) {
+      continue;
+    }
+    // The value as far as the template writes it: literals joined, substituted or mapped are literals too.
+    const literal = writtenTexts(value, index).find((t) => isSecretLiteral(t.text));
+    if (literal) {
+      return `${where} is a literal${through(literal.where)} (pass a secret ARN and read it at run time, or ECS Secrets)`;
     }
   }
   return undefined;
 }
 
 /** A String SSM parameter whose name says it holds a secret, with a literal value. */
-function parameterLiteral(r: RenderedResource): string | undefined {
+function parameterLiteral(r: RenderedResource, index: StackIndex): string | undefined {
   // CloudFormation creates String and StringList parameters, both plaintext (it cannot create a SecureString).
   if (r.type !== 'AWS::SSM::Parameter' || r.properties.Type === 'SecureString') {
     return undefined;
   }
   const name = knownText(r.properties.Name);
-  const value = knownText(r.properties.Value);
-  if (name !== undefined && SECRET_PARAMETER_NAME.test(name) && value !== undefined && !isPlaceholder(value) && !namesALocation(value)) {
-    return `${knownText(r.properties.Type) ?? 'String'} parameter ${name} holds a literal (SSM String parameters are plaintext; keep secrets in Secrets Manager)`;
+  const literal = name !== undefined && SECRET_PARAMETER_NAME.test(name)
+    ? writtenTexts(r.properties.Value, index).find((t) => isSecretLiteral(t.text)) : undefined;
+  if (literal) {
+    return `${knownText(r.properties.Type) ?? 'String'} parameter ${name} holds a literal${through(literal.where)} ` +
+      '(SSM String parameters are plaintext; keep secrets in Secrets Manager)';
   }
   return undefined;
 }
@@ -125,13 +150,18 @@ export const NoPasswordLiteral: RuleDefinition = {
     if (echoed.length > 0) {
       return nonCompliant(`it reads parameter ${echoed[0].logicalId}, whose NoEcho hides a Default that is written in the template`);
     }
-    const structured = environmentLiteral(r) ?? parameterLiteral(r);
+    const structured = environmentLiteral(r, index) ?? parameterLiteral(r, index);
     if (structured) {
       return nonCompliant(structured);
     }
     for (const [key, value] of Object.entries(r.properties)) {
-      if (PASSWORD_PROPERTY.test(key) && typeof value === 'string' && !isPlaceholder(value)) {
-        return nonCompliant(`property ${key} is a literal`);
+      if (!PASSWORD_PROPERTY.test(key)) {
+        continue;
+      }
+      const literal = typeof value === 'string' ? { text: value }
+        : writtenTexts(value, index).find((t) => t.where !== undefined && !isPlaceholder(t.text));
+      if (literal && !isPlaceholder(literal.text)) {
+        return nonCompliant(`property ${key} is a literal${through(literal.where)}`);
       }
     }
     let found: string | undefined;
