@@ -114,3 +114,105 @@ describe('a principal judged on every way it can be deployed still holds its pol
     expect(result.status).toBe(NC);
   });
 });
+
+describe('a policy attached to a principal that chooses with Fn::If is held as each of its versions', () => {
+  /** A role people assume, with no choices of its own. */
+  const role = (stack: Stack) => plain(stack, 'AWS::IAM::Role', {
+    AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] },
+  }, 'Operator');
+  const policy = (stack: Stack, properties: object) => plain(stack, 'AWS::IAM::Policy', { PolicyName: 'ops', ...properties }, 'Ops');
+  const passRole = { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' };
+  const readLogs = { Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' };
+
+  test.each([
+    ['an action', (c: string) => ({ Statement: [{ ...passRole, Action: Fn.conditionIf(c, 'iam:PassRole', 'logs:GetLogEvents') }] })],
+    ['a statement', (c: string) => ({ Statement: [Fn.conditionIf(c, passRole, readLogs)] })],
+    ['the statement list', (c: string) => ({ Statement: Fn.conditionIf(c, [passRole], [readLogs]) })],
+    ['a resource', (c: string) => ({ Statement: [{ ...passRole, Resource: Fn.conditionIf(c, '*', 'arn:aws:iam::111122223333:role/app') }] })],
+  ])('PassRole on every role chosen through %s is a finding on the role, naming the condition', (_what, document) => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const operator = role(stack);
+      policy(stack, { Roles: [{ Ref: operator.logicalId }], PolicyDocument: document(condition(stack).logicalId) });
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is true/);
+  });
+
+  test('ssm:StartSession on every instance chosen by a statement of an attached policy is a finding on the role', () => {
+    const result = judge('InstanceAccessOnlyForOperators', (stack) => {
+      const operator = role(stack);
+      const startEverywhere = { Effect: 'Allow', Action: 'ssm:StartSession', Resource: '*' };
+      const statement = Fn.conditionIf(condition(stack).logicalId, startEverywhere, readLogs);
+      policy(stack, { Roles: [{ Ref: operator.logicalId }], PolicyDocument: { Statement: [statement] } });
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is true/);
+  });
+
+  test('a policy that is harmless on both branches leaves the role compliant', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const operator = role(stack);
+      const c = condition(stack).logicalId;
+      policy(stack, { Roles: [{ Ref: operator.logicalId }], PolicyDocument: { Statement: [Fn.conditionIf(c, readLogs, { ...readLogs, Action: 'logs:FilterLogEvents' })] } });
+      return operator;
+    });
+    expect(result.status).toBe(C);
+  });
+
+  test('a policy attached to the role only under a condition is held when it is attached', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const operator = role(stack);
+      const c = condition(stack).logicalId;
+      policy(stack, { Roles: [Fn.conditionIf(c, { Ref: operator.logicalId }, Fn.ref('AWS::NoValue'))], PolicyDocument: { Statement: [passRole] } });
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is true/);
+  });
+
+  test('the same condition takes one value in the role and in its policy', () => {
+    // PassRole on every role is granted only when IsProduction is true, and then only EC2 assumes the role.
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const c = condition(stack).logicalId;
+      const operator = plain(stack, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [{ Effect: 'Allow', Principal: Fn.conditionIf(c, { Service: 'ec2.amazonaws.com' }, { AWS: 'arn:aws:iam::111122223333:root' }), Action: 'sts:AssumeRole' }],
+        },
+      }, 'Operator');
+      policy(stack, { Roles: [{ Ref: operator.logicalId }], PolicyDocument: { Statement: [Fn.conditionIf(c, passRole, readLogs)] } });
+      return operator;
+    });
+    expect(result.status).toBe(C);
+  });
+
+  test('a policy whose versions cannot all be combined is unverifiable, not compliant', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const operator = role(stack);
+      // Five conditions, each in its own policy: 32 combinations.
+      for (let i = 0; i < 5; i++) {
+        const c = condition(stack, `C${i}`).logicalId;
+        const document = { Statement: [Fn.conditionIf(c, readLogs, passRole)] };
+        plain(stack, 'AWS::IAM::Policy', { PolicyName: `p${i}`, Roles: [{ Ref: operator.logicalId }], PolicyDocument: document }, `P${i}`);
+      }
+      return operator;
+    });
+    expect(result.status).toBe(UNV);
+    expect(result.detail).toMatch(/more than 16 combinations/);
+  });
+});
+
+test('a policy statement chosen with Fn::If among more conditions than are judged is unverifiable, not compliant', () => {
+  const result = judge('OperatorPassRoleScoped', (stack) => {
+    const operator = plain(stack, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] },
+    }, 'Operator');
+    const conditions = ['A', 'B', 'C', 'D', 'E'].map((id) => condition(stack, id).logicalId);
+    const statement = conditions.reduce<unknown>((value, c) => Fn.conditionIf(c, value, { Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' }),
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' });
+    plain(stack, 'AWS::IAM::Policy', { PolicyName: 'ops', Roles: [{ Ref: operator.logicalId }], PolicyDocument: { Statement: [statement] } }, 'Ops');
+    return operator;
+  });
+  expect(result.status).toBe(UNV);
+});

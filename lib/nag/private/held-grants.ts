@@ -1,6 +1,6 @@
 import { assumersOf } from './instance-access';
 import { PERMISSION_SET_TYPE } from './policies';
-import { HeldPolicy, holdersOf, PRINCIPAL_TYPES, policiesOf } from './principals';
+import { attachedToNothing, HeldPolicy, holdersOf, judgeHeldVersions, PRINCIPAL_TYPES, policiesOf } from './principals';
 import { RenderedResource, StackIndex } from './rendered';
 import { NOT_APPLICABLE, Outcome } from './rule';
 
@@ -20,13 +20,14 @@ export interface Holder {
 export function judgeHolder(r: RenderedResource, index: StackIndex, judge: (policies: HeldPolicy[], holder: Holder) => Outcome): Outcome {
   if (PRINCIPAL_TYPES.includes(r.type)) {
     const assumers = assumersOf(r);
-    return judge(policiesOf(r, index), {
+    const holder: Holder = {
       name: `${r.type.split('::')[2].toLowerCase()} ${r.logicalId}`,
       people: assumers.humans ? 'yes' : assumers.unknown ? 'unknown' : 'no',
-    });
+    };
+    return judgeHeldVersions(r, policiesOf(r, index), index, (held) => judge(held, holder));
   }
   const holders = holdersOf(r, index);
-  if (holders.principals.length > 0) {
+  if (holders.principals.length > 0 || attachedToNothing(r, holders)) {
     return NOT_APPLICABLE;
   }
   return judge(policiesOf(r, index), {

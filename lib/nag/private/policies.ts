@@ -71,13 +71,18 @@ function roleByName(name: unknown, index: StackIndex): RenderedResource | undefi
 
 /** Identity policy documents carried by an IAM resource. */
 export function policySources(r: RenderedResource, index: StackIndex): PolicySource[] {
-  const doc = (document: unknown, where: string, mfaAtAssumption: boolean): PolicySource => ({
-    where,
-    statements: isIntrinsic(document) ? [] : statementsOf(document),
-    // a string here is policy text that is not JSON: its statements cannot be read
-    unresolved: isIntrinsic(document) || isIntrinsic((document as any)?.Statement) || typeof document === 'string',
-    mfaAtAssumption,
-  });
+  const doc = (document: unknown, where: string, mfaAtAssumption: boolean): PolicySource => {
+    const statements = isIntrinsic(document) ? [] : statementsOf(document);
+    return {
+      where,
+      statements,
+      // A string here is policy text that is not JSON: its statements cannot be read. A statement that is
+      // itself an intrinsic (an Fn::If the resource's versions did not resolve) cannot be read either.
+      unresolved: isIntrinsic(document) || isIntrinsic((document as any)?.Statement) || typeof document === 'string' ||
+        statements.some((statement) => isIntrinsic(statement)),
+      mfaAtAssumption,
+    };
+  };
   switch (r.type) {
     case 'AWS::IAM::Policy':
     case 'AWS::IAM::ManagedPolicy': {

@@ -1,7 +1,9 @@
 import { PolicyStatementJson, statementsOf, trustedPrincipals } from './iam';
 import { AWS_MANAGED, awsManagedName, INLINE_POLICY_TYPES, policySources } from './policies';
 import { RenderedResource, StackIndex } from './rendered';
-import { asArray, describe, isIntrinsic, knownText } from './values';
+import { Outcome, unverifiable, Verdict, worst } from './rule';
+import { asArray, describe, isIntrinsic, knownText, referencedIds } from './values';
+import { compatible, describeChoices, MAX_VARIANTS } from './variants';
 
 export const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
 
@@ -13,6 +15,8 @@ export interface HeldPolicy {
   readonly where: string;
   readonly statements: PolicyStatementJson[];
   readonly unresolved: boolean;
+  /** The group a user holds the policy through, if it is a group's. */
+  readonly via?: string;
 }
 
 /** How the people a permission set is assigned to are named among a policy's external holders. */
@@ -61,29 +65,46 @@ function resolvePrincipal(ref: unknown, type: string, index: StackIndex): Render
  * people of IAM Identity Center (never in the stack).
  */
 export function holdersOf(policy: RenderedResource, index: StackIndex): Holders {
-  return index.memo(`holders:${policy.logicalId}`, () => {
-    const principals = new Set<RenderedResource>();
-    const external: string[] = [];
-    const add = (p: RenderedResource | string) => typeof p === 'string' ? external.push(p) : principals.add(p);
-    if (policy.type === 'AWS::IAM::RolePolicy') {
-      add(resolvePrincipal(policy.properties.RoleName, 'AWS::IAM::Role', index));
-    } else if (policy.type === 'AWS::IAM::UserPolicy') {
-      add(resolvePrincipal(policy.properties.UserName, 'AWS::IAM::User', index));
-    } else if (policy.type === 'AWS::IAM::GroupPolicy') {
-      add(resolvePrincipal(policy.properties.GroupName, 'AWS::IAM::Group', index));
-    } else if (policy.type === 'AWS::SSO::PermissionSet') {
-      external.push(`${PERMISSION_SET_HOLDERS}${policy.logicalId}`);
+  // One version of a policy (an Fn::If branch) may name other holders than the policy as written.
+  return index.isAsWritten(policy) ? index.memo(`holders:${policy.logicalId}`, () => findHolders(policy, index)) : findHolders(policy, index);
+}
+
+function findHolders(policy: RenderedResource, index: StackIndex): Holders {
+  const principals = new Set<RenderedResource>();
+  const external: string[] = [];
+  const add = (ref: unknown, type: string) => {
+    // A holder chosen with Fn::If is a holder on the branch that names it: each is counted here, and
+    // each version of the policy names its own.
+    const chosen = isIntrinsic(ref) && 'Fn::If' in ref ? [...referencedIds(ref)].map((id) => ({ Ref: id })) : [ref];
+    for (const one of chosen) {
+      const p = resolvePrincipal(one, type, index);
+      typeof p === 'string' ? external.push(p) : principals.add(p);
     }
-    asArray(policy.properties.Roles).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::Role', index)));
-    asArray(policy.properties.Users).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::User', index)));
-    asArray(policy.properties.Groups).forEach((ref) => add(resolvePrincipal(ref, 'AWS::IAM::Group', index)));
-    if (policy.type === 'AWS::IAM::ManagedPolicy') {
-      for (const type of PRINCIPAL_TYPES) {
-        (index.groupByReference(type, 'ManagedPolicyArns').get(policy.logicalId) ?? []).forEach((p) => principals.add(p));
-      }
+  };
+  if (policy.type === 'AWS::IAM::RolePolicy') {
+    add(policy.properties.RoleName, 'AWS::IAM::Role');
+  } else if (policy.type === 'AWS::IAM::UserPolicy') {
+    add(policy.properties.UserName, 'AWS::IAM::User');
+  } else if (policy.type === 'AWS::IAM::GroupPolicy') {
+    add(policy.properties.GroupName, 'AWS::IAM::Group');
+  } else if (policy.type === 'AWS::SSO::PermissionSet') {
+    external.push(`${PERMISSION_SET_HOLDERS}${policy.logicalId}`);
+  }
+  asArray(policy.properties.Roles).forEach((ref) => add(ref, 'AWS::IAM::Role'));
+  asArray(policy.properties.Users).forEach((ref) => add(ref, 'AWS::IAM::User'));
+  asArray(policy.properties.Groups).forEach((ref) => add(ref, 'AWS::IAM::Group'));
+  if (policy.type === 'AWS::IAM::ManagedPolicy') {
+    for (const type of PRINCIPAL_TYPES) {
+      (index.groupByReference(type, 'ManagedPolicyArns').get(policy.logicalId) ?? []).forEach((p) => principals.add(p));
     }
-    return { principals: [...principals], external };
-  });
+  }
+  return { principals: [...principals], external };
+}
+
+/** A policy resource that must name its holders (not a managed policy, which may be attached later) and names none. */
+export function attachedToNothing(policy: RenderedResource, holders: Holders): boolean {
+  return policy.type !== 'AWS::IAM::ManagedPolicy' && policy.type !== 'AWS::SSO::PermissionSet' &&
+    holders.principals.length === 0 && holders.external.length === 0;
 }
 
 /**
@@ -137,7 +158,7 @@ export function heldPolicies(index: StackIndex): Map<string, HeldPolicy[]> {
         const group = resolvePrincipal(ref, 'AWS::IAM::Group', index);
         if (typeof group !== 'string') {
           for (const held of out.get(group.logicalId) ?? []) {
-            push(user, { ...held, where: `${held.where} (group ${group.logicalId})` });
+            push(user, { ...held, where: `${held.where} (group ${group.logicalId})`, via: held.via ?? group.logicalId });
           }
         }
       }
@@ -158,6 +179,54 @@ export function policiesOf(r: RenderedResource, index: StackIndex): HeldPolicy[]
     return [...carriedBy(r, index), ...held.filter((h) => h.carrier.logicalId !== r.logicalId)];
   }
   return policySources(r, index).map((s) => ({ carrier: r, where: s.where, statements: s.statements, unresolved: s.unresolved }));
+}
+
+/**
+ * Judges what principal `r` holds on every way its policies can be deployed together. A policy of
+ * another resource that chooses with `Fn::If` (its statements, actions, resources, or whether it is
+ * attached to `r` at all) is held as each of its versions, with each condition and parameter taking
+ * one value across the principal and all its policies. Compliant only if every combination is; a
+ * finding names the choices that make it.
+ */
+export function judgeHeldVersions(r: RenderedResource, held: HeldPolicy[], index: StackIndex, judge: (held: HeldPolicy[]) => Outcome): Outcome {
+  // Policy resources only: a group's own versions are judged on the group.
+  const others = held.filter((h) => h.carrier.logicalId !== r.logicalId && !PRINCIPAL_TYPES.includes(h.carrier.type));
+  const carriers = new Set(others.map((h) => h.carrier));
+  const choosing = [...carriers]
+    .map((carrier) => ({ carrier, versions: index.variantsOf(carrier)?.filter((v) => compatible(v.resource.choices, r.choices)) }))
+    .filter((c) => c.versions !== undefined);
+  if (choosing.length === 0) {
+    return judge(held);
+  }
+  // Every combination of the carriers' versions that agree on the conditions and parameters they share.
+  let combinations: RenderedResource[][] = [[]];
+  for (const { versions } of choosing) {
+    combinations = combinations.flatMap((combination) => versions!
+      .filter((v) => combination.every((other) => compatible(other.choices, v.resource.choices)))
+      .map((v) => [...combination, v.resource]));
+    if (combinations.length > MAX_VARIANTS) {
+      return unverifiable(`the policies ${r.logicalId} holds choose with Fn::If or parameters in more than ${MAX_VARIANTS} combinations`);
+    }
+  }
+  const outcomes = combinations.map((combination) => {
+    const byCarrier = new Map(combination.map((version) => [version.logicalId, version]));
+    const versionHeld = held.flatMap((h): HeldPolicy[] => {
+      const version = byCarrier.get(h.carrier.logicalId);
+      if (!version) {
+        return [h];
+      }
+      if (!holdersOf(version, index).principals.some((p) => p.logicalId === (h.via ?? r.logicalId))) {
+        return []; // not attached in this version
+      }
+      const [source] = policySources(version, index);
+      return source ? [{ ...h, carrier: version, statements: source.statements, unresolved: source.unresolved }] : [];
+    });
+    const outcome = judge(versionHeld);
+    const choices = new Map(combination.flatMap((version) => [...version.choices ?? []]));
+    const findsSomething = outcome.verdict === Verdict.NON_COMPLIANT || outcome.verdict === Verdict.UNVERIFIABLE;
+    return findsSomething && choices.size > 0 ? { ...outcome, detail: `${outcome.detail ?? 'a finding'} (when ${describeChoices(choices)})` } : outcome;
+  });
+  return worst(outcomes);
 }
 
 /** How a role is assumed: only by EC2 (an instance profile), by anyone else, or unknown at synth. */

@@ -19,6 +19,11 @@ export interface RenderedResource {
   readonly metadata: { [key: string]: any };
   readonly deletionPolicy?: string;
   readonly updateReplacePolicy?: string;
+  /**
+   * For one version of a resource (see {@link StackIndex.variantsOf}): the value each condition
+   * (`condition:<name>`) and parameter (`parameter:<name>`) takes in it.
+   */
+  readonly choices?: ReadonlyMap<string, unknown>;
 }
 
 /**

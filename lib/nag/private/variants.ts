@@ -61,11 +61,32 @@ export function variantsOf(resource: RenderedResource, parameters: ReadonlyMap<s
     }
     const pick = (value: unknown) => substitute(value, values);
     variants.push({
-      resource: { ...resource, properties: orEmpty(pick(resource.properties)), metadata: orEmpty(pick(resource.metadata)) },
-      when: dimensions.map((d) => describeChoice(d.kind, d.name, values.get(`${d.kind}:${d.name}`))).join(', '),
+      resource: { ...resource, properties: orEmpty(pick(resource.properties)), metadata: orEmpty(pick(resource.metadata)), choices: values },
+      when: describeChoices(values),
     });
   }
   return variants;
+}
+
+/** Whether two versions can be deployed together: every condition and parameter both choose takes one value. */
+export function compatible(a: ReadonlyMap<string, unknown> | undefined, b: ReadonlyMap<string, unknown> | undefined): boolean {
+  if (!a || !b) {
+    return true;
+  }
+  for (const [key, value] of a) {
+    if (b.has(key) && b.get(key) !== value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** `when` of a version: what had to hold for it, e.g. `IsProduction is false`. */
+export function describeChoices(choices: ReadonlyMap<string, unknown>): string {
+  return [...choices].map(([key, value]) => {
+    const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)] as ['condition' | 'parameter', string];
+    return describeChoice(kind, name, value);
+  }).join(', ');
 }
 
 function parameterOptions(choices: ParameterChoices): unknown[] {

@@ -2,7 +2,7 @@ import { INTERACTIVE_ACTIONS } from './InteractiveAccessRequiresMfa';
 import { grantsAction } from '../../private/iam';
 import { accountOf, Assumers, assumersOf, customerAccounts, startSessionEverywhere } from '../../private/instance-access';
 import { IAM_POLICY_TYPES, PERMISSION_SET_TYPE } from '../../private/policies';
-import { HeldPolicy, holdersOf, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
+import { attachedToNothing, HeldPolicy, holdersOf, judgeHeldVersions, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
 import { StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
 import { UNRESOLVED } from '../../private/values';
@@ -88,11 +88,12 @@ export const InstanceAccessOnlyForOperators: RuleDefinition = {
   resourceTypes: [...IAM_POLICY_TYPES],
   evaluate(r, { index }) {
     if (PRINCIPAL_TYPES.includes(r.type)) {
-      return judge(grantsOf(policiesOf(r, index), index), `${r.type.split('::')[2].toLowerCase()} ${r.logicalId}`, assumersOf(r), index);
+      const name = `${r.type.split('::')[2].toLowerCase()} ${r.logicalId}`;
+      return judgeHeldVersions(r, policiesOf(r, index), index, (held) => judge(grantsOf(held, index), name, assumersOf(r), index));
     }
     // A policy held by principals of this stack is judged with the rest of their policies, on them.
     const holders = holdersOf(r, index);
-    if (holders.principals.length > 0) {
+    if (holders.principals.length > 0 || attachedToNothing(r, holders)) {
       return NOT_APPLICABLE;
     }
     const grants = grantsOf(policiesOf(r, index), index);

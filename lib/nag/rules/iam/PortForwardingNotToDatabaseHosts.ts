@@ -2,7 +2,7 @@ import { arnParts, patternMatches, resourceName } from '../../private/arns';
 import { canBeDatabaseHost } from '../../private/database-hosts';
 import { globToRegExp, grantsAction } from '../../private/iam';
 import { IAM_POLICY_TYPES } from '../../private/policies';
-import { holdersOf, HeldPolicy, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
+import { attachedToNothing, HeldPolicy, holdersOf, judgeHeldVersions, PRINCIPAL_TYPES, policiesOf } from '../../private/principals';
 import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable } from '../../private/rule';
 import { sessionDocument } from '../../private/ssm';
@@ -139,10 +139,11 @@ export const PortForwardingNotToDatabaseHosts: RuleDefinition = {
   resourceTypes: [...IAM_POLICY_TYPES],
   evaluate(r, { index }) {
     if (PRINCIPAL_TYPES.includes(r.type)) {
-      return judge(policiesOf(r, index), index, `${r.type.split('::')[2].toLowerCase()} ${r.logicalId}`);
+      const name = `${r.type.split('::')[2].toLowerCase()} ${r.logicalId}`;
+      return judgeHeldVersions(r, policiesOf(r, index), index, (held) => judge(held, index, name));
     }
     // A policy held by principals of this stack is judged with the rest of their policies, on them.
     const holders = holdersOf(r, index);
-    return holders.principals.length > 0 ? NOT_APPLICABLE : judge(policiesOf(r, index), index, holders.external.join(', ') || `the holder of ${r.logicalId}`);
+    return holders.principals.length > 0 || attachedToNothing(r, holders) ? NOT_APPLICABLE : judge(policiesOf(r, index), index, holders.external.join(', ') || `the holder of ${r.logicalId}`);
   },
 };
