@@ -15,7 +15,7 @@ import { ServiceKeys } from '../keys';
 import { ServiceDns, ServiceNetwork } from '../network';
 import { OperatorAccess } from '../operator';
 import { ApprovedAccess, AuditSettings, OperatorAccessApproval, PgHba, TlsSettings, TlsVersion } from '../postgres';
-import { GuardedConnections } from './private/guarded-connections';
+import { GuardedConnections, validatePrivateIngress } from './private/guarded-connections';
 import { ImportedTimescaleService } from './private/imported-service';
 import { ServiceCustomer, ServiceCustomerOptions } from './service-customer';
 import { ITimescaleService, TimescaleServiceAttributes, TimescaleServiceBase } from './timescale-service-base';
@@ -303,12 +303,17 @@ export class TimescaleService extends TimescaleServiceBase {
   public readonly endpointPort: number;
   /** The SSM parameter holding the CA certificate (PEM) clients verify the server against. */
   public readonly caCertificateParameter: ssm.IStringParameter;
-  /** The endpoint's security group: the database port from the allowed and customer networks only. */
+  /**
+   * The endpoint's security group: the database port from the allowed and customer networks only. Ingress
+   * added to it directly (`addIngressRule`) is checked at synth as `connections` is: a public range or a
+   * prefix list fails synthesis.
+   */
   public readonly securityGroup: ec2.ISecurityGroup;
   /**
    * Access to the database port, through the endpoint's security group: security groups and private CIDR
-   * blocks only (`0.0.0.0/0`, public ranges and prefix lists are refused). PostgreSQL still admits only the
-   * customers' networks and `allowedNetworks` (pg_hba.conf).
+   * blocks only (`0.0.0.0/0`, public ranges and prefix lists are refused as they are added, and any that
+   * reach the group another way fail synthesis). PostgreSQL still admits only the customers' networks and
+   * `allowedNetworks` (pg_hba.conf).
    */
   public readonly connections: ec2.Connections;
 
@@ -402,6 +407,7 @@ export class TimescaleService extends TimescaleServiceBase {
       securityGroups: [this.endpoint.securityGroup],
       defaultPort: ec2.Port.tcp(this.endpoint.port),
     });
+    validatePrivateIngress(this, `TimescaleService ${this.node.path}`, this.endpoint.securityGroup, this.allowedNetworks);
 
     this.backups = new EncryptedBackups(this, 'Backups', {
       backupKey: this.keys.backupKey,

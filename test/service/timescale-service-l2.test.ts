@@ -72,6 +72,55 @@ describe('ITimescaleService', () => {
     expect(() => service.connections.allowDefaultPortFrom(ec2.Peer.ipv4('10.0.0.1/8'))).toThrow(/canonical/);
   });
 
+  describe('ingress that reaches the endpoint\'s security group around connections.allowFrom is checked at synth', () => {
+    test.each([
+      ['securityGroup.addIngressRule with every address', (service: TimescaleService) =>
+        service.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(5432)), /refusing '0\.0\.0\.0\/0'/],
+      ['securityGroup.addIngressRule with half of the IPv6 space', (service: TimescaleService) =>
+        service.securityGroup.addIngressRule(ec2.Peer.ipv6('8000::/1'), ec2.Port.tcp(5432)), /refusing '8000::\/1'/],
+      ['securityGroup.addIngressRule with a prefix list', (service: TimescaleService) =>
+        service.securityGroup.addIngressRule(ec2.Peer.prefixList('pl-0123456789abcdef0'), ec2.Port.tcp(5432)), /prefix list pl-0123456789abcdef0/],
+      ['a Connections of a public peer that allowTo the service', (service: TimescaleService) =>
+        new ec2.Connections({ peer: ec2.Peer.ipv4('203.0.113.0/24') }).allowTo(service, ec2.Port.tcp(5432)), /refusing '203\.0\.113\.0\/24'/],
+      ['a Connections of a public peer passed to allowFrom', (service: TimescaleService) =>
+        service.connections.allowFrom(new ec2.Connections({ peer: ec2.Peer.anyIpv4() }), ec2.Port.tcp(5432)), /refusing '0\.0\.0\.0\/0'/],
+    ])('%s fails synth, naming the security group', (_how, open, message) => {
+      const { app, service } = build();
+      open(service);
+      expect(() => app.synth()).toThrow(message);
+      expect(() => app.synth()).toThrow(/TimescaleService Service\/Db: the security group Service\/Db\/Endpoint\/SecurityGroup has an ingress rule/);
+    });
+
+    test('a security group, a private range and an allowed network pass synth', () => {
+      const app = new App();
+      const stack = new Stack(app, 'Service', { env: { account: '111122223333', region: 'eu-west-1' } });
+      const service = new TimescaleService(stack, 'Db', {
+        serviceName: 'orders',
+        serverName: 'db.example.com',
+        packageSource: PackageSource.preinstalled(),
+        customers: [CUSTOMER],
+        allowedNetworks: ['10.0.0.0/16', '198.51.100.0/24'],
+      });
+      service.securityGroup.addIngressRule(ec2.Peer.ipv4('10.60.0.0/16'), ec2.Port.tcp(5432));
+      service.securityGroup.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(5432));
+      new ec2.Connections({ securityGroups: [new ec2.SecurityGroup(stack, 'Client', { vpc: service.network.vpc })] }).allowTo(service, ec2.Port.tcp(5432));
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    test('a service referenced by its attributes refuses public ingress added to its imported group', () => {
+      const app = new App();
+      const clientStack = new Stack(app, 'Client', { env: { account: '111122223333', region: 'eu-west-1' } });
+      const referenced = TimescaleService.fromServiceAttributes(clientStack, 'Orders', {
+        serviceName: 'orders',
+        endpointAddress: 'db.example.com',
+        caCertificateParameterName: '/timescale/orders/ca',
+        securityGroupId: 'sg-0123456789abcdef0',
+      });
+      referenced.securityGroup.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(5432));
+      expect(() => app.synth()).toThrow(/refusing '0\.0\.0\.0\/1', which is not a private address range/);
+    });
+  });
+
   test('another stack references the service by its attributes, and opens the port from its own security group', () => {
     const { app, stack } = build();
     const clientStack = new Stack(app, 'Client', { env: { account: '111122223333', region: 'eu-west-1' } });

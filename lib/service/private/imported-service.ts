@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { GuardedConnections } from './guarded-connections';
+import { GuardedConnections, validatePrivateIngress } from './guarded-connections';
 import { assertInRange } from '../../private/validation';
 import { TimescaleServiceAttributes, TimescaleServiceBase } from '../timescale-service-base';
 
@@ -36,5 +36,6 @@ export class ImportedTimescaleService extends TimescaleServiceBase {
       securityGroups: [this.securityGroup],
       defaultPort: ec2.Port.tcp(this.endpointPort),
     });
+    validatePrivateIngress(this, what, this.securityGroup, []);
   }
 }
