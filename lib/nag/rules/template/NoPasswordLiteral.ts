@@ -143,7 +143,8 @@ export const NoPasswordLiteral: RuleDefinition = {
     'passwords in Secrets Manager and reference them with {{resolve:secretsmanager:...}} or fetch them at boot. Also ' +
     'caught: Lambda and ECS environment variables named like a secret (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, ...) with a literal value, ' +
     '.pgpass lines and PGPASSWORD in user data, String SSM parameters named like a secret, and resources reading a NoEcho ' +
-    'parameter that has a Default (NoEcho hides the value from the console, not from the template).',
+    'parameter that has a Default (NoEcho hides the value from the console, not from the template). A value picked from ' +
+    'the template\'s Mappings with Fn::FindInMap is judged as each value it can be.',
   resourceTypes: ['*'],
   evaluate(r, { index }) {
     const echoed = noEchoDefaultsIn(r.properties, index);
