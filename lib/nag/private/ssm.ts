@@ -29,7 +29,14 @@ export function sessionInputs(content: unknown): SessionInputs | undefined {
     return undefined;
   }
   const inputs = doc.inputs ?? {};
-  return isObject(inputs) ? inputs : undefined;
+  if (!isObject(inputs)) {
+    return undefined;
+  }
+  // The agent reads inputs into Go structs, whose JSON decoding matches keys regardless of case: two keys
+  // that differ only in case (cloudWatchEncryptionEnabled, CloudWatchEncryptionEnabled) are one setting
+  // whose value the rules cannot know.
+  const lowered = Object.keys(inputs).map((key) => key.toLowerCase());
+  return new Set(lowered).size === lowered.length ? inputs : undefined;
 }
 
 function isObject(value: unknown): value is { [key: string]: unknown } {

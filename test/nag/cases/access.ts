@@ -229,6 +229,30 @@ export const ACCESS_CASES: RuleCase[] = [
   {
     rule: 'SessionDocumentEncryptedLogging',
     form: 'plain',
+    title: 'inputs that set cloudWatchEncryptionEnabled twice, in two cases',
+    expect: UNV,
+    build: (s) => plain(s, 'AWS::SSM::Document', {
+      DocumentType: 'Session',
+      Content: {
+        schemaVersion: '1.0',
+        sessionType: 'Standard_Stream',
+        inputs: { cloudWatchLogGroupName: 'sessions', cloudWatchEncryptionEnabled: true, kmsKeyId: 'alias/sessions', CloudWatchEncryptionEnabled: false },
+      },
+    }),
+  },
+  {
+    rule: 'SessionDocumentEncryptedLogging',
+    form: 'plain',
+    title: 'a Port session document, which Session Manager never logs, is judged by where it may be used',
+    expect: NA,
+    build: (s) => plain(s, 'AWS::SSM::Document', {
+      DocumentType: 'Session',
+      Content: { schemaVersion: '1.0', sessionType: 'Port', inputs: { cloudWatchLogGroupName: 'sessions', cloudWatchEncryptionEnabled: true, kmsKeyId: 'alias/sessions' } },
+    }),
+  },
+  {
+    rule: 'SessionDocumentEncryptedLogging',
+    form: 'plain',
     title: 'logging without session encryption key',
     expect: NC,
     detail: /kmsKeyId/,

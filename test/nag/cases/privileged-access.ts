@@ -453,6 +453,46 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
   {
     rule: 'PortForwardingNotToDatabaseHosts',
     form: 'plain',
+    title: 'a document pattern that matches a logged shell document and a Port document of the stack',
+    expect: NC,
+    detail: /document Ops-Tunnel/,
+    build: (s) => {
+      plain(s, 'AWS::SSM::Document', { Name: 'Ops-Shell', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Standard_Stream' } }, 'Shell');
+      plain(s, 'AWS::SSM::Document', { Name: 'Ops-Tunnel', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Port' } }, 'Tunnel');
+      return plain(s, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: trustAccount,
+        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/Ops-*'] }] } }],
+      }, 'Operator');
+    },
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
+    title: 'a document pattern that can match documents made outside the stack',
+    expect: UNV,
+    detail: /document\/Ops-\*, which names documents this stack does not define/,
+    build: (s) => {
+      plain(s, 'AWS::SSM::Document', { Name: 'Ops-Shell', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Standard_Stream' } }, 'Shell');
+      return plain(s, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: trustAccount,
+        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/Ops-*'] }] } }],
+      }, 'Operator');
+    },
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
+    title: 'an SSM- document of another stack: accounts may make SSM- documents',
+    expect: UNV,
+    detail: /document\/SSM-Tunnel, which names documents this stack does not define/,
+    build: (s) => plain(s, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: trustAccount,
+      Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/SSM-Tunnel'] }] } }],
+    }, 'Operator'),
+  },
+  {
+    rule: 'PortForwardingNotToDatabaseHosts',
+    form: 'plain',
     title: 'a session grant next to a managed policy of another stack',
     expect: UNV,
     build: (s) => plain(s, 'AWS::IAM::Role', {

@@ -22,6 +22,12 @@ export const PORT_FORWARDING_DOCUMENTS = [
 
 const ANY_INSTANCE = 'instance/i-0123456789abcdef0';
 
+/**
+ * Document name prefixes only AWS may use (CreateDocument refuses them to accounts); any other name can be
+ * a document an account made, such as SSM-SessionManagerRunShell itself.
+ */
+const AWS_RESERVED = /^(aws|amazon|amzn)/i;
+
 type Reach = 'yes' | 'maybe';
 
 /** A Session document of the stack forwards ports when its sessionType is Port. */
@@ -76,14 +82,19 @@ function classify(value: unknown, index: StackIndex): { host?: Reached; document
   const parts = arnParts(pattern);
   const docName = parts && /^ssm$/i.test(parts.service) && parts.resource.startsWith('document/') ? parts.resource.slice('document/'.length) : undefined;
   if (docName !== undefined) {
-    const own = [...documentsByName(index).entries()].find(([name]) => globToRegExp(docName).test(name));
-    if (own) {
-      const reach = documentForwardsPorts(own[1]);
-      if (reach) {
-        out.document = { reach, what: `document ${own[0]}` };
+    const glob = globToRegExp(docName);
+    for (const [name, doc] of documentsByName(index)) {
+      const reach = glob.test(name) ? documentForwardsPorts(doc) : undefined;
+      if (reach && (!out.document || (out.document.reach === 'maybe' && reach === 'yes'))) {
+        out.document = { reach, what: `document ${name}` };
       }
-    } else if (!/^(AWS|SSM|Amazon)[-_]/i.test(docName)) {
-      out.document = { reach: 'maybe', what: `${pattern}, a document this stack does not define` };
+    }
+    // A name, or the fixed start of a pattern, outside AWS's reserved prefixes can be a document made
+    // outside this stack (or later), which may forward ports.
+    const fixedStart = docName.split(/[*?]/)[0];
+    const elsewhere = /[*?]/.test(docName) ? !AWS_RESERVED.test(fixedStart) : !documentsByName(index).has(docName) && !AWS_RESERVED.test(docName);
+    if (!out.document && elsewhere) {
+      out.document = { reach: 'maybe', what: `${pattern}, which names documents this stack does not define` };
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
-import { sessionInputs } from '../../private/ssm';
+import { sessionDocument, sessionInputs } from '../../private/ssm';
 import { describe, isIntrinsic, isTrue } from '../../private/values';
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
@@ -25,9 +25,14 @@ export const SessionDocumentEncryptedLogging: RuleDefinition = {
     if (docType !== 'Session') {
       return NOT_APPLICABLE;
     }
+    // Session Manager does not log port forwarding or SSH sessions at all: where such a document may be used
+    // is judged by PortForwardingNotToDatabaseHosts, not here.
+    if (sessionDocument(r.properties.Content)?.sessionType === 'Port') {
+      return NOT_APPLICABLE;
+    }
     const inputs = sessionInputs(r.properties.Content);
     if (!inputs) {
-      return unverifiable('the document content is only known at deploy time');
+      return unverifiable('the document content is only known at deploy time, or cannot be read one way only');
     }
     // A destination that is configured must be encrypted, even when the other one is.
     if (present(inputs.cloudWatchLogGroupName) && !isTrue(inputs.cloudWatchEncryptionEnabled)) {
