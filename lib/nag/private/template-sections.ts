@@ -70,12 +70,18 @@ export function noEchoDefaultsIn(value: unknown, index: StackIndex, out: Rendere
 
 /** Values an `Fn::FindInMap` inside `value` can return: one when its keys are literal, every candidate otherwise. */
 export function mappedValues(value: unknown, index: StackIndex, visit: (text: string, where: string) => void): void {
+  // Without Mappings there is nothing to find (an Fn::FindInMap must name a mapping of the template).
   if (templateSections(index).mappings.size === 0) {
     return;
   }
   const walk = (v: unknown): void => {
     if (isIntrinsic(v) && Array.isArray(v['Fn::FindInMap'])) {
-      const [name, top, second] = v['Fn::FindInMap'] as unknown[];
+      const [name, top, second, options] = v['Fn::FindInMap'] as unknown[];
+      // The value returned when the keys are not in the mapping (AWS::LanguageExtensions).
+      const fallback = options !== null && typeof options === 'object' ? (options as { DefaultValue?: unknown }).DefaultValue : undefined;
+      if (typeof fallback === 'string') {
+        visit(fallback, `Fn::FindInMap DefaultValue of ${String(name)}`);
+      }
       const mapping = typeof name === 'string' ? templateSections(index).mappings.get(name) : undefined;
       if (mapping) {
         for (const [k1, level] of Object.entries(mapping)) {

@@ -93,6 +93,12 @@ export function knownText(value: unknown): string | undefined {
     case 'Fn::Base64':
       // Fn::Base64 encodes at deploy time: its argument is the plain text.
       return knownText(arg) ?? UNRESOLVED;
+    case 'Fn::Select': {
+      // An item of a list the template writes out: the item is written out too.
+      const [at, list] = Array.isArray(arg) ? arg : [];
+      const i = typeof at === 'number' ? at : typeof at === 'string' && /^\d+$/.test(at) ? Number(at) : undefined;
+      return i !== undefined && Array.isArray(list) && i < list.length ? knownText(list[i]) ?? UNRESOLVED : UNRESOLVED;
+    }
     default:
       return UNRESOLVED;
   }
@@ -130,6 +136,10 @@ export function visitText(value: unknown, path: string, visit: (text: string, pa
     if (fn === 'Fn::Sub' && Array.isArray(arg) && arg[1] !== null && typeof arg[1] === 'object') {
       // The variable map is text of the template too, used or not.
       visitText(arg[1], `${path}/${fn}/1`, visit);
+    } else if (fn !== 'Fn::Join' && fn !== 'Fn::Sub' && fn !== 'Fn::Base64' && fn !== 'Ref' && fn !== 'Fn::GetAtt') {
+      // Arguments of other functions (the list of an Fn::Select, the branches of an Fn::If, the DefaultValue
+      // of an Fn::FindInMap) are written in the template as they are.
+      visitText(arg, `${path}/${fn}`, visit);
     }
     return;
   }

@@ -204,6 +204,100 @@ export const TEMPLATE_CASES: RuleCase[] = [
   },
   {
     rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: 'a mapped environment password whose keys miss, falling back to a DefaultValue literal',
+    expect: NC,
+    detail: /DB_PASSWORD is a literal \(Fn::FindInMap DefaultValue of Db\)/,
+    build: (s) => {
+      new CfnMapping(s, 'Db', { mapping: { 'eu-west-1': { user: 'app' } } });
+      return plain(s, 'AWS::Lambda::Function', {
+        Role: 'arn:aws:iam::111122223333:role/fn',
+        Code: { ZipFile: 'x' },
+        Handler: 'index.handler',
+        Runtime: 'nodejs20.x',
+        Environment: { Variables: { DB_PASSWORD: { 'Fn::FindInMap': ['Db', { Ref: 'AWS::Region' }, 'password', { DefaultValue: 'Hunter2Secret!' }] } } },
+      });
+    },
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: 'an ECS environment variable whose secret-like name is substituted',
+    expect: NC,
+    detail: /ContainerDefinitions\/0\/Environment\/DB_PASSWORD is a literal/,
+    build: (s) => plain(s, 'AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [{ Name: 'app', Image: 'app', Environment: [{ Name: { 'Fn::Sub': 'DB_PASSWORD' }, Value: 'Hunter2Secret!' }] }],
+    }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: 'a String SSM parameter whose secret-like name is mapped',
+    expect: NC,
+    detail: /String parameter \/prod\/db\/password holds a literal/,
+    build: (s) => {
+      new CfnMapping(s, 'Names', { mapping: { prod: { db: '/prod/db/password' } } });
+      return plain(s, 'AWS::SSM::Parameter', { Type: 'String', Name: Fn.findInMap('Names', 'prod', 'db'), Value: 'Hunter2Secret!' });
+    },
+  },
+  ...([
+    ['substituted', { 'Fn::Sub': 'Hunter2Secret!' }],
+    ['joined', { 'Fn::Join': ['', ['Hunter2', 'Secret!']] }],
+    ['selected from a literal list', { 'Fn::Select': [0, ['Hunter2Secret!']] }],
+  ] as const).map(([how, value]): RuleCase => ({
+    rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: `MasterUserPassword ${how}`,
+    expect: NC,
+    detail: /property MasterUserPassword is a literal/,
+    build: (s) => plain(s, 'AWS::RDS::DBInstance', { Engine: 'postgres', MasterUsername: 'app', MasterUserPassword: value }, 'Database'),
+  })),
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'token',
+    title: 'an environment password selected from a literal list',
+    expect: NC,
+    detail: /DB_PASSWORD is a literal/,
+    build: (s) => plain(s, 'AWS::Lambda::Function', {
+      Role: 'arn:aws:iam::111122223333:role/fn',
+      Code: { ZipFile: 'x' },
+      Handler: 'index.handler',
+      Runtime: 'nodejs20.x',
+      Environment: { Variables: { DB_PASSWORD: { 'Fn::Select': ['0', ['Hunter2Secret!', 'other']] } } },
+    }),
+  },
+  ...([
+    ['an IAM user\'s LoginProfile', 'AWS::IAM::User', { LoginProfile: { Password: 'Hunter2Secret!' } }, /LoginProfile\/Password/],
+    ['an OpenSearch master user', 'AWS::OpenSearchService::Domain',
+      { AdvancedSecurityOptions: { MasterUserOptions: { MasterUserName: 'admin', MasterUserPassword: 'Hunter2Secret!' } } }, /MasterUserOptions\/MasterUserPassword/],
+    ['an ElastiCache user\'s Passwords', 'AWS::ElastiCache::User', { UserId: 'u', UserName: 'u', Engine: 'redis', Passwords: ['Hunter2Secret!Hunter2'] }, /property Passwords is a literal/],
+  ] as const).map(([what, type, properties, detail]): RuleCase => ({
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: `a password nested in ${what}`,
+    expect: NC,
+    detail,
+    build: (s) => plain(s, type, properties),
+  })),
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'plain',
+    title: 'nested password settings that reference a secret or say whether to manage one',
+    expect: C,
+    build: (s) => plain(s, 'AWS::OpenSearchService::Domain', {
+      AdvancedSecurityOptions: { MasterUserOptions: { MasterUserName: 'admin', MasterUserPassword: '{{resolve:secretsmanager:search:SecretString:password}}' } },
+      ManageMasterUserPassword: true,
+    }),
+  },
+  {
+    rule: 'NoPrivateKeyMaterial',
+    form: 'token',
+    title: 'a private key in the list an Fn::Select picks from',
+    expect: NC,
+    build: (s) => plain(s, 'AWS::SSM::Parameter', { Type: 'String', Value: { 'Fn::Select': [1, ['none', '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----']] } }, 'Key'),
+  },
+  {
+    rule: 'NoPasswordLiteral',
     form: 'plain',
     title: 'a StringList SSM parameter named like a secret',
     expect: NC,

@@ -2,10 +2,10 @@ import { RenderedResource, StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, RuleDefinition } from '../../private/rule';
 import { mappedValues, noEchoDefaultsIn } from '../../private/template-sections';
 import { visitResourceText } from '../../private/template-text';
-import { asArray, knownText, UNRESOLVED } from '../../private/values';
+import { asArray, isIntrinsic, knownText, UNRESOLVED } from '../../private/values';
 
 /** Property names that hold a password (Secrets Manager SecretString is judged by SecretValueGenerated). */
-const PASSWORD_PROPERTY = /(passw(or)?d|passphrase)$/i;
+const PASSWORD_PROPERTY = /(passw(or)?ds?|passphrases?)$/i;
 /** `password = x`, `"password": "x"`, `PGPASSWORD=x`, `PASSWORD 'x'` (SQL), `scheme://user:x@host`. */
 const PATTERNS = [
   /[A-Za-z_]*(?:passw(?:or)?d|passphrase)["']?\s*[:=]\s*(["']?)([^\s"'`,;(){}[\]]+)\1(?![[(.\w])/gi,
@@ -60,9 +60,43 @@ function isSecretLiteral(text: string): boolean {
 
 const through = (where?: string) => (where ? ` (${where})` : '');
 
+/**
+ * A property named like a password, at any depth (`MasterUserPassword`, `LoginProfile/Password`,
+ * `Passwords` of an ElastiCache user), whose value the template writes out.
+ */
+function passwordProperty(value: unknown, path: string, index: StackIndex): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = passwordProperty(item, `${path}/${i}`, index);
+      if (found) {
+        return found;
+      }
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || isIntrinsic(value)) {
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}/${key}` : key;
+    if (PASSWORD_PROPERTY.test(key)) {
+      const literal = asArray(item).flatMap((v) => writtenTexts(v, index)).find((t) => isSecretLiteral(t.text));
+      if (literal) {
+        return `property ${at} is a literal${through(literal.where)}`;
+      }
+    } else {
+      const found = passwordProperty(item, at, index);
+      if (found) {
+        return found;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A secret written as the literal value of a Lambda or ECS environment variable. */
 function environmentLiteral(r: RenderedResource, index: StackIndex): string | undefined {
-  const variables: [string, unknown, string][] = [];
+  const variables: [unknown, unknown, string][] = [];
   if (r.type === 'AWS::Lambda::Function') {
     for (const [name, value] of Object.entries(r.properties.Environment?.Variables ?? {})) {
       variables.push([name, value, `Environment/Variables/${name}`]);
@@ -72,10 +106,13 @@ function environmentLiteral(r: RenderedResource, index: StackIndex): string | un
       variables.push([e?.Name, e?.Value, `ContainerDefinitions/${i}/Environment/${e?.Name}`]);
     }));
   }
-  for (const [name, value, where] of variables) {
-    if (typeof name !== 'string' || !(SECRET_NAME_SNAKE.test(name) || SECRET_NAME_CAMEL.test(name))) {
+  for (const [nameValue, value, at] of variables) {
+    // The name as far as the template writes it, too: a name substituted or mapped names a secret all the same.
+    const name = writtenTexts(nameValue, index).map((t) => t.text).find((n) => SECRET_NAME_SNAKE.test(n) || SECRET_NAME_CAMEL.test(n));
+    if (name === undefined) {
       continue;
     }
+    const where = typeof nameValue === 'string' ? at : at.replace(/[^/]*$/, name);
     // The value as far as the template writes it: literals joined, substituted or mapped are literals too.
     const literal = writtenTexts(value, index).find((t) => isSecretLiteral(t.text));
     if (literal) {
@@ -91,9 +128,8 @@ function parameterLiteral(r: RenderedResource, index: StackIndex): string | unde
   if (r.type !== 'AWS::SSM::Parameter' || r.properties.Type === 'SecureString') {
     return undefined;
   }
-  const name = knownText(r.properties.Name);
-  const literal = name !== undefined && SECRET_PARAMETER_NAME.test(name)
-    ? writtenTexts(r.properties.Value, index).find((t) => isSecretLiteral(t.text)) : undefined;
+  const name = writtenTexts(r.properties.Name, index).map((t) => t.text).find((n) => SECRET_PARAMETER_NAME.test(n));
+  const literal = name !== undefined ? writtenTexts(r.properties.Value, index).find((t) => isSecretLiteral(t.text)) : undefined;
   if (literal) {
     return `${knownText(r.properties.Type) ?? 'String'} parameter ${name} holds a literal${through(literal.where)} ` +
       '(SSM String parameters are plaintext; keep secrets in Secrets Manager)';
@@ -155,15 +191,9 @@ export const NoPasswordLiteral: RuleDefinition = {
     if (structured) {
       return nonCompliant(structured);
     }
-    for (const [key, value] of Object.entries(r.properties)) {
-      if (!PASSWORD_PROPERTY.test(key)) {
-        continue;
-      }
-      const literal = typeof value === 'string' ? { text: value }
-        : writtenTexts(value, index).find((t) => t.where !== undefined && !isPlaceholder(t.text));
-      if (literal && !isPlaceholder(literal.text)) {
-        return nonCompliant(`property ${key} is a literal${through(literal.where)}`);
-      }
+    const property = passwordProperty(r.properties, '', index);
+    if (property) {
+      return nonCompliant(property);
     }
     let found: string | undefined;
     visitResourceText(r, (text, where) => {
