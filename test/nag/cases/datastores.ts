@@ -261,6 +261,43 @@ export const DATASTORE_CASES: RuleCase[] = [
   {
     rule: 'DataStoreCustomerManagedKey',
     form: 'l1',
+    title: 'Firehose that has S3 encrypt what it delivers under aws/s3',
+    expect: NC,
+    detail: /ExtendedS3DestinationConfiguration\/EncryptionConfiguration\/KMSEncryptionConfig\/AWSKMSKeyARN is the AWS-managed/,
+    build: (s) => deliveryStream(s, {
+      extendedS3DestinationConfiguration: {
+        bucketArn: 'arn:aws:s3:::deliveries',
+        roleArn: 'arn:aws:iam::111122223333:role/firehose',
+        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:alias/aws/s3' } },
+      },
+    }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'Firehose that has S3 encrypt what it delivers under a key of the stack',
+    expect: C,
+    build: (s) => deliveryStream(s, {
+      extendedS3DestinationConfiguration: {
+        bucketArn: 'arn:aws:s3:::deliveries',
+        roleArn: 'arn:aws:iam::111122223333:role/firehose',
+        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: customerKey(s, 'DeliveryKey').keyArn } },
+      },
+    }),
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
+    title: 'RDS global cluster made from the ARN of an encrypted cluster of the stack',
+    expect: C,
+    build: (s) => {
+      const primary = auroraCluster(s, { storageEncrypted: true, kmsKeyId: customerKey(s).keyArn });
+      return new rds.CfnGlobalCluster(s, 'Global', { sourceDbClusterIdentifier: Fn.sub('arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:${Primary}', { Primary: primary.ref }) });
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
+    form: 'l1',
     title: 'Firehose reading a Kinesis stream keeps nothing at rest',
     expect: NA,
     build: (s) => deliveryStream(s, {

@@ -101,7 +101,9 @@ function dynamoSse(sse: Properties): Outcome | undefined {
 function globalCluster(family: string[]) {
   return (p: Properties, index: StackIndex): Outcome => {
     if (p.SourceDBClusterIdentifier !== undefined) {
-      const origin = index.target(p.SourceDBClusterIdentifier);
+      // Global clusters take the source's ARN, which CDK and templates build around a Ref to the cluster.
+      const origin = index.target(p.SourceDBClusterIdentifier) ?? [...resourcesReferenced(p.SourceDBClusterIdentifier)]
+        .map((id) => index.byLogicalId.get(id)).find((r) => r !== undefined && family.includes(r.type));
       if (origin && family.includes(origin.type)) {
         const o = rdsStorage(origin.properties, index, family);
         return o.detail ? { ...o, detail: `source ${origin.logicalId}: ${o.detail}` } : o;
@@ -131,8 +133,30 @@ function firehose(p: Properties, index: StackIndex): Outcome {
     return unverifiable(`DeliveryStreamType is ${describe(type)}, only known at deploy time`);
   }
   if (type === 'KinesisStreamAsSource') {
-    return NOT_APPLICABLE;
+    return all(...firehoseDestinationKeys(p, '', index));
   }
+  return all(firehoseBuffer(p, type, index), ...firehoseDestinationKeys(p, '', index));
+}
+
+/**
+ * Keys a destination names for the objects Firehose writes to S3 (KMSEncryptionConfig.AWSKMSKeyARN, in any
+ * S3 destination, S3 backup or S3Configuration): they override the bucket's default key. NoEncryptionConfig
+ * leaves the bucket's default encryption, which the S3 rules judge.
+ */
+function firehoseDestinationKeys(value: unknown, path: string, index: StackIndex): Outcome[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) => firehoseDestinationKeys(item, `${path}/${i}`, index));
+  }
+  if (value === null || typeof value !== 'object' || isIntrinsic(value)) {
+    return [];
+  }
+  return Object.entries(value).flatMap(([key, item]) => key === 'KMSEncryptionConfig'
+    ? [isIntrinsic(item) ? unverifiable(`${path.slice(1)}/KMSEncryptionConfig is only known at deploy time`)
+      : judgeKey((item as Properties)?.AWSKMSKeyARN, index, `${path.slice(1)}/KMSEncryptionConfig/AWSKMSKeyARN`)]
+    : firehoseDestinationKeys(item, `${path}/${key}`, index));
+}
+
+function firehoseBuffer(p: Properties, type: unknown, index: StackIndex): Outcome {
   const sse = p.DeliveryStreamEncryptionConfigurationInput;
   if (sse === undefined && type !== undefined && type !== 'DirectPut') {
     return unverifiable(`a ${type} stream without DeliveryStreamEncryptionConfigurationInput: what it keeps at rest is not judged`);
