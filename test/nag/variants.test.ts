@@ -216,3 +216,131 @@ test('a policy statement chosen with Fn::If among more conditions than are judge
   });
   expect(result.status).toBe(UNV);
 });
+
+describe('who holds a policy, on every branch and through every group', () => {
+  const trust = { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] };
+  const passRole = { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' };
+  const create = { Effect: 'Allow', Action: 'ec2:CreateSnapshot', Resource: '*' };
+  const share = { Effect: 'Allow', Action: 'ec2:ModifySnapshotAttribute', Resource: '*' };
+  const denyShare = { Effect: 'Deny', Action: 'ec2:ModifySnapshotAttribute', Resource: '*' };
+  const inline = (...statements: object[]) => [{ PolicyName: 'inline', PolicyDocument: { Statement: statements } }];
+  const role = (stack: Stack, properties: object = {}) => plain(stack, 'AWS::IAM::Role', { AssumeRolePolicyDocument: trust, ...properties }, 'Operator');
+
+  test('a role named by a literal name on one branch of the policy\'s Roles holds it', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const operator = role(stack, { RoleName: 'ops' });
+      plain(stack, 'AWS::IAM::Policy', { PolicyName: 'p', Roles: [Fn.conditionIf(condition(stack).logicalId, 'ops', Fn.ref('AWS::NoValue'))], PolicyDocument: { Statement: [passRole] } }, 'Pass');
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is true/);
+  });
+
+  test('a role named through a parameter\'s allowed value holds the policy', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const operator = role(stack, { RoleName: 'ops' });
+      const name = new CfnParameter(stack, 'OpsRoleName', { type: 'String', allowedValues: ['ops'] });
+      plain(stack, 'AWS::IAM::Policy', { PolicyName: 'p', Roles: [name.valueAsString], PolicyDocument: { Statement: [passRole] } }, 'Pass');
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+  });
+
+  test('a Deny attached through ManagedPolicyArns only when a condition holds is no Deny when it does not', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const deny = plain(stack, 'AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: [denyShare] } }, 'DenyShare');
+      return role(stack, { Policies: inline(create, share), ManagedPolicyArns: [Fn.conditionIf(condition(stack).logicalId, deny.ref, Fn.ref('AWS::NoValue'))] });
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is false/);
+  });
+
+  test('a Deny policy created only under a Condition is no Deny when the condition is false', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const operator = role(stack, { Policies: inline(create, share) });
+      const deny = plain(stack, 'AWS::IAM::Policy', { PolicyName: 'deny', Roles: [operator.ref], PolicyDocument: { Statement: [denyShare] } }, 'DenyShare');
+      deny.cfnOptions.condition = condition(stack);
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is false/);
+  });
+
+  test('a Deny policy that chooses in more ways than are judged earns no credit', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const operator = role(stack, { Policies: inline(create, share) });
+      const name = ['A', 'B', 'C', 'D', 'E'].map((id) => condition(stack, id).logicalId).reduce<unknown>((v, c) => Fn.conditionIf(c, v, 'other'), 'deny');
+      plain(stack, 'AWS::IAM::Policy', { PolicyName: name, Roles: [operator.ref], PolicyDocument: { Statement: [denyShare] } }, 'DenyShare');
+      return operator;
+    });
+    expect(result.status).toBe(UNV);
+  });
+
+  test('a user in a group chosen by Fn::If holds the group\'s policies where it is in the group', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const group = plain(stack, 'AWS::IAM::Group', { Policies: inline(share) }, 'Sharers');
+      return plain(stack, 'AWS::IAM::User', { Policies: inline(create), Groups: [Fn.conditionIf(condition(stack).logicalId, group.ref, Fn.ref('AWS::NoValue'))] }, 'Alice');
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/group Sharers.*when IsProduction is true/);
+  });
+
+  test('a user added to a group by AWS::IAM::UserToGroupAddition holds the group\'s policies', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const group = plain(stack, 'AWS::IAM::Group', { Policies: inline(share) }, 'Sharers');
+      const user = plain(stack, 'AWS::IAM::User', { Policies: inline(create) }, 'Alice');
+      plain(stack, 'AWS::IAM::UserToGroupAddition', { GroupName: group.ref, Users: [user.ref] }, 'Membership');
+      return user;
+    });
+    expect(result.status).toBe(NC);
+  });
+
+  test('a group\'s own Fn::If is combined with its member\'s policies', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const effect = Fn.conditionIf(condition(stack).logicalId, 'Allow', 'Deny');
+      const group = plain(stack, 'AWS::IAM::Group', { Policies: inline({ ...share, Effect: effect }) }, 'Sharers');
+      return plain(stack, 'AWS::IAM::User', { Policies: inline(create), Groups: [group.ref] }, 'Alice');
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is true/);
+  });
+
+  test('a group whose managed policies are harmless on both branches leaves its member compliant', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const group = plain(stack, 'AWS::IAM::Group', {
+        ManagedPolicyArns: [Fn.conditionIf(condition(stack).logicalId, 'arn:aws:iam::aws:policy/ReadOnlyAccess', Fn.ref('AWS::NoValue'))],
+      }, 'Readers');
+      return plain(stack, 'AWS::IAM::User', { Policies: inline(create), Groups: [group.ref] }, 'Alice');
+    });
+    expect(result.status).toBe(C);
+  });
+
+  test('a statement whose Effect is an intrinsic is unverifiable, not left out', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => role(stack, { Policies: inline({ ...passRole, Effect: { 'Fn::Sub': 'Allow' } }) }));
+    expect(result.status).toBe(UNV);
+  });
+
+  test('iam:PassRole on a role ARN given as a parameter is unverifiable: the parameter can be "*"', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const arn = new CfnParameter(stack, 'PassableRole', { type: 'String' });
+      return role(stack, { Policies: inline({ ...passRole, Resource: arn.valueAsString }) });
+    });
+    expect(result.status).toBe(UNV);
+  });
+
+  test('IAMFullAccess lets its holder pass every role', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => role(stack, { ManagedPolicyArns: ['arn:aws:iam::aws:policy/IAMFullAccess'] }));
+    expect(result.status).toBe(NC);
+  });
+
+  test('a policy held by a role of the stack and by a role it names from elsewhere is judged for the other role', () => {
+    const result = judge('OperatorPassRoleScoped', (stack) => {
+      const ec2Only = plain(stack, 'AWS::IAM::Role', {
+        AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      }, 'Host');
+      return plain(stack, 'AWS::IAM::Policy', { PolicyName: 'p', Roles: [ec2Only.ref, 'human-ops-role'], PolicyDocument: { Statement: [passRole] } }, 'Pass');
+    });
+    expect(result.status).toBe(UNV);
+    expect(result.detail).toMatch(/role human-ops-role/);
+  });
+});

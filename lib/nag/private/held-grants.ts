@@ -26,8 +26,10 @@ export function judgeHolder(r: RenderedResource, index: StackIndex, judge: (poli
     };
     return judgeHeldVersions(r, policiesOf(r, index), index, (held) => judge(held, holder));
   }
+  // A policy held by principals of this stack is judged with the rest of their policies, on them; holders
+  // it names that are not in the stack (a role by a name of another stack) are judged here, on it alone.
   const holders = holdersOf(r, index);
-  if (holders.principals.length > 0 || attachedToNothing(r, holders)) {
+  if (holders.external.length === 0 && (holders.principals.length > 0 || attachedToNothing(r, holders))) {
     return NOT_APPLICABLE;
   }
   return judge(policiesOf(r, index), {

@@ -33,6 +33,7 @@ export const AWS_MANAGED: { [name: string]: PolicyStatementJson[] } = {
   PowerUserAccess: [{ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' }],
   SecretsManagerReadWrite: [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }],
   AmazonSSMFullAccess: [{ Effect: 'Allow', Action: 'ssm:*', Resource: '*' }],
+  IAMFullAccess: [{ Effect: 'Allow', Action: ['iam:*', 'organizations:Describe*', 'organizations:List*'], Resource: '*' }],
   AmazonEC2FullAccess: [{ Effect: 'Allow', Action: ['ec2:*', 'elasticloadbalancing:*', 'cloudwatch:*', 'autoscaling:*'], Resource: '*' }],
   AmazonSSMManagedInstanceCore: [{
     Effect: 'Allow',
@@ -77,9 +78,10 @@ export function policySources(r: RenderedResource, index: StackIndex): PolicySou
       where,
       statements,
       // A string here is policy text that is not JSON: its statements cannot be read. A statement that is
-      // itself an intrinsic (an Fn::If the resource's versions did not resolve) cannot be read either.
+      // itself an intrinsic (an Fn::If the resource's versions did not resolve), or whose Effect is not a literal
+      // Allow or Deny, cannot be read either.
       unresolved: isIntrinsic(document) || isIntrinsic((document as any)?.Statement) || typeof document === 'string' ||
-        statements.some((statement) => isIntrinsic(statement)),
+        statements.some((statement) => isIntrinsic(statement) || (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')),
       mfaAtAssumption,
     };
   };

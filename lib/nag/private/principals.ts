@@ -2,7 +2,7 @@ import { PolicyStatementJson, statementsOf, trustedPrincipals } from './iam';
 import { AWS_MANAGED, awsManagedName, INLINE_POLICY_TYPES, policySources } from './policies';
 import { RenderedResource, StackIndex } from './rendered';
 import { Outcome, unverifiable, Verdict, worst } from './rule';
-import { asArray, describe, isIntrinsic, knownText, referencedIds } from './values';
+import { asArray, branchLeaves, describe, isIntrinsic, knownText, referencedIds, referencedLogicalId } from './values';
 import { compatible, describeChoices, MAX_VARIANTS } from './variants';
 
 export const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
@@ -75,10 +75,8 @@ function findHolders(policy: RenderedResource, index: StackIndex): Holders {
   const add = (ref: unknown, type: string) => {
     // A holder chosen with Fn::If is a holder on the branch that names it: each is counted here, and
     // each version of the policy names its own.
-    const chosen = isIntrinsic(ref) && 'Fn::If' in ref ? [...referencedIds(ref)].map((id) => ({ Ref: id })) : [ref];
-    for (const one of chosen) {
-      const p = resolvePrincipal(one, type, index);
-      typeof p === 'string' ? external.push(p) : principals.add(p);
+    for (const one of principalCandidates(ref, type, index)) {
+      typeof one === 'string' ? external.push(one) : principals.add(one);
     }
   };
   if (policy.type === 'AWS::IAM::RolePolicy') {
@@ -90,9 +88,9 @@ function findHolders(policy: RenderedResource, index: StackIndex): Holders {
   } else if (policy.type === 'AWS::SSO::PermissionSet') {
     external.push(`${PERMISSION_SET_HOLDERS}${policy.logicalId}`);
   }
-  asArray(policy.properties.Roles).forEach((ref) => add(ref, 'AWS::IAM::Role'));
-  asArray(policy.properties.Users).forEach((ref) => add(ref, 'AWS::IAM::User'));
-  asArray(policy.properties.Groups).forEach((ref) => add(ref, 'AWS::IAM::Group'));
+  add(policy.properties.Roles, 'AWS::IAM::Role');
+  add(policy.properties.Users, 'AWS::IAM::User');
+  add(policy.properties.Groups, 'AWS::IAM::Group');
   if (policy.type === 'AWS::IAM::ManagedPolicy') {
     for (const type of PRINCIPAL_TYPES) {
       (index.groupByReference(type, 'ManagedPolicyArns').get(policy.logicalId) ?? []).forEach((p) => principals.add(p));
@@ -100,6 +98,26 @@ function findHolders(policy: RenderedResource, index: StackIndex): Holders {
   }
   return { principals: [...principals], external };
 }
+
+/**
+ * The principals a Roles / Users / Groups entry (or a RoleName, UserName, GroupName) can name: on every
+ * branch of an Fn::If, by Ref or by literal name, and for a parameter each of its allowed values (or its
+ * default, and whatever else it is given at deployment).
+ */
+function principalCandidates(value: unknown, type: string, index: StackIndex): (RenderedResource | string)[] {
+  return branchLeaves(value).flatMap((ref) => {
+    const id = referencedLogicalId(ref);
+    const choices = id !== undefined && isIntrinsic(ref) && 'Ref' in ref ? index.parameterChoices.get(id) : undefined;
+    if (choices) {
+      const named = (choices.allowedValues?.length ? choices.allowedValues : [choices.default]).filter((v) => v !== undefined);
+      const given = choices.allowedValues?.length ? [] : [`the ${kindOf(type)} given at deployment as parameter ${id}`];
+      return [...named.map((name) => resolvePrincipal(name, type, index)), ...given];
+    }
+    return [resolvePrincipal(ref, type, index)];
+  });
+}
+
+const kindOf = (type: string) => type.split('::')[2].toLowerCase();
 
 /** A policy resource that must name its holders (not a managed policy, which may be attached later) and names none. */
 export function attachedToNothing(policy: RenderedResource, holders: Holders): boolean {
@@ -153,18 +171,71 @@ export function heldPolicies(index: StackIndex): Map<string, HeldPolicy[]> {
         }
       }
     }
-    for (const user of index.byType('AWS::IAM::User')) {
-      for (const ref of asArray(user.properties.Groups)) {
-        const group = resolvePrincipal(ref, 'AWS::IAM::Group', index);
-        if (typeof group !== 'string') {
-          for (const held of out.get(group.logicalId) ?? []) {
-            push(user, { ...held, where: `${held.where} (group ${group.logicalId})`, via: held.via ?? group.logicalId });
-          }
+    for (const [user, groups] of groupsOfUsers(index)) {
+      for (const group of groups) {
+        for (const held of out.get(group.logicalId) ?? []) {
+          push(user, { ...held, where: `${held.where} (group ${group.logicalId})`, via: held.via ?? group.logicalId });
         }
       }
     }
     return out;
   });
+}
+
+/**
+ * The groups of the stack each user of the stack can be in: its Groups on every Fn::If branch, by Ref or
+ * name, and AWS::IAM::UserToGroupAddition resources that add it.
+ */
+function groupsOfUsers(index: StackIndex): Map<RenderedResource, Set<RenderedResource>> {
+  return index.memo('groups-of-users', () => {
+    const out = new Map<RenderedResource, Set<RenderedResource>>(index.byType('AWS::IAM::User').map((user) => [user, new Set()]));
+    const add = (user: RenderedResource | string, group: RenderedResource | string) => {
+      if (typeof user !== 'string' && typeof group !== 'string') {
+        out.get(user)?.add(group);
+      }
+    };
+    for (const user of out.keys()) {
+      principalCandidates(user.properties.Groups, 'AWS::IAM::Group', index).forEach((group) => add(user, group));
+    }
+    for (const addition of index.byType('AWS::IAM::UserToGroupAddition')) {
+      for (const group of principalCandidates(addition.properties.GroupName, 'AWS::IAM::Group', index)) {
+        principalCandidates(addition.properties.Users, 'AWS::IAM::User', index).forEach((user) => add(user, group));
+      }
+    }
+    return out;
+  });
+}
+
+/** Whether one version of a user is in `groupId` (its own Groups, or an AWS::IAM::UserToGroupAddition). */
+function inGroup(user: RenderedResource, groupId: string, index: StackIndex): boolean {
+  if (principalCandidates(user.properties.Groups, 'AWS::IAM::Group', index).some((g) => typeof g !== 'string' && g.logicalId === groupId)) {
+    return true;
+  }
+  return index.byType('AWS::IAM::UserToGroupAddition').some((addition) =>
+    principalCandidates(addition.properties.GroupName, 'AWS::IAM::Group', index).some((g) => typeof g !== 'string' && g.logicalId === groupId) &&
+    principalCandidates(addition.properties.Users, 'AWS::IAM::User', index).some((u) => typeof u !== 'string' && u.logicalId === user.logicalId));
+}
+
+/**
+ * Whether one version of a principal holds `held`, a policy of another resource: through a group it is in,
+ * and for a managed policy of the stack, through its own ManagedPolicyArns or the policy's Roles/Users/Groups.
+ */
+function holdsInVersion(principal: RenderedResource, held: HeldPolicy, index: StackIndex): boolean {
+  if (held.via !== undefined) {
+    return inGroup(principal, held.via, index);
+  }
+  if (held.carrier.type !== 'AWS::IAM::ManagedPolicy') {
+    return true;
+  }
+  return referencedIds(principal.properties.ManagedPolicyArns).has(held.carrier.logicalId) ||
+    findHoldersNamed(held.carrier, index).includes(principal.logicalId);
+}
+
+/** The principals a policy names in its own Roles / Users / Groups (not those that name it). */
+function findHoldersNamed(policy: RenderedResource, index: StackIndex): string[] {
+  return [['Roles', 'AWS::IAM::Role'], ['Users', 'AWS::IAM::User'], ['Groups', 'AWS::IAM::Group']]
+    .flatMap(([property, type]) => principalCandidates(policy.properties[property], type, index))
+    .flatMap((p) => (typeof p === 'string' ? [] : [p.logicalId]));
 }
 
 /** The policies a principal holds, or (for a policy resource) the policy itself. */
@@ -175,8 +246,9 @@ export function policiesOf(r: RenderedResource, index: StackIndex): HeldPolicy[]
       return held;
     }
     // One way the principal can be deployed (an Fn::If branch, a parameter's value): what it carries
-    // itself is read from that version; policies of other resources that name it are held as well.
-    return [...carriedBy(r, index), ...held.filter((h) => h.carrier.logicalId !== r.logicalId)];
+    // itself is read from that version; policies of other resources that name it are held as well, and
+    // those it takes itself (groups, managed policies) where this version takes them.
+    return [...carriedBy(r, index), ...held.filter((h) => h.carrier.logicalId !== r.logicalId && holdsInVersion(r, h, index))];
   }
   return policySources(r, index).map((s) => ({ carrier: r, where: s.where, statements: s.statements, unresolved: s.unresolved }));
 }
@@ -189,44 +261,96 @@ export function policiesOf(r: RenderedResource, index: StackIndex): HeldPolicy[]
  * finding names the choices that make it.
  */
 export function judgeHeldVersions(r: RenderedResource, held: HeldPolicy[], index: StackIndex, judge: (held: HeldPolicy[]) => Outcome): Outcome {
-  // Policy resources only: a group's own versions are judged on the group.
-  const others = held.filter((h) => h.carrier.logicalId !== r.logicalId && !PRINCIPAL_TYPES.includes(h.carrier.type));
-  const carriers = new Set(others.map((h) => h.carrier));
-  const choosing = [...carriers]
-    .map((carrier) => ({ carrier, versions: index.variantsOf(carrier)?.filter((v) => compatible(v.resource.choices, r.choices)) }))
-    .filter((c) => c.versions !== undefined);
+  if (index.isAsWritten(r) && index.choosesTooMuch(r)) {
+    return unverifiable(`${r.logicalId} chooses with Fn::If or parameters in more than ${MAX_VARIANTS} ways, so the policies it holds cannot be told`);
+  }
+  const carriers = [...new Set(held.filter((h) => h.carrier.logicalId !== r.logicalId).map((h) => h.carrier))];
+  const choosing: { carrier: RenderedResource; versions: CarrierVersion[] }[] = [];
+  for (const carrier of carriers) {
+    if (index.choosesTooMuch(carrier)) {
+      return unverifiable(`${carrier.logicalId}, whose policies ${r.logicalId} holds, chooses with Fn::If or parameters in more than ${MAX_VARIANTS} ways`);
+    }
+    const versions = carrierVersions(carrier, index)?.filter((v) => compatible(v.choices, r.choices));
+    if (versions) {
+      choosing.push({ carrier, versions });
+    }
+  }
   if (choosing.length === 0) {
     return judge(held);
   }
   // Every combination of the carriers' versions that agree on the conditions and parameters they share.
-  let combinations: RenderedResource[][] = [[]];
-  for (const { versions } of choosing) {
-    combinations = combinations.flatMap((combination) => versions!
-      .filter((v) => combination.every((other) => compatible(other.choices, v.resource.choices)))
-      .map((v) => [...combination, v.resource]));
+  let combinations: { carrier: RenderedResource; version: CarrierVersion }[][] = [[]];
+  for (const { carrier, versions } of choosing) {
+    combinations = combinations.flatMap((combination) => versions
+      .filter((v) => combination.every((other) => compatible(other.version.choices, v.choices)))
+      .map((version) => [...combination, { carrier, version }]));
     if (combinations.length > MAX_VARIANTS) {
       return unverifiable(`the policies ${r.logicalId} holds choose with Fn::If or parameters in more than ${MAX_VARIANTS} combinations`);
     }
   }
   const outcomes = combinations.map((combination) => {
-    const byCarrier = new Map(combination.map((version) => [version.logicalId, version]));
+    const byCarrier = new Map(combination.map(({ carrier, version }) => [carrier.logicalId, version]));
     const versionHeld = held.flatMap((h): HeldPolicy[] => {
       const version = byCarrier.get(h.carrier.logicalId);
-      if (!version) {
-        return [h];
-      }
-      if (!holdersOf(version, index).principals.some((p) => p.logicalId === (h.via ?? r.logicalId))) {
-        return []; // not attached in this version
-      }
-      const [source] = policySources(version, index);
-      return source ? [{ ...h, carrier: version, statements: source.statements, unresolved: source.unresolved }] : [];
+      return version ? heldInVersion(r, h, version, index) : [h];
     });
-    const outcome = judge(versionHeld);
-    const choices = new Map(combination.flatMap((version) => [...version.choices ?? []]));
+    const outcome = judge(dedupe(versionHeld));
+    const choices = new Map(combination.flatMap(({ version }) => [...version.choices]));
     const findsSomething = outcome.verdict === Verdict.NON_COMPLIANT || outcome.verdict === Verdict.UNVERIFIABLE;
     return findsSomething && choices.size > 0 ? { ...outcome, detail: `${outcome.detail ?? 'a finding'} (when ${describeChoices(choices)})` } : outcome;
   });
   return worst(outcomes);
+}
+
+/** One way a resource that carries policies can be deployed; `resource` undefined when its Condition leaves it out. */
+interface CarrierVersion {
+  readonly resource?: RenderedResource;
+  readonly choices: ReadonlyMap<string, unknown>;
+}
+
+/**
+ * The versions of a carrier that chooses (Fn::If, parameters, or a Condition attribute that creates it only
+ * when true); undefined when it is deployed one way only.
+ */
+function carrierVersions(carrier: RenderedResource, index: StackIndex): CarrierVersion[] | undefined {
+  const variants = index.variantsOf(carrier);
+  const attribute = carrier.node.cfnOptions.condition;
+  const condition: string | undefined = attribute ? carrier.stack.resolve(attribute.logicalId) : undefined;
+  if (condition === undefined) {
+    return variants?.map((v) => ({ resource: v.resource, choices: v.resource.choices ?? new Map() }));
+  }
+  const key = `condition:${condition}`;
+  const present = (variants?.map((v) => v.resource) ?? [carrier])
+    .filter((v) => v.choices?.get(key) !== false)
+    .map((v) => ({ resource: v, choices: new Map([...v.choices ?? [], [key, true]]) }));
+  return [...present, { choices: new Map([[key, false]]) }];
+}
+
+/** What `h` (held by principal `r`) is in one version of its carrier: its statements there, or nothing where it is left out or not attached. */
+function heldInVersion(r: RenderedResource, h: HeldPolicy, version: CarrierVersion, index: StackIndex): HeldPolicy[] {
+  const resource = version.resource;
+  if (!resource) {
+    return [];
+  }
+  if (PRINCIPAL_TYPES.includes(resource.type)) {
+    // A group r is in: what the group carries in this version, as r holds it through the group.
+    return carriedBy(resource, index).map((c) => ({ ...c, where: `${c.where} (group ${resource.logicalId})`, via: resource.logicalId }));
+  }
+  const holder = h.via ?? r.logicalId;
+  if (!holdersOf(resource, index).principals.some((p) => p.logicalId === holder)) {
+    return [];
+  }
+  const [source] = policySources(resource, index);
+  return source ? [{ ...h, carrier: resource, statements: source.statements, unresolved: source.unresolved }] : [];
+}
+
+/** Held policies without repeats (a group's version is given once for each of its policies r held). */
+function dedupe(held: HeldPolicy[]): HeldPolicy[] {
+  const seen = new Set<string>();
+  return held.filter((h) => {
+    const key = `${h.carrier.logicalId}|${h.where}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 /** How a role is assumed: only by EC2 (an instance profile), by anyone else, or unknown at synth. */

@@ -4,7 +4,7 @@ import { CfnCondition, CfnMapping, CfnParameter, CfnResource, CfnRule, Stack, St
 import { IConstruct } from 'constructs';
 import { renderEntry } from './fast-render';
 import { asArray, referencedIds, referencedLogicalId } from './values';
-import { ParameterChoices, Variant, variantsOf } from './variants';
+import { hasChoices, ParameterChoices, Variant, variantsOf } from './variants';
 
 /**
  * A resource as it will be deployed: its entry in the synthesized template, after raw
@@ -105,6 +105,7 @@ export class StackIndex {
   private readonly byTypeMap = new Map<string, RenderedResource[]>();
   private readonly derived = new Map<string, unknown>();
   private readonly variants = new WeakMap<RenderedResource, Variant[] | undefined>();
+  private readonly tooMuch = new WeakMap<RenderedResource, boolean>();
   /** Whether any resource can choose: the template has conditions or parameters. Most have neither. */
   private mayChoose: boolean;
 
@@ -169,6 +170,20 @@ export class StackIndex {
       this.variants.set(resource, variantsOf(resource, this.parameterChoices));
     }
     return this.variants.get(resource);
+  }
+
+  /**
+   * Whether `resource` chooses with `Fn::If` or parameters in more ways than are judged one by one
+   * (more than MAX_VARIANTS): it is then judged as written, where a choice it makes cannot be seen.
+   */
+  public choosesTooMuch(resource: RenderedResource): boolean {
+    if (!this.mayChoose || this.variantsOf(resource) !== undefined) {
+      return false;
+    }
+    if (!this.tooMuch.has(resource)) {
+      this.tooMuch.set(resource, hasChoices(resource, this.parameterChoices));
+    }
+    return this.tooMuch.get(resource)!;
   }
 
   /** Memoizes a derived lookup for the lifetime of this index (one validation run). */

@@ -154,6 +154,23 @@ export function visitText(value: unknown, path: string, visit: (text: string, pa
   }
 }
 
+/**
+ * The values `value` can take on any branch of an `Fn::If` it chooses with, lists flattened and
+ * `AWS::NoValue` left out: `Fn::If [C, {Ref: A}, 'b']` gives `{Ref: A}` and `'b'`.
+ */
+export function branchLeaves(value: unknown): unknown[] {
+  if (Array.isArray(value)) {
+    return value.flatMap(branchLeaves);
+  }
+  if (isIntrinsic(value) && Array.isArray(value['Fn::If']) && typeof value['Fn::If'][0] === 'string') {
+    return (value['Fn::If'] as unknown[]).slice(1).flatMap(branchLeaves);
+  }
+  if (isIntrinsic(value) && value.Ref === 'AWS::NoValue') {
+    return [];
+  }
+  return value === undefined || value === null ? [] : [value];
+}
+
 /** `value` as an array: CloudFormation accepts a single item where a list is expected. */
 export function asArray<T = any>(value: unknown): T[] {
   if (value === undefined || value === null) {

@@ -68,6 +68,15 @@ export function variantsOf(resource: RenderedResource, parameters: ReadonlyMap<s
   return variants;
 }
 
+/** Whether a resource chooses with `Fn::If` or parameters at all (whether or not it has few enough versions to judge). */
+export function hasChoices(resource: RenderedResource, parameters: ReadonlyMap<string, ParameterChoices>): boolean {
+  const conditions = new Set<string>();
+  const chosen = new Set<string>();
+  collectChoices(resource.properties, parameters, conditions, chosen);
+  collectChoices(resource.metadata, parameters, conditions, chosen);
+  return conditions.size > 0 || chosen.size > 0;
+}
+
 /** Whether two versions can be deployed together: every condition and parameter both choose takes one value. */
 export function compatible(a: ReadonlyMap<string, unknown> | undefined, b: ReadonlyMap<string, unknown> | undefined): boolean {
   if (!a || !b) {

@@ -93,7 +93,7 @@ export const InstanceAccessOnlyForOperators: RuleDefinition = {
     }
     // A policy held by principals of this stack is judged with the rest of their policies, on them.
     const holders = holdersOf(r, index);
-    if (holders.principals.length > 0 || attachedToNothing(r, holders)) {
+    if (holders.external.length === 0 && (holders.principals.length > 0 || attachedToNothing(r, holders))) {
       return NOT_APPLICABLE;
     }
     const grants = grantsOf(policiesOf(r, index), index);

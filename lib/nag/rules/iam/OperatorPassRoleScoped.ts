@@ -1,6 +1,7 @@
 import { judgeHolder } from '../../private/held-grants';
 import { globToRegExp, grantsAction } from '../../private/iam';
 import { IAM_POLICY_TYPES } from '../../private/policies';
+import { StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, RuleDefinition, unverifiable } from '../../private/rule';
 import { asArray, knownText, referencedLogicalId, UNRESOLVED } from '../../private/values';
 
@@ -24,7 +25,7 @@ export const OperatorPassRoleScoped: RuleDefinition = {
           if (found || !grantsAction(s, 'iam:PassRole')) {
             continue;
           }
-          const every = s.NotResource !== undefined ? true : asArray(s.Resource).map(passesEveryRole).reduce<boolean | 'unknown'>(
+          const every = s.NotResource !== undefined ? true : asArray(s.Resource).map((resource) => passesEveryRole(resource, index)).reduce<boolean | 'unknown'>(
             (a, b) => (a === true || b === true ? true : a === 'unknown' || b === 'unknown' ? 'unknown' : false), false);
           if (every === true) {
             found = `${policy.where}${s.Sid ? `, statement ${s.Sid}` : ''}`;
@@ -52,9 +53,11 @@ export const OperatorPassRoleScoped: RuleDefinition = {
  * Whether a Resource of an iam:PassRole grant covers every role of an account (`*`, `arn:aws:iam::*:*`,
  * `arn:aws:iam::111122223333:role/*`), rather than named roles or a prefix of names.
  */
-function passesEveryRole(resource: unknown): boolean | 'unknown' {
-  if (referencedLogicalId(resource) !== undefined) {
-    return false; // the ARN of one role (or other resource) of the stack
+function passesEveryRole(resource: unknown, index: StackIndex): boolean | 'unknown' {
+  const id = referencedLogicalId(resource);
+  if (id !== undefined) {
+    // The ARN of one role (or other resource) of the stack; a parameter can be anything, "*" included.
+    return index.parameters.has(id) ? 'unknown' : false;
   }
   const text = typeof resource === 'string' ? resource : knownText(resource);
   if (text === undefined || text.includes(UNRESOLVED)) {

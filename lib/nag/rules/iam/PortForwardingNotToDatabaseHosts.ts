@@ -155,6 +155,6 @@ export const PortForwardingNotToDatabaseHosts: RuleDefinition = {
     }
     // A policy held by principals of this stack is judged with the rest of their policies, on them.
     const holders = holdersOf(r, index);
-    return holders.principals.length > 0 || attachedToNothing(r, holders) ? NOT_APPLICABLE : judge(policiesOf(r, index), index, holders.external.join(', ') || `the holder of ${r.logicalId}`);
+    return holders.external.length === 0 && (holders.principals.length > 0 || attachedToNothing(r, holders)) ? NOT_APPLICABLE : judge(policiesOf(r, index), index, holders.external.join(', ') || `the holder of ${r.logicalId}`);
   },
 };
