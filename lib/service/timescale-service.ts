@@ -407,7 +407,7 @@ export class TimescaleService extends TimescaleServiceBase {
       securityGroups: [this.endpoint.securityGroup],
       defaultPort: ec2.Port.tcp(this.endpoint.port),
     });
-    validatePrivateIngress(this, `TimescaleService ${this.node.path}`, this.endpoint.securityGroup, this.allowedNetworks);
+    validatePrivateIngress(this, `TimescaleService ${this.node.path}`, this.endpoint.securityGroup, this.allowedNetworks, this.endpoint.loadBalancer);
 
     this.backups = new EncryptedBackups(this, 'Backups', {
       backupKey: this.keys.backupKey,

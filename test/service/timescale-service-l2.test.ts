@@ -1,7 +1,8 @@
-import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aws, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -105,6 +106,39 @@ describe('ITimescaleService', () => {
       service.securityGroup.addIngressRule(ec2.Peer.ipv4('198.51.100.0/24'), ec2.Port.tcp(5432));
       new ec2.Connections({ securityGroups: [new ec2.SecurityGroup(stack, 'Client', { vpc: service.network.vpc })] }).allowTo(service, ec2.Port.tcp(5432));
       expect(() => app.synth()).not.toThrow();
+    });
+
+    test('the endpoint\'s group imported again by its id, in the stack or in another, still refuses public ingress', () => {
+      const { app, stack, service } = build();
+      ec2.SecurityGroup.fromSecurityGroupId(stack, 'Again', service.securityGroup.securityGroupId).addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(5432));
+      expect(() => app.synth()).toThrow(/refusing '0\.0\.0\.0\/0'.*\(Service\/Again\//);
+
+      const other = build();
+      const elsewhere = new Stack(other.app, 'Elsewhere', { env: { account: '111122223333', region: 'eu-west-1' } });
+      ec2.SecurityGroup.fromSecurityGroupId(elsewhere, 'Again', other.service.securityGroup.securityGroupId)
+        .addIngressRule(ec2.Peer.ipv6('::/0'), ec2.Port.tcp(5432));
+      expect(() => other.app.synth()).toThrow(/refusing '::\/0'.*\(Elsewhere\/Again\//);
+    });
+
+    test('a second security group on the endpoint\'s load balancer fails synth', () => {
+      const { app, stack, service } = build();
+      const open = new ec2.SecurityGroup(stack, 'Open', { vpc: service.network.vpc });
+      open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(5432));
+      (service.endpoint.loadBalancer as elbv2.NetworkLoadBalancer).addSecurityGroup(open);
+      expect(() => app.synth()).toThrow(/the load balancer Service\/Db\/Endpoint\/LoadBalancer has the security group .*Open.* besides the endpoint's/);
+    });
+
+    test('a CIDR that is a token resolving to every address is refused on an imported group too', () => {
+      const app = new App();
+      const clientStack = new Stack(app, 'Client', { env: { account: '111122223333', region: 'eu-west-1' } });
+      const referenced = TimescaleService.fromServiceAttributes(clientStack, 'Orders', {
+        serviceName: 'orders',
+        endpointAddress: 'db.example.com',
+        caCertificateParameterName: '/timescale/orders/ca',
+        securityGroupId: 'sg-0123456789abcdef0',
+      });
+      referenced.connections.allowFrom(ec2.Peer.ipv4(Lazy.string({ produce: () => '0.0.0.0/0' })), ec2.Port.tcp(5432));
+      expect(() => app.synth()).toThrow(/refusing '0\.0\.0\.0\/0'/);
     });
 
     test('a service referenced by its attributes refuses public ingress added to its imported group', () => {
