@@ -343,4 +343,77 @@ describe('who holds a policy, on every branch and through every group', () => {
     expect(result.status).toBe(UNV);
     expect(result.detail).toMatch(/role human-ops-role/);
   });
+
+  test('a membership created only under a Condition gives its group\'s Deny only when the condition is true', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const group = plain(stack, 'AWS::IAM::Group', { Policies: inline(denyShare) }, 'NoSharing');
+      const user = plain(stack, 'AWS::IAM::User', { Policies: inline(create, share) }, 'Alice');
+      const membership = plain(stack, 'AWS::IAM::UserToGroupAddition', { GroupName: group.ref, Users: [user.ref] }, 'Membership');
+      membership.cfnOptions.condition = condition(stack);
+      return user;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is false/);
+  });
+
+  test('a membership whose user is chosen by a parameter gives the Deny only for the user it names', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const group = plain(stack, 'AWS::IAM::Group', { Policies: inline(denyShare) }, 'NoSharing');
+      const user = plain(stack, 'AWS::IAM::User', { UserName: 'alice', Policies: inline(create, share) }, 'Alice');
+      const who = new CfnParameter(stack, 'Who', { type: 'String', allowedValues: ['alice', 'bob'] });
+      plain(stack, 'AWS::IAM::UserToGroupAddition', { GroupName: group.ref, Users: [who.valueAsString] }, 'Membership');
+      return user;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when Who = "bob"/);
+  });
+
+  test('a Deny attached through a parameter\'s default is no Deny when another value is given', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const operator = role(stack, { RoleName: 'ops', Policies: inline(create, share) });
+      const target = new CfnParameter(stack, 'DenyRole', { type: 'String', default: 'ops' });
+      plain(stack, 'AWS::IAM::Policy', { PolicyName: 'deny', Roles: [target.valueAsString], PolicyDocument: { Statement: [denyShare] } }, 'DenyShare');
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when DenyRole is given at deployment/);
+  });
+
+  test('a Condition set by a raw override is a Condition all the same', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const operator = role(stack, { Policies: inline(create, share) });
+      const deny = plain(stack, 'AWS::IAM::Policy', { PolicyName: 'deny', Roles: [operator.ref], PolicyDocument: { Statement: [denyShare] } }, 'DenyShare');
+      deny.addOverride('Condition', condition(stack).logicalId);
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+    expect(result.detail).toMatch(/when IsProduction is false/);
+  });
+
+  test.each([
+    ['a parameter with a default', (stack: Stack) => new CfnParameter(stack, 'OpsName', { type: 'String', default: 'ops' }).valueAsString, 'ops'],
+    ['the same Fn::Sub', () => Fn.sub('ops-${AWS::Region}'), Fn.sub('ops-${AWS::Region}')],
+  ])('a role named by %s holds the policy that names it the same way', (_how, roleName, policyName) => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const operator = role(stack, { RoleName: roleName(stack), Policies: inline(create) });
+      plain(stack, 'AWS::IAM::Policy', { PolicyName: 'p', Roles: [policyName], PolicyDocument: { Statement: [share] } }, 'Share');
+      return operator;
+    });
+    expect(result.status).toBe(NC);
+  });
+
+  test('a user in a group named by a parameter\'s default holds the group\'s policies', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => {
+      const name = new CfnParameter(stack, 'GroupName', { type: 'String', default: 'sharers' });
+      plain(stack, 'AWS::IAM::Group', { GroupName: name.valueAsString, Policies: inline(share) }, 'Sharers');
+      return plain(stack, 'AWS::IAM::User', { Groups: ['sharers'], Policies: inline(create) }, 'Alice');
+    });
+    expect(result.status).toBe(NC);
+  });
+
+  test('a null statement makes the document unverifiable, without an error', () => {
+    const result = judge('SnapshotSharingNotGranted', (stack) => role(stack, { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [create, null] } }] }));
+    expect(result.status).toBe(UNV);
+    expect(result.detail).not.toMatch(/Cannot read properties/);
+  });
 });

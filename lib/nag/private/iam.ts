@@ -16,7 +16,8 @@ export function statementsOf(document: unknown): PolicyStatementJson[] {
   if (!document || typeof document !== 'object') {
     return [];
   }
-  return asArray<PolicyStatementJson>((document as any).Statement);
+  // A statement that is not an object (null, a string) is not one IAM accepts; policySources marks its document unresolved.
+  return asArray<PolicyStatementJson>((document as any).Statement).filter((s) => s !== null && typeof s === 'object');
 }
 
 /** Patterns recur across statements, resources and stacks (`kms:Decrypt`, `ssm:*`): compile each once. */

@@ -81,7 +81,7 @@ export function policySources(r: RenderedResource, index: StackIndex): PolicySou
       // itself an intrinsic (an Fn::If the resource's versions did not resolve), or whose Effect is not a literal
       // Allow or Deny, cannot be read either.
       unresolved: isIntrinsic(document) || isIntrinsic((document as any)?.Statement) || typeof document === 'string' ||
-        statements.some((statement) => isIntrinsic(statement) || (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')),
+        asArray<any>((document as any)?.Statement).some((statement) => isIntrinsic(statement) || (statement?.Effect !== 'Allow' && statement?.Effect !== 'Deny')),
       mfaAtAssumption,
     };
   };

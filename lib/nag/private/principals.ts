@@ -33,14 +33,27 @@ export interface Holders {
   readonly external: string[];
 }
 
-/** Principals of the stack by a literal name (RoleName / UserName / GroupName). */
+/**
+ * Principals of the stack by the name they are given (RoleName / UserName / GroupName): a literal, the same
+ * expression written again (an `Fn::Sub` or a `Ref` evaluates the same in one deployment), and for a
+ * parameter, its default and allowed values.
+ */
 function byName(index: StackIndex): Map<string, RenderedResource> {
   return index.memo('principals-by-name', () => {
     const out = new Map<string, RenderedResource>();
     for (const [type, prop] of [['AWS::IAM::Role', 'RoleName'], ['AWS::IAM::User', 'UserName'], ['AWS::IAM::Group', 'GroupName']]) {
       for (const r of index.byType(type)) {
-        if (typeof r.properties[prop] === 'string') {
-          out.set(`${type}:${r.properties[prop]}`, r);
+        const name = r.properties[prop];
+        if (name === undefined) {
+          continue;
+        }
+        out.set(`${type}:${JSON.stringify(name)}`, r);
+        const id = isIntrinsic(name) && 'Ref' in name ? referencedLogicalId(name) : undefined;
+        const choices = id !== undefined ? index.parameterChoices.get(id) : undefined;
+        for (const value of [choices?.default, ...choices?.allowedValues ?? []]) {
+          if (typeof value === 'string') {
+            out.set(`${type}:${JSON.stringify(value)}`, r);
+          }
         }
       }
     }
@@ -53,10 +66,11 @@ function resolvePrincipal(ref: unknown, type: string, index: StackIndex): Render
   if (target && target.type === type) {
     return target;
   }
-  if (typeof ref === 'string') {
-    return byName(index).get(`${type}:${ref}`) ?? `${type.split('::')[2].toLowerCase()} ${ref}`;
+  const named = ref === undefined ? undefined : byName(index).get(`${type}:${JSON.stringify(ref)}`);
+  if (named) {
+    return named;
   }
-  return `${type.split('::')[2].toLowerCase()} ${JSON.stringify(ref)}`;
+  return `${kindOf(type)} ${typeof ref === 'string' ? ref : JSON.stringify(ref)}`;
 }
 
 /**
@@ -65,9 +79,29 @@ function resolvePrincipal(ref: unknown, type: string, index: StackIndex): Render
  * people of IAM Identity Center (never in the stack).
  */
 export function holdersOf(policy: RenderedResource, index: StackIndex): Holders {
+  if (index.isAsWritten(policy)) {
+    return index.memo(`holders:${policy.logicalId}`, () => findHolders(policy, index));
+  }
   // One version of a policy (an Fn::If branch) may name other holders than the policy as written.
-  return index.isAsWritten(policy) ? index.memo(`holders:${policy.logicalId}`, () => findHolders(policy, index)) : findHolders(policy, index);
+  return cached(VERSION_HOLDERS, policy, () => findHolders(policy, index));
 }
+
+/** Derived facts about versions of resources, which live as long as their versions (one validation run). */
+const VERSION_HOLDERS = new WeakMap<RenderedResource, Holders>();
+const OWN_GROUPS = new WeakMap<RenderedResource, Set<string>>();
+const MEMBERSHIPS = new WeakMap<RenderedResource, { users: Set<string>; groups: Set<string> }>();
+
+function cached<T>(cache: WeakMap<RenderedResource, T>, key: RenderedResource, build: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+const idsOf = (candidates: (RenderedResource | string)[]) =>
+  new Set(candidates.flatMap((c) => (typeof c === 'string' ? [] : [c.logicalId])));
 
 function findHolders(policy: RenderedResource, index: StackIndex): Holders {
   const principals = new Set<RenderedResource>();
@@ -75,7 +109,7 @@ function findHolders(policy: RenderedResource, index: StackIndex): Holders {
   const add = (ref: unknown, type: string) => {
     // A holder chosen with Fn::If is a holder on the branch that names it: each is counted here, and
     // each version of the policy names its own.
-    for (const one of principalCandidates(ref, type, index)) {
+    for (const one of principalCandidates(ref, type, index, policy.choices)) {
       typeof one === 'string' ? external.push(one) : principals.add(one);
     }
   };
@@ -104,10 +138,17 @@ function findHolders(policy: RenderedResource, index: StackIndex): Holders {
  * branch of an Fn::If, by Ref or by literal name, and for a parameter each of its allowed values (or its
  * default, and whatever else it is given at deployment).
  */
-function principalCandidates(value: unknown, type: string, index: StackIndex): (RenderedResource | string)[] {
+function principalCandidates(
+  value: unknown, type: string, index: StackIndex, version?: ReadonlyMap<string, unknown>,
+): (RenderedResource | string)[] {
   return branchLeaves(value).flatMap((ref) => {
     const id = referencedLogicalId(ref);
-    const choices = id !== undefined && isIntrinsic(ref) && 'Ref' in ref ? index.parameterChoices.get(id) : undefined;
+    const isParameter = id !== undefined && isIntrinsic(ref) && 'Ref' in ref && index.parameters.has(id);
+    if (isParameter && version?.has(`parameter:${id}`)) {
+      // A version in which the parameter is given some other value at deployment: not its default.
+      return [`the ${kindOf(type)} given at deployment as parameter ${id}`];
+    }
+    const choices = isParameter ? index.parameterChoices.get(id!) : undefined;
     if (choices) {
       const named = (choices.allowedValues?.length ? choices.allowedValues : [choices.default]).filter((v) => v !== undefined);
       const given = choices.allowedValues?.length ? [] : [`the ${kindOf(type)} given at deployment as parameter ${id}`];
@@ -206,14 +247,45 @@ function groupsOfUsers(index: StackIndex): Map<RenderedResource, Set<RenderedRes
   });
 }
 
-/** Whether one version of a user is in `groupId` (its own Groups, or an AWS::IAM::UserToGroupAddition). */
-function inGroup(user: RenderedResource, groupId: string, index: StackIndex): boolean {
-  if (principalCandidates(user.properties.Groups, 'AWS::IAM::Group', index).some((g) => typeof g !== 'string' && g.logicalId === groupId)) {
+/** The groups one version of a user names in its own Groups property. */
+function ownGroups(user: RenderedResource, index: StackIndex): Set<string> {
+  return cached(OWN_GROUPS, user, () => idsOf(principalCandidates(user.properties.Groups, 'AWS::IAM::Group', index, user.choices)));
+}
+
+/** The users and groups one version of an AWS::IAM::UserToGroupAddition puts together. */
+function membership(addition: RenderedResource, index: StackIndex): { users: Set<string>; groups: Set<string> } {
+  return cached(MEMBERSHIPS, addition, () => ({
+    users: idsOf(principalCandidates(addition.properties.Users, 'AWS::IAM::User', index, addition.choices)),
+    groups: idsOf(principalCandidates(addition.properties.GroupName, 'AWS::IAM::Group', index, addition.choices)),
+  }));
+}
+
+/** The UserToGroupAddition resources that can add a user (on any branch), by the user's logical ID. */
+function additionsOf(userId: string, index: StackIndex): RenderedResource[] {
+  return index.memo('additions-by-user', () => {
+    const out = new Map<string, RenderedResource[]>();
+    for (const addition of index.byType('AWS::IAM::UserToGroupAddition')) {
+      for (const user of membership(addition, index).users) {
+        out.set(user, [...out.get(user) ?? [], addition]);
+      }
+    }
+    return out;
+  }).get(userId) ?? [];
+}
+
+/**
+ * Whether one version of a user is in `groupId`: through its own Groups, or an AWS::IAM::UserToGroupAddition
+ * (in the version `chosen` gives it, absent where its Condition is false).
+ */
+function inGroup(user: RenderedResource, groupId: string, index: StackIndex, chosen?: ReadonlyMap<string, CarrierVersion>): boolean {
+  if (ownGroups(user, index).has(groupId)) {
     return true;
   }
-  return index.byType('AWS::IAM::UserToGroupAddition').some((addition) =>
-    principalCandidates(addition.properties.GroupName, 'AWS::IAM::Group', index).some((g) => typeof g !== 'string' && g.logicalId === groupId) &&
-    principalCandidates(addition.properties.Users, 'AWS::IAM::User', index).some((u) => typeof u !== 'string' && u.logicalId === user.logicalId));
+  return additionsOf(user.logicalId, index).some((addition) => {
+    const version = chosen?.has(addition.logicalId) ? chosen.get(addition.logicalId)!.resource : addition;
+    const m = version ? membership(version, index) : undefined;
+    return m !== undefined && m.groups.has(groupId) && m.users.has(user.logicalId);
+  });
 }
 
 /**
@@ -264,7 +336,12 @@ export function judgeHeldVersions(r: RenderedResource, held: HeldPolicy[], index
   if (index.isAsWritten(r) && index.choosesTooMuch(r)) {
     return unverifiable(`${r.logicalId} chooses with Fn::If or parameters in more than ${MAX_VARIANTS} ways, so the policies it holds cannot be told`);
   }
-  const carriers = [...new Set(held.filter((h) => h.carrier.logicalId !== r.logicalId).map((h) => h.carrier))];
+  // The resources whose versions change what r holds: its policies' carriers, and for a user, the
+  // memberships that can put it in a group.
+  const carriers = [...new Set([
+    ...held.filter((h) => h.carrier.logicalId !== r.logicalId).map((h) => h.carrier),
+    ...(r.type === 'AWS::IAM::User' ? additionsOf(r.logicalId, index) : []),
+  ])];
   const choosing: { carrier: RenderedResource; versions: CarrierVersion[] }[] = [];
   for (const carrier of carriers) {
     if (index.choosesTooMuch(carrier)) {
@@ -291,6 +368,9 @@ export function judgeHeldVersions(r: RenderedResource, held: HeldPolicy[], index
   const outcomes = combinations.map((combination) => {
     const byCarrier = new Map(combination.map(({ carrier, version }) => [carrier.logicalId, version]));
     const versionHeld = held.flatMap((h): HeldPolicy[] => {
+      if (h.via !== undefined && r.type === 'AWS::IAM::User' && !inGroup(r, h.via, index, byCarrier)) {
+        return []; // not in the group in this combination
+      }
       const version = byCarrier.get(h.carrier.logicalId);
       return version ? heldInVersion(r, h, version, index) : [h];
     });
@@ -314,8 +394,7 @@ interface CarrierVersion {
  */
 function carrierVersions(carrier: RenderedResource, index: StackIndex): CarrierVersion[] | undefined {
   const variants = index.variantsOf(carrier);
-  const attribute = carrier.node.cfnOptions.condition;
-  const condition: string | undefined = attribute ? carrier.stack.resolve(attribute.logicalId) : undefined;
+  const condition = carrier.condition;
   if (condition === undefined) {
     return variants?.map((v) => ({ resource: v.resource, choices: v.resource.choices ?? new Map() }));
   }

@@ -19,6 +19,8 @@ export interface RenderedResource {
   readonly metadata: { [key: string]: any };
   readonly deletionPolicy?: string;
   readonly updateReplacePolicy?: string;
+  /** The template condition the resource is created under (its `Condition` attribute), if any. */
+  readonly condition?: string;
   /**
    * For one version of a resource (see {@link StackIndex.variantsOf}): the value each condition
    * (`condition:<name>`) and parameter (`parameter:<name>`) takes in it.
@@ -49,6 +51,7 @@ export function renderResource(node: CfnResource, stack: Stack = Stack.of(node),
     metadata: entry.Metadata ?? {},
     deletionPolicy: entry.DeletionPolicy,
     updateReplacePolicy: entry.UpdateReplacePolicy,
+    condition: typeof entry.Condition === 'string' ? entry.Condition : undefined,
   };
 }
 
@@ -77,6 +80,7 @@ function fromTemplate(node: CfnResource, stack: Stack, template: any): RenderedR
     metadata: entry.Metadata ?? {},
     deletionPolicy: entry.DeletionPolicy,
     updateReplacePolicy: entry.UpdateReplacePolicy,
+    condition: typeof entry.Condition === 'string' ? entry.Condition : undefined,
   };
 }
 
