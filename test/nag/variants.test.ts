@@ -416,4 +416,18 @@ describe('who holds a policy, on every branch and through every group', () => {
     expect(result.status).toBe(UNV);
     expect(result.detail).not.toMatch(/Cannot read properties/);
   });
+
+  test('a policy of holders outside the stack that grants one half of a pair is unverifiable: they may hold the other', () => {
+    const snapshots = judge('SnapshotSharingNotGranted', (stack) =>
+      plain(stack, 'AWS::IAM::Policy', { PolicyName: 'p', Roles: ['ops-from-elsewhere'], PolicyDocument: { Statement: [share] } }, 'Share'));
+    expect(snapshots.status).toBe(UNV);
+    expect(snapshots.detail).toMatch(/role ops-from-elsewhere holds ec2:ModifySnapshotAttribute/);
+    const sessions = judge('PortForwardingNotToDatabaseHosts', (stack) => plain(stack, 'AWS::IAM::Policy', {
+      PolicyName: 'p',
+      Roles: ['ops-from-elsewhere'],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: 'arn:aws:ssm:*:*:document/AWS-StartPortForwardingSession' }] },
+    }, 'Forward'));
+    expect(sessions.status).toBe(UNV);
+    expect(sessions.detail).toMatch(/whether they may also reach a database host is not known/);
+  });
 });

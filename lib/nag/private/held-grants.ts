@@ -10,6 +10,8 @@ export interface Holder {
   readonly name: string;
   /** `yes`: people can act with it (a role people assume, a user, a group, a permission set); `unknown`: not in this stack */
   readonly people: 'yes' | 'no' | 'unknown';
+  /** The holders are not in this stack: what else they hold is not known. */
+  readonly outside?: boolean;
 }
 
 /**
@@ -35,5 +37,6 @@ export function judgeHolder(r: RenderedResource, index: StackIndex, judge: (poli
   return judge(policiesOf(r, index), {
     name: holders.external.join(', ') || `the holders of ${r.logicalId}, which are not in this stack`,
     people: r.type === PERMISSION_SET_TYPE ? 'yes' : 'unknown',
+    outside: true,
   });
 }

@@ -100,7 +100,7 @@ function classify(value: unknown, index: StackIndex): { host?: Reached; document
   return out;
 }
 
-function judge(policies: HeldPolicy[], index: StackIndex, holder: string): Outcome {
+function judge(policies: HeldPolicy[], index: StackIndex, holder: string, outside = false): Outcome {
   let granted = false;
   let host: Reached | undefined;
   let document: Reached | undefined;
@@ -131,6 +131,11 @@ function judge(policies: HeldPolicy[], index: StackIndex, holder: string): Outco
     return host.reach === 'yes' && document.reach === 'yes' ? nonCompliant(`${detail}, so it can forward ports from a database host or skip the logging session document`)
       : unverifiable(`${detail}; whether that forwards ports from a database host is only known at deploy time`);
   }
+  if (outside && (host || document)) {
+    const half = host ?? document!;
+    return unverifiable(`${holder} may start a session on ${half.what}; whether they may also ${host ? 'use a port-forwarding document' : 'reach a database host'} ` +
+      'is not known in this stack');
+  }
   return granted ? COMPLIANT : NOT_APPLICABLE;
 }
 
@@ -155,6 +160,6 @@ export const PortForwardingNotToDatabaseHosts: RuleDefinition = {
     }
     // A policy held by principals of this stack is judged with the rest of their policies, on them.
     const holders = holdersOf(r, index);
-    return holders.external.length === 0 && (holders.principals.length > 0 || attachedToNothing(r, holders)) ? NOT_APPLICABLE : judge(policiesOf(r, index), index, holders.external.join(', ') || `the holder of ${r.logicalId}`);
+    return holders.external.length === 0 && (holders.principals.length > 0 || attachedToNothing(r, holders)) ? NOT_APPLICABLE : judge(policiesOf(r, index), index, holders.external.join(', ') || `the holder of ${r.logicalId}`, true);
   },
 };

@@ -45,6 +45,9 @@ export const SnapshotSharingNotGranted: RuleDefinition = {
       if (unresolved && (create || share)) {
         return unverifiable(`${holder.name} holds ${create ?? share}, and ${unresolved.where} is only known at deploy time`);
       }
+      if (holder.outside && (create || share)) {
+        return unverifiable(`${holder.name} holds ${create ?? share}; whether they also hold the other half is not known in this stack`);
+      }
       return create || share ? COMPLIANT : NOT_APPLICABLE;
     });
   },
