@@ -287,4 +287,17 @@ describe('backup vaults, trails, session documents, load balancers', () => {
     mocks.ssm.on(GetDocumentCommand).resolves({ DocumentType: 'Command', Content: '{}' });
     expect(await run(sessionDocumentCheck, 'd')).toEqual({});
   });
+
+  test('a Port session document, which Session Manager never logs, is not judged for logging, as at synth', async () => {
+    mocks.ssm.on(GetDocumentCommand).resolves({ DocumentType: 'Session', Content: "schemaVersion: '1.0'\nsessionType: Port\n" });
+    expect(await run(sessionDocumentCheck, 'd')).toEqual({});
+  });
+
+  test('YAML content is read as YAML, a decoy outside inputs included', async () => {
+    mocks.ssm.on(GetDocumentCommand).resolves({
+      DocumentType: 'Session',
+      Content: `schemaVersion: '1.0'\nsessionType: Standard_Stream\ninputs:\n  cloudWatchLogGroupName: sessions\n  cloudWatchEncryptionEnabled: false\n  kmsKeyId: ${CMK_ARN}\nnotes:\n  cloudWatchEncryptionEnabled: true\n`,
+    });
+    expect((await run(sessionDocumentCheck, 'd')).SessionDocumentEncryptedLogging).toEqual(BAD(/cloudWatchEncryptionEnabled false/));
+  });
 });

@@ -1,7 +1,7 @@
 import { DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetDocumentCommand } from '@aws-sdk/client-ssm';
-import { sessionInputs } from '../../nag/private/ssm';
+import { sessionDocument, sessionInputs } from '../../nag/private/ssm';
 import { compliant, nonCompliant, ResourceCheck, unverifiable } from '../context';
 
 /** Trails: logging, log file validation, a customer-managed key. */
@@ -34,7 +34,8 @@ export const sessionDocumentCheck: ResourceCheck = {
   rules: ['SessionDocumentEncryptedLogging'],
   async check(resource, context) {
     const doc = await context.send<any>(context.clients.ssm, new GetDocumentCommand({ Name: resource.physicalId }));
-    if (doc.DocumentType !== 'Session') {
+    // Port forwarding sessions are never logged by Session Manager: where they may be used is judged at synth.
+    if (doc.DocumentType !== 'Session' || sessionDocument(doc.Content)?.sessionType === 'Port') {
       return [];
     }
     const inputs = sessionInputs(doc.Content);
