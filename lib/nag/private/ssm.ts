@@ -46,5 +46,12 @@ function isObject(value: unknown): value is { [key: string]: unknown } {
 /** YAML (JSON is YAML) as one document; undefined on any error or warning, several documents or duplicate keys. */
 function readYaml(text: string, version: '1.1' | '1.2'): unknown {
   const doc = parseDocument(text, { version, uniqueKeys: true, merge: version === '1.1', prettyErrors: false });
-  return doc.errors.length === 0 && doc.warnings.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  if (doc.errors.length > 0 || doc.warnings.length > 0) {
+    return undefined;
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return undefined; // more aliases than a session document needs (an alias bomb), or a value that cannot be built
+  }
 }

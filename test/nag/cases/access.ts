@@ -253,6 +253,18 @@ export const ACCESS_CASES: RuleCase[] = [
   {
     rule: 'SessionDocumentEncryptedLogging',
     form: 'plain',
+    title: 'a YAML alias bomb is unreadable, not an error',
+    expect: UNV,
+    detail: /only known at deploy time, or cannot be read one way only/,
+    build: (s) => plain(s, 'AWS::SSM::Document', {
+      DocumentType: 'Session',
+      DocumentFormat: 'YAML',
+      Content: `schemaVersion: '1.0'\nsessionType: Standard_Stream\nx: &x [1]\ninputs:\n  l: [${Array.from({ length: 150 }, () => '*x').join(', ')}]\n`,
+    }),
+  },
+  {
+    rule: 'SessionDocumentEncryptedLogging',
+    form: 'plain',
     title: 'logging without session encryption key',
     expect: NC,
     detail: /kmsKeyId/,

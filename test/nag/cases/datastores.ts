@@ -464,6 +464,25 @@ export const DATASTORE_CASES: RuleCase[] = [
   },
   {
     rule: 'DataStoreCustomerManagedKey',
+    form: 'l2',
+    title: 'L2 read replica of an instance of the stack under a customer key (the source named by its ARN)',
+    expect: C,
+    build: (s) => {
+      const placement = isolated(s);
+      const source = new rds.DatabaseInstance(s, 'Source', {
+        engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+        ...placement,
+        storageEncryptionKey: customerKey(s),
+      });
+      return new rds.DatabaseInstanceReadReplica(s, 'Replica', {
+        sourceDatabaseInstance: source,
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+        ...placement,
+      });
+    },
+  },
+  {
+    rule: 'DataStoreCustomerManagedKey',
     form: 'l1',
     title: 'restored from a snapshot without a key',
     expect: UNV,

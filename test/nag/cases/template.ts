@@ -1,6 +1,10 @@
-import { CfnMapping, Fn, Stack } from 'aws-cdk-lib';
+import { CfnMapping, Fn, SecretValue, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { C, NA, NC, RuleCase, UNV } from './types';
 import { param, plain } from '../helpers';
@@ -296,6 +300,55 @@ export const TEMPLATE_CASES: RuleCase[] = [
     expect: NC,
     build: (s) => plain(s, 'AWS::SSM::Parameter', { Type: 'String', Value: { 'Fn::Select': [1, ['none', '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----']] } }, 'Key'),
   },
+  // References to where a secret is are not literals, in the forms CDK writes them.
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'l2',
+    title: 'an RDS instance whose credentials CDK generates in Secrets Manager ({{resolve:...:password::}})',
+    expect: C,
+    build: (s) => new rds.DatabaseInstance(s, 'Generated', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+      vpc: new ec2.Vpc(s, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      credentials: rds.Credentials.fromGeneratedSecret('app'),
+    }),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'l2',
+    title: 'ssm-secure and versioned Secrets Manager references as passwords',
+    expect: C,
+    build: (s) => plain(s, 'AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      MasterUserPassword: SecretValue.ssmSecure('/db/password', '1').unsafeUnwrap(),
+      Description: SecretValue.secretsManager('prod/db', { jsonField: 'password', versionStage: 'AWSCURRENT' }).unsafeUnwrap(),
+    }, 'Database'),
+  },
+  {
+    rule: 'NoPasswordLiteral',
+    form: 'l2',
+    title: 'ECS secrets taken from Secrets Manager',
+    expect: C,
+    build: (s) => {
+      const task = new ecs.FargateTaskDefinition(s, 'Task');
+      task.addContainer('app', {
+        image: ecs.ContainerImage.fromRegistry('app'),
+        secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(new secretsmanager.Secret(s, 'Db'), 'password') },
+      });
+      return task;
+    },
+  },
+  ...([
+    ['passes a variable', 'def handler(e, c):\n    return psycopg2.connect(host=h, user=user, password=pw, sslmode="verify-full")\n', C],
+    ['passes an attribute', 'exports.handler = async () => new Client({ user: cfg.user, password: cfg.db.password, ssl: true });\n', C],
+    ['writes the password in quotes', 'def handler(e, c):\n    return psycopg2.connect(host=h, user="app", password="Hunter2Secret", sslmode="verify-full")\n', NC],
+  ] as const).map(([what, code, expect]): RuleCase => ({
+    rule: 'NoPasswordLiteral',
+    form: 'l2',
+    title: `inline Lambda code that ${what}`,
+    expect,
+    build: (s) => new lambda.Function(s, 'Fn', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: lambda.Code.fromInline(code) }),
+  })),
   {
     rule: 'NoPasswordLiteral',
     form: 'plain',

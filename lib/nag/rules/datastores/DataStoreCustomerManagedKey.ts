@@ -23,8 +23,9 @@ const FAMILIES: { [type: string]: string[] } = {
 function rdsStorage(p: Properties, index: StackIndex, family: string[] = RDS_FAMILY, seen: Set<unknown> = new Set()): Outcome {
   const source = rdsDataSource(p);
   if (source !== undefined && p.KmsKeyId === undefined) {
-    // A replica or clone of a database of this stack is encrypted as its source is.
-    const origin = index.target(p[source]);
+    // A replica or clone of a database of this stack is encrypted as its source is (named by Ref, or by an ARN built around one).
+    const origin = index.target(p[source]) ?? [...resourcesReferenced(p[source])]
+      .map((id) => index.byLogicalId.get(id)).find((r) => r !== undefined && family.includes(r.type));
     if (origin && family.includes(origin.type) && !seen.has(origin)) {
       seen.add(origin);
       const o = rdsStorage(origin.properties, index, family, seen);

@@ -137,14 +137,25 @@ function parameterLiteral(r: RenderedResource, index: StackIndex): string | unde
   return undefined;
 }
 
+/** A name a program passes (`password=pw`, `password: password`, `password: cfg.db.password`). */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
+
 /** `PGPASSWORD=value`, the value bare or quoted (with spaces, parentheses, anything but its quote). */
 const PGPASSWORD = /\bPGPASSWORD\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s;&|]+))/g;
 
-function findLiteral(text: string): string | undefined {
+/** A dynamic reference (`{{resolve:secretsmanager:db:SecretString:password::}}`, `{{resolve:ssm-secure:...}}`): where a secret is, not its value. */
+const DYNAMIC_REFERENCE = /\{\{resolve:(?:[^}$]|\$\{UNRESOLVED\}|\$(?!\{))*\}\}/g;
+
+/**
+ * A password literal in free text, masked. In program code (`quotedOnly`), only a quoted value is a
+ * literal: `password=pw` passes a variable.
+ */
+function findLiteral(raw: string, quotedOnly = false): string | undefined {
   // Every form below says "pass" (PGPASSWORD, pgpass, password, passphrase) or is a URL.
-  if (!/pass|:\/\//i.test(text)) {
+  if (!/pass|:\/\//i.test(raw)) {
     return undefined;
   }
+  const text = raw.includes('{{resolve:') ? raw.replace(DYNAMIC_REFERENCE, '') : raw;
   PGPASSWORD.lastIndex = 0;
   for (let m = PGPASSWORD.exec(text); m; m = PGPASSWORD.exec(text)) {
     const value = m[1] ?? m[2] ?? m[3];
@@ -162,7 +173,8 @@ function findLiteral(text: string): string | undefined {
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
       const value = m[m.length - 1];
-      if (!isPlaceholder(value) && !PSQL_VARIABLE.test(m[0])) {
+      const bare = pattern === PATTERNS[0] && !m[1];
+      if (!isPlaceholder(value) && !PSQL_VARIABLE.test(m[0]) && !(quotedOnly && bare && IDENTIFIER.test(value))) {
         return m[0].replace(value, '****');
       }
     }
@@ -197,8 +209,10 @@ export const NoPasswordLiteral: RuleDefinition = {
     }
     let found: string | undefined;
     visitResourceText(r, (text, where) => {
-      if (found === undefined && !(r.type === 'AWS::SecretsManager::Secret' && where === 'Properties/SecretString')) {
-        const literal = findLiteral(text);
+      // ECS Secrets name where a secret is (`<secret arn>:password::`), as SecretString holds one on purpose.
+      const reference = (r.type === 'AWS::SecretsManager::Secret' && where === 'Properties/SecretString') || /\/Secrets\/\d+\/ValueFrom$/.test(where);
+      if (found === undefined && !reference) {
+        const literal = findLiteral(text, /\/Code\/ZipFile$/.test(where));
         found = literal && `${where}: ${literal}`;
       }
     });
