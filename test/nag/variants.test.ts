@@ -431,3 +431,16 @@ describe('who holds a policy, on every branch and through every group', () => {
     expect(sessions.detail).toMatch(/whether they may also reach a database host is not known/);
   });
 });
+
+test('a role that chooses in more ways than are judged, with both halves of a pair behind Fn::If, is unverifiable', () => {
+  const result = judge('SnapshotSharingNotGranted', (stack) => {
+    const conditions = ['A', 'B', 'C', 'D', 'E'].map((id) => condition(stack, id).logicalId);
+    const chosen = (action: string) => conditions.reduce<unknown>((v, c) => Fn.conditionIf(c, v, { Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' }),
+      { Effect: 'Allow', Action: action, Resource: '*' });
+    return plain(stack, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] },
+      Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [chosen('ec2:CreateSnapshot'), chosen('ec2:ModifySnapshotAttribute')] } }],
+    }, 'Operator');
+  });
+  expect(result.status).toBe(UNV);
+});

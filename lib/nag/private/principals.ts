@@ -333,8 +333,15 @@ export function policiesOf(r: RenderedResource, index: StackIndex): HeldPolicy[]
  * finding names the choices that make it.
  */
 export function judgeHeldVersions(r: RenderedResource, held: HeldPolicy[], index: StackIndex, judge: (held: HeldPolicy[]) => Outcome): Outcome {
+  // More choices than are judged one by one: a finding as written stands, and nothing to judge in fully
+  // readable policies stays so; anything else cannot be told.
+  const tooMany = (why: string) => {
+    const asWritten = judge(held);
+    const nothing = asWritten.verdict === Verdict.NOT_APPLICABLE && !held.some((h) => h.unresolved);
+    return asWritten.verdict === Verdict.NON_COMPLIANT || nothing ? asWritten : unverifiable(why);
+  };
   if (index.isAsWritten(r) && index.choosesTooMuch(r)) {
-    return unverifiable(`${r.logicalId} chooses with Fn::If or parameters in more than ${MAX_VARIANTS} ways, so the policies it holds cannot be told`);
+    return tooMany(`${r.logicalId} chooses with Fn::If or parameters in more than ${MAX_VARIANTS} ways, so the policies it holds cannot be told`);
   }
   // The resources whose versions change what r holds: its policies' carriers, and for a user, the
   // memberships that can put it in a group.
@@ -345,7 +352,7 @@ export function judgeHeldVersions(r: RenderedResource, held: HeldPolicy[], index
   const choosing: { carrier: RenderedResource; versions: CarrierVersion[] }[] = [];
   for (const carrier of carriers) {
     if (index.choosesTooMuch(carrier)) {
-      return unverifiable(`${carrier.logicalId}, whose policies ${r.logicalId} holds, chooses with Fn::If or parameters in more than ${MAX_VARIANTS} ways`);
+      return tooMany(`${carrier.logicalId}, whose policies ${r.logicalId} holds, chooses with Fn::If or parameters in more than ${MAX_VARIANTS} ways`);
     }
     const versions = carrierVersions(carrier, index)?.filter((v) => compatible(v.choices, r.choices));
     if (versions) {
@@ -362,7 +369,7 @@ export function judgeHeldVersions(r: RenderedResource, held: HeldPolicy[], index
       .filter((v) => combination.every((other) => compatible(other.version.choices, v.choices)))
       .map((version) => [...combination, { carrier, version }]));
     if (combinations.length > MAX_VARIANTS) {
-      return unverifiable(`the policies ${r.logicalId} holds choose with Fn::If or parameters in more than ${MAX_VARIANTS} combinations`);
+      return tooMany(`the policies ${r.logicalId} holds choose with Fn::If or parameters in more than ${MAX_VARIANTS} combinations`);
     }
   }
   const outcomes = combinations.map((combination) => {
