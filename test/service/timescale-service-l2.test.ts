@@ -25,6 +25,19 @@ function build(operators = false): { app: App; stack: Stack; service: TimescaleS
   return { app, stack, service };
 }
 
+/** A service of another stack, referenced by its attributes from a client stack. */
+function referencedService(): { app: App; referenced: ITimescaleService } {
+  const app = new App();
+  const clientStack = new Stack(app, 'Client', { env: { account: '111122223333', region: 'eu-west-1' } });
+  const referenced = TimescaleService.fromServiceAttributes(clientStack, 'Orders', {
+    serviceName: 'orders',
+    endpointAddress: 'db.example.com',
+    caCertificateParameterName: '/timescale/orders/ca',
+    securityGroupId: 'sg-0123456789abcdef0',
+  });
+  return { app, referenced };
+}
+
 const ingressOf = (template: Template) => Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
 
 describe('ITimescaleService', () => {
@@ -129,27 +142,13 @@ describe('ITimescaleService', () => {
     });
 
     test('a CIDR that is a token resolving to every address is refused on an imported group too', () => {
-      const app = new App();
-      const clientStack = new Stack(app, 'Client', { env: { account: '111122223333', region: 'eu-west-1' } });
-      const referenced = TimescaleService.fromServiceAttributes(clientStack, 'Orders', {
-        serviceName: 'orders',
-        endpointAddress: 'db.example.com',
-        caCertificateParameterName: '/timescale/orders/ca',
-        securityGroupId: 'sg-0123456789abcdef0',
-      });
+      const { app, referenced } = referencedService();
       referenced.connections.allowFrom(ec2.Peer.ipv4(Lazy.string({ produce: () => '0.0.0.0/0' })), ec2.Port.tcp(5432));
       expect(() => app.synth()).toThrow(/refusing '0\.0\.0\.0\/0'/);
     });
 
     test('a service referenced by its attributes refuses public ingress added to its imported group', () => {
-      const app = new App();
-      const clientStack = new Stack(app, 'Client', { env: { account: '111122223333', region: 'eu-west-1' } });
-      const referenced = TimescaleService.fromServiceAttributes(clientStack, 'Orders', {
-        serviceName: 'orders',
-        endpointAddress: 'db.example.com',
-        caCertificateParameterName: '/timescale/orders/ca',
-        securityGroupId: 'sg-0123456789abcdef0',
-      });
+      const { app, referenced } = referencedService();
       referenced.securityGroup.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(5432));
       expect(() => app.synth()).toThrow(/refusing '0\.0\.0\.0\/1', which is not a private address range/);
     });

@@ -1,5 +1,5 @@
 import { StackIndex } from './rendered';
-import { isIntrinsic, referencedLogicalId } from './values';
+import { isIntrinsic, referencedAnywhere } from './values';
 
 /** A template parameter as the rules need it. */
 export interface RenderedParameter {
@@ -40,31 +40,12 @@ export function noEchoDefaultsIn(value: unknown, index: StackIndex, out: Rendere
   if (parameters.size === 0) {
     return out;
   }
-  const visit = (v: unknown): void => {
-    if (isIntrinsic(v)) {
-      const id = 'Ref' in v ? referencedLogicalId(v) : undefined;
-      const p = id !== undefined ? parameters.get(id) : undefined;
-      if (p) {
-        out.push(p);
-      }
-      const sub = v['Fn::Sub'];
-      const template = Array.isArray(sub) ? sub[0] : sub;
-      if (typeof template === 'string') {
-        for (const m of template.matchAll(/\$\{(?!!)([^}.]*)\}/g)) {
-          const q = parameters.get(m[1]);
-          if (q) {
-            out.push(q);
-          }
-        }
-      }
+  for (const id of referencedAnywhere(value)) {
+    const p = parameters.get(id);
+    if (p) {
+      out.push(p);
     }
-    if (Array.isArray(v)) {
-      v.forEach(visit);
-    } else if (v !== null && typeof v === 'object') {
-      Object.values(v).forEach(visit);
-    }
-  };
-  visit(value);
+  }
   return out;
 }
 

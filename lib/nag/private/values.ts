@@ -155,6 +155,32 @@ export function visitText(value: unknown, path: string, visit: (text: string, pa
 }
 
 /**
+ * Every logical id (or parameter) a value refers to, at any depth: inside joins, selects and `${Name}`
+ * substitutions too, but not the variables an `Fn::Sub` defines itself. Unlike {@link referencedIds},
+ * this counts things built from a resource (an ARN joined around its `Ref`).
+ */
+export function referencedAnywhere(value: unknown, out = new Set<string>()): Set<string> {
+  const id = referencedLogicalId(value);
+  if (id !== undefined) {
+    out.add(id);
+  } else if (isIntrinsic(value) && 'Fn::Sub' in value) {
+    const arg = value['Fn::Sub'];
+    const [template, variables] = Array.isArray(arg) ? arg : [arg, {}];
+    if (typeof template === 'string') {
+      for (const m of template.matchAll(/\$\{(?!!)([^}.]+)[^}]*\}/g)) {
+        if (!(variables && m[1] in variables)) {
+          out.add(m[1]);
+        }
+      }
+    }
+    referencedAnywhere(variables, out);
+  } else if (value !== null && typeof value === 'object') {
+    Object.values(value).forEach((v) => referencedAnywhere(v, out));
+  }
+  return out;
+}
+
+/**
  * The values `value` can take on any branch of an `Fn::If` it chooses with, lists flattened and
  * `AWS::NoValue` left out: `Fn::If [C, {Ref: A}, 'b']` gives `{Ref: A}` and `'b'`.
  */

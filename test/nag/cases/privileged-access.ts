@@ -19,6 +19,11 @@ const operatorPolicyWith = (s: Stack, statement: iam.PolicyStatement) => {
 const readSecret = (resources: string[]) => new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources });
 const trustEc2 = { Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
 const trustAccount = { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' }] };
+/** A plain role people assume, allowed ssm:StartSession on `resources` inline. */
+const sessionRole = (s: Stack, resources: unknown) => plain(s, 'AWS::IAM::Role', {
+  AssumeRolePolicyDocument: trustAccount,
+  Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: resources }] } }],
+}, 'Operator');
 
 // Hosts and session grants.
 const instance = (s: Stack, id: string, tags: { [key: string]: string }) =>
@@ -424,10 +429,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     build: (s) => {
       plain(s, 'AWS::SSM::Document', { Name: 'tunnel', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Port', properties: { portNumber: '5432' } } }, 'Tunnel');
       const host = databaseHost(s);
-      return plain(s, 'AWS::IAM::Role', {
-        AssumeRolePolicyDocument: trustAccount,
-        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [instanceArn(s, host), documentArn(s, 'tunnel')] }] } }],
-      }, 'Operator');
+      return sessionRole(s, [instanceArn(s, host), documentArn(s, 'tunnel')]);
     },
   },
   {
@@ -444,10 +446,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
         Content: "notes: |\nsessionType: Standard_Stream\nschemaVersion: '1.0'\nsessionType: Port\nproperties:\n  portNumber: '5432'\n",
       }, 'Tunnel');
       const host = databaseHost(s);
-      return plain(s, 'AWS::IAM::Role', {
-        AssumeRolePolicyDocument: trustAccount,
-        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: [instanceArn(s, host), documentArn(s, 'tunnel')] }] } }],
-      }, 'Operator');
+      return sessionRole(s, [instanceArn(s, host), documentArn(s, 'tunnel')]);
     },
   },
   {
@@ -459,10 +458,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     build: (s) => {
       plain(s, 'AWS::SSM::Document', { Name: 'Ops-Shell', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Standard_Stream' } }, 'Shell');
       plain(s, 'AWS::SSM::Document', { Name: 'Ops-Tunnel', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Port' } }, 'Tunnel');
-      return plain(s, 'AWS::IAM::Role', {
-        AssumeRolePolicyDocument: trustAccount,
-        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/Ops-*'] }] } }],
-      }, 'Operator');
+      return sessionRole(s, ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/Ops-*']);
     },
   },
   {
@@ -473,10 +469,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     detail: /document\/Ops-\*, which names documents this stack does not define/,
     build: (s) => {
       plain(s, 'AWS::SSM::Document', { Name: 'Ops-Shell', DocumentType: 'Session', Content: { schemaVersion: '1.0', sessionType: 'Standard_Stream' } }, 'Shell');
-      return plain(s, 'AWS::IAM::Role', {
-        AssumeRolePolicyDocument: trustAccount,
-        Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/Ops-*'] }] } }],
-      }, 'Operator');
+      return sessionRole(s, ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/Ops-*']);
     },
   },
   {
@@ -485,10 +478,7 @@ export const PRIVILEGED_ACCESS_CASES: RuleCase[] = [
     title: 'an SSM- document of another stack: accounts may make SSM- documents',
     expect: UNV,
     detail: /document\/SSM-Tunnel, which names documents this stack does not define/,
-    build: (s) => plain(s, 'AWS::IAM::Role', {
-      AssumeRolePolicyDocument: trustAccount,
-      Policies: [{ PolicyName: 'ops', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'ssm:StartSession', Resource: ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/SSM-Tunnel'] }] } }],
-    }, 'Operator'),
+    build: (s) => sessionRole(s, ['arn:aws:ec2:*:*:instance/*', 'arn:aws:ssm:*:*:document/SSM-Tunnel']),
   },
   {
     rule: 'PortForwardingNotToDatabaseHosts',

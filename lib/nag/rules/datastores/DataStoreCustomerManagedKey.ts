@@ -3,7 +3,7 @@ import { globToRegExp } from '../../private/iam';
 import { judgeKey } from '../../private/kms';
 import { StackIndex } from '../../private/rendered';
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, Outcome, RuleDefinition, unverifiable, worst } from '../../private/rule';
-import { asArray, describe, isIntrinsic, isTrue, knownText, referencedLogicalId, UNRESOLVED } from '../../private/values';
+import { asArray, describe, isIntrinsic, isTrue, knownText, referencedAnywhere, UNRESOLVED } from '../../private/values';
 
 type Properties = { [key: string]: any };
 
@@ -24,7 +24,7 @@ function rdsStorage(p: Properties, index: StackIndex, family: string[] = RDS_FAM
   const source = rdsDataSource(p);
   if (source !== undefined && p.KmsKeyId === undefined) {
     // A replica or clone of a database of this stack is encrypted as its source is (named by Ref, or by an ARN built around one).
-    const origin = index.target(p[source]) ?? [...resourcesReferenced(p[source])]
+    const origin = index.target(p[source]) ?? [...referencedAnywhere(p[source])]
       .map((id) => index.byLogicalId.get(id)).find((r) => r !== undefined && family.includes(r.type));
     if (origin && family.includes(origin.type) && !seen.has(origin)) {
       seen.add(origin);
@@ -103,7 +103,7 @@ function globalCluster(family: string[]) {
   return (p: Properties, index: StackIndex): Outcome => {
     if (p.SourceDBClusterIdentifier !== undefined) {
       // Global clusters take the source's ARN, which CDK and templates build around a Ref to the cluster.
-      const origin = index.target(p.SourceDBClusterIdentifier) ?? [...resourcesReferenced(p.SourceDBClusterIdentifier)]
+      const origin = index.target(p.SourceDBClusterIdentifier) ?? [...referencedAnywhere(p.SourceDBClusterIdentifier)]
         .map((id) => index.byLogicalId.get(id)).find((r) => r !== undefined && family.includes(r.type));
       if (origin && family.includes(origin.type)) {
         const o = rdsStorage(origin.properties, index, family);
@@ -176,28 +176,6 @@ function firehoseBuffer(p: Properties, type: unknown, index: StackIndex): Outcom
   });
 }
 
-/** Every logical id a value refers to, at any depth (inside joins and substitutions too). */
-function resourcesReferenced(value: unknown, out = new Set<string>()): Set<string> {
-  const id = referencedLogicalId(value);
-  if (id !== undefined) {
-    out.add(id);
-  } else if (isIntrinsic(value) && 'Fn::Sub' in value) {
-    const arg = value['Fn::Sub'];
-    const [template, variables] = Array.isArray(arg) ? arg : [arg, {}];
-    if (typeof template === 'string') {
-      for (const m of template.matchAll(/\$\{(?!!)([^}.]+)[^}]*\}/g)) {
-        if (!(variables && m[1] in variables)) {
-          out.add(m[1]);
-        }
-      }
-    }
-    resourcesReferenced(variables, out);
-  } else if (value !== null && typeof value === 'object') {
-    Object.values(value).forEach((v) => resourcesReferenced(v, out));
-  }
-  return out;
-}
-
 /** An OpenSearch Serverless encryption policy, read as JSON with each deploy-time part unresolved. */
 function serverlessEncryptionPolicy(r: { properties: Properties }): { policy?: Properties; outcome?: Outcome } {
   const text = knownText(r.properties.Policy);
@@ -228,7 +206,7 @@ function judgeServerlessPolicy(r: { properties: Properties }, index: StackIndex)
     return judgeKey(arn, index, 'KmsARN');
   }
   // The key's ARN is filled in at deploy time: it must come from a key of this stack.
-  const keys = [...resourcesReferenced(r.properties.Policy)].filter((id) => !id.startsWith('AWS::')).map((id) => index.byLogicalId.get(id));
+  const keys = [...referencedAnywhere(r.properties.Policy)].filter((id) => !id.startsWith('AWS::')).map((id) => index.byLogicalId.get(id));
   return keys.length > 0 && keys.every((t) => t?.type === 'AWS::KMS::Key' || t?.type === 'AWS::KMS::ReplicaKey')
     ? COMPLIANT : unverifiable('KmsARN is only known at deploy time');
 }
